@@ -1,0 +1,30 @@
+//! Plain types every layer shares. Values are parsed once at the edge
+//! (`parse`/`new` return a typed error) so a bad value cannot travel inward.
+
+pub mod grid;
+pub mod history;
+pub mod ids;
+pub mod queue;
+pub mod time;
+
+pub use grid::Grid;
+pub use history::{HistoryRow, ImportError};
+pub use ids::{AgentId, ForecastId, QueueId, ScheduleId};
+pub use queue::{Channel, QueueSpec, ServiceGoal};
+
+/// A value that failed validation: names the field and says why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidValue {
+    pub field: String,
+    pub message: String,
+}
+
+impl InvalidValue {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! A queue: one stream of contacts on one channel with one service goal.
+
+use super::InvalidValue;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Voice,
+    Chat,
+    Email,
+    Social,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Voice, Channel::Chat, Channel::Email, Channel::Social];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "voice",
+            Channel::Chat => "chat",
+            Channel::Email => "email",
+            Channel::Social => "social",
+        }
+    }
+}
+
+impl FromStr for Channel {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                InvalidValue::new("channel", format!("'{s}' is not one of voice, chat, email, social"))
+            })
+    }
+}
+
+/// "X% of contacts answered within T seconds", plus optional caps.
+/// Fractions are 0..=1 here; the API speaks percent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceGoal {
+    pub service_level: f64,
+    pub answer_within_seconds: f64,
+    pub max_asa_seconds: Option<f64>,
+    pub max_abandon_rate: Option<f64>,
+}
+
+impl ServiceGoal {
+    pub fn new(
+        service_level: f64,
+        answer_within_seconds: f64,
+        max_asa_seconds: Option<f64>,
+        max_abandon_rate: Option<f64>,
+    ) -> Result<Self, InvalidValue> {
+        if !(service_level > 0.0 && service_level < 1.0) {
+            return Err(InvalidValue::new(
+                "service_level_percent",
+                "must be above 0 and below 100 (100% within a finite time needs infinite agents)",
+            ));
+        }
+        if !(answer_within_seconds.is_finite() && answer_within_seconds >= 0.0) {
+            return Err(InvalidValue::new("answer_within_seconds", "must be 0 or more"));
+        }
+        if let Some(asa) = max_asa_seconds {
+            if !(asa.is_finite() && asa > 0.0) {
+                return Err(InvalidValue::new("max_asa_seconds", "must be above 0"));
+            }
+        }
+        if let Some(ab) = max_abandon_rate {
+            if !(ab > 0.0 && ab < 1.0) {
+                return Err(InvalidValue::new("max_abandon_percent", "must be above 0 and below 100"));
+            }
+        }
+        Ok(Self {
+            service_level,
+            answer_within_seconds,
+            max_asa_seconds,
+            max_abandon_rate,
+        })
+    }
+}
+
+/// Everything the core needs to know about a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSpec {
+    pub name: String,
+    pub channel: Channel,
+    pub interval_minutes: u32,
+    pub time_zone: Tz,
+    pub goal: ServiceGoal,
+    /// Share of paid time agents are not available (breaks, training, absence): 0..1.
+    pub shrinkage: f64,
+    /// Highest occupancy agents should run at: (0, 1].
+    pub max_occupancy: f64,
+}
+
+impl QueueSpec {
+    pub fn new(
+        name: &str,
+        channel: Channel,
+        interval_minutes: u32,
+        time_zone: &str,
+        goal: ServiceGoal,
+        shrinkage: f64,
+        max_occupancy: f64,
+    ) -> Result<Self, InvalidValue> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(InvalidValue::new("name", "must be 1 to 200 characters"));
+        }
+        parse_interval_minutes(interval_minutes)?;
+        let time_zone = parse_time_zone(time_zone)?;
+        if !(0.0..1.0).contains(&shrinkage) {
+            return Err(InvalidValue::new("shrinkage_percent", "must be at least 0 and below 100"));
+        }
+        if !(max_occupancy > 0.0 && max_occupancy <= 1.0) {
+            return Err(InvalidValue::new("max_occupancy_percent", "must be above 0 and at most 100"));
+        }
+        Ok(Self {
+            name: name.to_string(),
+            channel,
+            interval_minutes,
+            time_zone,
+            goal,
+            shrinkage,
+            max_occupancy,
+        })
+    }
+
+    pub fn grid(&self) -> super::Grid {
+        super::Grid::new(self.interval_minutes, self.time_zone)
+    }
+}
+
+pub fn parse_interval_minutes(minutes: u32) -> Result<u32, InvalidValue> {
+    match minutes {
+        15 | 30 | 60 => Ok(minutes),
+        _ => Err(InvalidValue::new("interval_minutes", format!("{minutes} is not one of 15, 30, 60"))),
+    }
+}
+
+pub fn parse_time_zone(name: &str) -> Result<Tz, InvalidValue> {
+    name.parse::<Tz>()
+        .map_err(|_| InvalidValue::new("time_zone", format!("'{name}' is not an IANA time zone name")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn goal() -> ServiceGoal {
+        ServiceGoal::new(0.8, 20.0, None, None).unwrap()
+    }
+
+    #[test]
+    fn rejects_bad_queue_fields() {
+        let bad_zone = QueueSpec::new("q", Channel::Voice, 15, "Mars/Olympus", goal(), 0.3, 0.85);
+        assert_eq!(bad_zone.unwrap_err().field, "time_zone");
+        let bad_interval = QueueSpec::new("q", Channel::Voice, 20, "UTC", goal(), 0.3, 0.85);
+        assert_eq!(bad_interval.unwrap_err().field, "interval_minutes");
+        let bad_shrink = QueueSpec::new("q", Channel::Voice, 15, "UTC", goal(), 1.0, 0.85);
+        assert_eq!(bad_shrink.unwrap_err().field, "shrinkage_percent");
+        assert!(QueueSpec::new("q", Channel::Chat, 30, "Europe/Paris", goal(), 0.3, 0.85).is_ok());
+    }
+
+    #[test]
+    fn rejects_impossible_goal() {
+        assert!(ServiceGoal::new(1.0, 20.0, None, None).is_err());
+        assert!(ServiceGoal::new(0.8, -1.0, None, None).is_err());
+        assert!(ServiceGoal::new(0.8, 20.0, Some(0.0), None).is_err());
+    }
+
+    #[test]
+    fn channel_round_trips() {
+        for c in Channel::ALL {
+            assert_eq!(c.as_str().parse::<Channel>().unwrap(), c);
+        }
+        assert!("fax".parse::<Channel>().is_err());
+    }
+}

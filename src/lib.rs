@@ -1,0 +1,11 @@
+//! staffcast: contact-centre workforce management.
+//!
+//! The core (`domain`, `forecast`, `staffing`, `schedule`, `simulate`) is
+//! plain Rust with no HTTP and no SQL; `app` runs use cases over `db`, and
+//! `api` serves them.
+
+pub mod domain;
+pub mod forecast;
+pub mod schedule;
+pub mod simulate;
+pub mod staffing;
