@@ -4,6 +4,7 @@
 //! plain Rust with no HTTP and no SQL; `app` runs use cases over `db`, and
 //! `api` serves them.
 
+pub mod db;
 pub mod domain;
 pub mod forecast;
 pub mod schedule;

@@ -1,1 +1,227 @@
-//! See DESIGN.md.
+//! Storage through diesel: SQLite (embedded default) or PostgreSQL, chosen
+//! from the URL scheme by our own code, with migrations compiled in.
+//!
+//! Each query is written once and compiled for both backends by
+//! [`with_conn!`], which hands the body a concrete connection. That keeps
+//! batch inserts, upserts and `RETURNING` available on both (diesel's
+//! `MultiConnection` cannot express them).
+
+pub mod agents;
+pub mod forecasts;
+pub mod history;
+pub mod queues;
+pub mod schedules;
+mod schema;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The default database: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "staffcast.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database URL '{0}': {1}")]
+    BadUrl(String, String),
+    #[error("could not get a database connection: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// A file path (`staffcast.db`, `sqlite:///abs/path.db`, `sqlite://rel.db`).
+    Sqlite(String),
+    Postgres(String),
+}
+
+impl Backend {
+    /// Reads the scheme ourselves so a mistyped PostgreSQL URL is an error,
+    /// never silently a new SQLite file named after it.
+    pub fn from_url(url: &str) -> Result<Self, DbError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(DbError::BadUrl(url.into(), "empty".into()));
+        }
+        match url.split_once("://") {
+            Some(("postgres" | "postgresql", _)) => Ok(Backend::Postgres(url.to_string())),
+            Some(("sqlite", path)) if !path.is_empty() => Ok(Backend::Sqlite(path.to_string())),
+            Some((scheme, _)) => Err(DbError::BadUrl(
+                url.into(),
+                format!("unsupported scheme '{scheme}' (use postgres://… or a SQLite file path)"),
+            )),
+            None if looks_like_scheme(url) => Err(DbError::BadUrl(
+                url.into(),
+                "looks like a URL without '://' (use postgres://… or a SQLite file path)".into(),
+            )),
+            None => Ok(Backend::Sqlite(url.to_string())),
+        }
+    }
+}
+
+/// `postgres:host/db` or `sqlite:x.db`: a colon before any slash.
+fn looks_like_scheme(url: &str) -> bool {
+    match (url.find(':'), url.find('/')) {
+        (Some(colon), Some(slash)) => colon < slash,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+#[derive(Clone)]
+pub enum DbPool {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Postgres(Pool<ConnectionManager<PgConnection>>),
+}
+
+/// The store: a connection pool for one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    pub pool: DbPool,
+}
+
+/// Runs `$body` with `$conn` bound to a pooled connection of the concrete
+/// backend type, so one body compiles against both.
+#[macro_export]
+macro_rules! with_conn {
+    ($db:expr, $conn:ident => $body:expr) => {
+        match &$db.pool {
+            $crate::db::DbPool::Sqlite(pool) => {
+                let $conn = &mut *pool.get()?;
+                $body
+            }
+            $crate::db::DbPool::Postgres(pool) => {
+                let $conn = &mut *pool.get()?;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // WAL lets readers run beside a writer; busy_timeout makes writers queue, not fail.
+        conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+impl Database {
+    /// Connects, checks the database answers, and applies pending migrations.
+    pub fn open(url: &str) -> Result<Self, DbError> {
+        let db = match Backend::from_url(url)? {
+            Backend::Sqlite(path) => {
+                let pool = Pool::builder()
+                    .max_size(8)
+                    .connection_timeout(Duration::from_secs(10))
+                    .connection_customizer(Box::new(SqlitePragmas))
+                    .build(ConnectionManager::<SqliteConnection>::new(path))?;
+                Database { pool: DbPool::Sqlite(pool) }
+            }
+            Backend::Postgres(url) => {
+                // Fail fast with the server's own message rather than a pool timeout.
+                PgConnection::establish(&url).map_err(|e| DbError::BadUrl(redact(&url), e.to_string()))?;
+                let pool = Pool::builder()
+                    .max_size(10)
+                    .connection_timeout(Duration::from_secs(5))
+                    .build(ConnectionManager::<PgConnection>::new(url))?;
+                Database { pool: DbPool::Postgres(pool) }
+            }
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            DbPool::Sqlite(_) => "sqlite",
+            DbPool::Postgres(_) => "postgres",
+        }
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        match &self.pool {
+            DbPool::Sqlite(pool) => pool
+                .get()?
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| DbError::Migration(e.to_string())),
+            DbPool::Postgres(pool) => pool
+                .get()?
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| DbError::Migration(e.to_string())),
+        }
+    }
+
+    /// True when the database answers a trivial query.
+    pub fn ping(&self) -> Result<(), DbError> {
+        with_conn!(self, conn => conn.batch_execute("SELECT 1")?);
+        Ok(())
+    }
+}
+
+/// Hides a password in a URL before it reaches a log or an error.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn to_naive(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    t.naive_utc()
+}
+
+pub(crate) fn to_utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_naive_utc_and_offset(t, chrono::Utc)
+}
+
+/// Rows per INSERT statement: well under SQLite's 32,766 bound variables.
+pub(crate) const BATCH_ROWS: usize = 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_comes_from_the_scheme() {
+        assert_eq!(Backend::from_url("staffcast.db").unwrap(), Backend::Sqlite("staffcast.db".into()));
+        assert_eq!(Backend::from_url("sqlite:///tmp/x.db").unwrap(), Backend::Sqlite("/tmp/x.db".into()));
+        assert!(matches!(Backend::from_url("postgres://127.0.0.1/test").unwrap(), Backend::Postgres(_)));
+        assert!(matches!(Backend::from_url("postgresql://127.0.0.1/test").unwrap(), Backend::Postgres(_)));
+        for wrong in ["postgress://127.0.0.1/test", "mysql://x", "postgres:127.0.0.1", ""] {
+            assert!(Backend::from_url(wrong).is_err(), "{wrong} should be refused");
+        }
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

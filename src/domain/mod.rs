@@ -1,6 +1,7 @@
 //! Plain types every layer shares. Values are parsed once at the edge
 //! (`parse`/`new` return a typed error) so a bad value cannot travel inward.
 
+pub mod agent;
 pub mod grid;
 pub mod history;
 pub mod ids;

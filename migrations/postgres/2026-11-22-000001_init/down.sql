@@ -1,0 +1,9 @@
+DROP TABLE roster_breaks;
+DROP TABLE roster_shifts;
+DROP TABLE schedule_runs;
+DROP TABLE agents;
+DROP TABLE requirement_intervals;
+DROP TABLE forecast_intervals;
+DROP TABLE forecast_runs;
+DROP TABLE history;
+DROP TABLE queues;

@@ -1,0 +1,113 @@
+//! Agents and their contracts.
+
+use super::queues::unique_violation;
+use super::schema::agents;
+use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use crate::domain::{AgentId, QueueId};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredAgent {
+    pub id: AgentId,
+    pub queue_id: QueueId,
+    pub name: String,
+    pub external_id: String,
+    pub min_week_hours: f64,
+    pub max_week_hours: f64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A validated new agent (see `domain::agent::NewAgent::new`).
+pub use crate::domain::agent::NewAgent;
+
+#[derive(Insertable)]
+#[diesel(table_name = agents)]
+struct AgentInsert<'a> {
+    queue_id: i32,
+    name: &'a str,
+    external_id: &'a str,
+    min_week_hours: f64,
+    max_week_hours: f64,
+    created_at: NaiveDateTime,
+}
+
+type AgentRow = (i32, i32, String, String, f64, f64, NaiveDateTime);
+
+fn stored((id, queue_id, name, external_id, min_week_hours, max_week_hours, created_at): AgentRow) -> StoredAgent {
+    StoredAgent {
+        id: AgentId(id),
+        queue_id: QueueId(queue_id),
+        name,
+        external_id,
+        min_week_hours,
+        max_week_hours,
+        created_at: to_utc(created_at),
+    }
+}
+
+const COLUMNS: (
+    agents::id,
+    agents::queue_id,
+    agents::name,
+    agents::external_id,
+    agents::min_week_hours,
+    agents::max_week_hours,
+    agents::created_at,
+) = (
+    agents::id,
+    agents::queue_id,
+    agents::name,
+    agents::external_id,
+    agents::min_week_hours,
+    agents::max_week_hours,
+    agents::created_at,
+);
+
+impl Database {
+    /// Adds agents to a queue in one transaction; a duplicate HR id rejects all.
+    pub fn create_agents(&self, queue: QueueId, new: &[NewAgent]) -> Result<Vec<StoredAgent>, DbError> {
+        let now = to_naive(Utc::now());
+        let rows: Vec<AgentInsert> = new
+            .iter()
+            .map(|a| AgentInsert {
+                queue_id: queue.0,
+                name: &a.name,
+                external_id: &a.external_id,
+                min_week_hours: a.min_week_hours,
+                max_week_hours: a.max_week_hours,
+                created_at: now,
+            })
+            .collect();
+        let conflict = || "an agent with one of these external ids already exists".to_string();
+        let ids: Vec<i32> = with_conn!(self, conn => conn.transaction::<Vec<i32>, DbError, _>(|conn| {
+            let mut ids = Vec::with_capacity(rows.len());
+            for chunk in rows.chunks(BATCH_ROWS) {
+                ids.extend(
+                    diesel::insert_into(agents::table)
+                        .values(chunk)
+                        .returning(agents::id)
+                        .get_results::<i32>(conn)
+                        .map_err(|e| unique_violation(e, conflict()))?,
+                );
+            }
+            Ok(ids)
+        })?);
+        let rows: Vec<AgentRow> = with_conn!(self, conn => agents::table
+            .filter(agents::id.eq_any(&ids))
+            .order(agents::id)
+            .select(COLUMNS)
+            .load(conn)?);
+        Ok(rows.into_iter().map(stored).collect())
+    }
+
+    pub fn agents(&self, queue: QueueId) -> Result<Vec<StoredAgent>, DbError> {
+        let rows: Vec<AgentRow> = with_conn!(self, conn => agents::table
+            .filter(agents::queue_id.eq(queue.0))
+            .order(agents::id)
+            .select(COLUMNS)
+            .load(conn)?);
+        Ok(rows.into_iter().map(stored).collect())
+    }
+}

@@ -1,0 +1,270 @@
+//! Forecast runs with their intervals and the requirements derived from them.
+
+use super::schema::{forecast_intervals, forecast_runs, requirement_intervals};
+use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use crate::domain::{ForecastId, QueueId};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForecastRun {
+    pub id: ForecastId,
+    pub queue_id: QueueId,
+    pub created_at: DateTime<Utc>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub model: String,
+    pub params: serde_json::Value,
+    pub history_rows: i32,
+    pub history_end: DateTime<Utc>,
+    /// The service goal the requirements were computed for.
+    pub goal: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewForecastRun {
+    pub queue_id: QueueId,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub model: String,
+    pub params: serde_json::Value,
+    pub history_rows: i32,
+    pub history_end: DateTime<Utc>,
+    pub goal: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ForecastInterval {
+    pub start: DateTime<Utc>,
+    pub volume: f64,
+    pub volume_p10: f64,
+    pub volume_p90: f64,
+    pub aht_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RequirementInterval {
+    pub start: DateTime<Utc>,
+    pub workload_erlangs: f64,
+    pub agents_net: i32,
+    pub agents_with_shrinkage: i32,
+    pub service_level: f64,
+    pub asa_seconds: f64,
+    pub occupancy: f64,
+}
+
+#[derive(Queryable)]
+struct RunRow {
+    id: i32,
+    queue_id: i32,
+    created_at: NaiveDateTime,
+    window_from: NaiveDateTime,
+    window_to: NaiveDateTime,
+    model: String,
+    params: String,
+    history_rows: i32,
+    history_end: NaiveDateTime,
+    goal: String,
+}
+
+impl RunRow {
+    fn into_run(self) -> Result<ForecastRun, DbError> {
+        let json = |s: &str| {
+            serde_json::from_str(s).map_err(|e| DbError::Corrupt(format!("forecast {}: {e}", self.id)))
+        };
+        Ok(ForecastRun {
+            id: ForecastId(self.id),
+            queue_id: QueueId(self.queue_id),
+            created_at: to_utc(self.created_at),
+            from: to_utc(self.window_from),
+            to: to_utc(self.window_to),
+            model: self.model.clone(),
+            params: json(&self.params)?,
+            history_rows: self.history_rows,
+            history_end: to_utc(self.history_end),
+            goal: json(&self.goal)?,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = forecast_intervals, treat_none_as_default_value = false)]
+struct IntervalInsert {
+    run_id: i32,
+    interval_start: NaiveDateTime,
+    volume: f64,
+    volume_p10: f64,
+    volume_p90: f64,
+    aht_seconds: Option<f64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = requirement_intervals)]
+struct RequirementInsert {
+    run_id: i32,
+    interval_start: NaiveDateTime,
+    workload_erlangs: f64,
+    agents_net: i32,
+    agents_with_shrinkage: i32,
+    service_level: f64,
+    asa_seconds: f64,
+    occupancy: f64,
+}
+
+const RUN_COLUMNS: (
+    forecast_runs::id,
+    forecast_runs::queue_id,
+    forecast_runs::created_at,
+    forecast_runs::window_from,
+    forecast_runs::window_to,
+    forecast_runs::model,
+    forecast_runs::params,
+    forecast_runs::history_rows,
+    forecast_runs::history_end,
+    forecast_runs::goal,
+) = (
+    forecast_runs::id,
+    forecast_runs::queue_id,
+    forecast_runs::created_at,
+    forecast_runs::window_from,
+    forecast_runs::window_to,
+    forecast_runs::model,
+    forecast_runs::params,
+    forecast_runs::history_rows,
+    forecast_runs::history_end,
+    forecast_runs::goal,
+);
+
+impl Database {
+    /// Stores a run, its intervals and its requirements in one transaction.
+    pub fn insert_forecast(
+        &self,
+        run: &NewForecastRun,
+        intervals: &[ForecastInterval],
+        requirements: &[RequirementInterval],
+    ) -> Result<ForecastId, DbError> {
+        let id = with_conn!(self, conn => conn.transaction::<i32, DbError, _>(|conn| {
+            let id: i32 = diesel::insert_into(forecast_runs::table)
+                .values((
+                    forecast_runs::queue_id.eq(run.queue_id.0),
+                    forecast_runs::created_at.eq(to_naive(Utc::now())),
+                    forecast_runs::window_from.eq(to_naive(run.from)),
+                    forecast_runs::window_to.eq(to_naive(run.to)),
+                    forecast_runs::model.eq(&run.model),
+                    forecast_runs::params.eq(run.params.to_string()),
+                    forecast_runs::history_rows.eq(run.history_rows),
+                    forecast_runs::history_end.eq(to_naive(run.history_end)),
+                    forecast_runs::goal.eq(run.goal.to_string()),
+                ))
+                .returning(forecast_runs::id)
+                .get_result(conn)?;
+            let rows: Vec<IntervalInsert> = intervals
+                .iter()
+                .map(|p| IntervalInsert {
+                    run_id: id,
+                    interval_start: to_naive(p.start),
+                    volume: p.volume,
+                    volume_p10: p.volume_p10,
+                    volume_p90: p.volume_p90,
+                    aht_seconds: p.aht_seconds,
+                })
+                .collect();
+            for chunk in rows.chunks(BATCH_ROWS) {
+                diesel::insert_into(forecast_intervals::table).values(chunk).execute(conn)?;
+            }
+            let reqs: Vec<RequirementInsert> = requirements
+                .iter()
+                .map(|r| RequirementInsert {
+                    run_id: id,
+                    interval_start: to_naive(r.start),
+                    workload_erlangs: r.workload_erlangs,
+                    agents_net: r.agents_net,
+                    agents_with_shrinkage: r.agents_with_shrinkage,
+                    service_level: r.service_level,
+                    asa_seconds: r.asa_seconds,
+                    occupancy: r.occupancy,
+                })
+                .collect();
+            for chunk in reqs.chunks(BATCH_ROWS) {
+                diesel::insert_into(requirement_intervals::table).values(chunk).execute(conn)?;
+            }
+            Ok(id)
+        })?);
+        Ok(ForecastId(id))
+    }
+
+    pub fn forecast_run(&self, id: ForecastId) -> Result<Option<ForecastRun>, DbError> {
+        let row: Option<RunRow> = with_conn!(self, conn => forecast_runs::table
+            .find(id.0)
+            .select(RUN_COLUMNS)
+            .first(conn)
+            .optional()?);
+        row.map(RunRow::into_run).transpose()
+    }
+
+    pub fn forecast_runs(&self, queue: QueueId) -> Result<Vec<ForecastRun>, DbError> {
+        let rows: Vec<RunRow> = with_conn!(self, conn => forecast_runs::table
+            .filter(forecast_runs::queue_id.eq(queue.0))
+            .order(forecast_runs::id)
+            .select(RUN_COLUMNS)
+            .load(conn)?);
+        rows.into_iter().map(RunRow::into_run).collect()
+    }
+
+    pub fn forecast_intervals(&self, id: ForecastId) -> Result<Vec<ForecastInterval>, DbError> {
+        type Row = (NaiveDateTime, f64, f64, f64, Option<f64>);
+        let rows: Vec<Row> = with_conn!(self, conn => forecast_intervals::table
+            .filter(forecast_intervals::run_id.eq(id.0))
+            .order(forecast_intervals::interval_start)
+            .select((
+                forecast_intervals::interval_start,
+                forecast_intervals::volume,
+                forecast_intervals::volume_p10,
+                forecast_intervals::volume_p90,
+                forecast_intervals::aht_seconds,
+            ))
+            .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(start, volume, volume_p10, volume_p90, aht_seconds)| ForecastInterval {
+                start: to_utc(start),
+                volume,
+                volume_p10,
+                volume_p90,
+                aht_seconds,
+            })
+            .collect())
+    }
+
+    pub fn requirement_intervals(&self, id: ForecastId) -> Result<Vec<RequirementInterval>, DbError> {
+        type Row = (NaiveDateTime, f64, i32, i32, f64, f64, f64);
+        let rows: Vec<Row> = with_conn!(self, conn => requirement_intervals::table
+            .filter(requirement_intervals::run_id.eq(id.0))
+            .order(requirement_intervals::interval_start)
+            .select((
+                requirement_intervals::interval_start,
+                requirement_intervals::workload_erlangs,
+                requirement_intervals::agents_net,
+                requirement_intervals::agents_with_shrinkage,
+                requirement_intervals::service_level,
+                requirement_intervals::asa_seconds,
+                requirement_intervals::occupancy,
+            ))
+            .load(conn)?);
+        Ok(rows
+            .into_iter()
+            .map(|(start, workload_erlangs, agents_net, agents_with_shrinkage, service_level, asa_seconds, occupancy)| {
+                RequirementInterval {
+                    start: to_utc(start),
+                    workload_erlangs,
+                    agents_net,
+                    agents_with_shrinkage,
+                    service_level,
+                    asa_seconds,
+                    occupancy,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,131 @@
+//! Queues: create, read, list.
+
+use super::schema::queues;
+use super::{to_naive, to_utc, with_conn, Database, DbError};
+use crate::domain::queue::parse_time_zone;
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredQueue {
+    pub id: QueueId,
+    pub spec: QueueSpec,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = queues)]
+struct QueueRow {
+    id: i32,
+    name: String,
+    channel: String,
+    interval_minutes: i32,
+    time_zone: String,
+    service_level: f64,
+    answer_within_seconds: f64,
+    max_asa_seconds: Option<f64>,
+    max_abandon_rate: Option<f64>,
+    shrinkage: f64,
+    max_occupancy: f64,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = queues, treat_none_as_default_value = false)]
+struct NewQueueRow<'a> {
+    name: &'a str,
+    channel: &'a str,
+    interval_minutes: i32,
+    time_zone: &'a str,
+    service_level: f64,
+    answer_within_seconds: f64,
+    max_asa_seconds: Option<f64>,
+    max_abandon_rate: Option<f64>,
+    shrinkage: f64,
+    max_occupancy: f64,
+    created_at: chrono::NaiveDateTime,
+}
+
+impl QueueRow {
+    fn into_stored(self) -> Result<StoredQueue, DbError> {
+        let corrupt = |e: crate::domain::InvalidValue| DbError::Corrupt(format!("queue {}: {e}", self.id));
+        let channel: Channel = self.channel.parse().map_err(corrupt)?;
+        let goal = ServiceGoal::new(
+            self.service_level,
+            self.answer_within_seconds,
+            self.max_asa_seconds,
+            self.max_abandon_rate,
+        )
+        .map_err(corrupt)?;
+        parse_time_zone(&self.time_zone).map_err(corrupt)?;
+        let spec = QueueSpec::new(
+            &self.name,
+            channel,
+            self.interval_minutes as u32,
+            &self.time_zone,
+            goal,
+            self.shrinkage,
+            self.max_occupancy,
+        )
+        .map_err(corrupt)?;
+        Ok(StoredQueue {
+            id: QueueId(self.id),
+            spec,
+            created_at: to_utc(self.created_at),
+        })
+    }
+}
+
+impl Database {
+    pub fn create_queue(&self, spec: &QueueSpec) -> Result<StoredQueue, DbError> {
+        let now = Utc::now();
+        let tz = spec.time_zone.name();
+        let row = NewQueueRow {
+            name: &spec.name,
+            channel: spec.channel.as_str(),
+            interval_minutes: spec.interval_minutes as i32,
+            time_zone: tz,
+            service_level: spec.goal.service_level,
+            answer_within_seconds: spec.goal.answer_within_seconds,
+            max_asa_seconds: spec.goal.max_asa_seconds,
+            max_abandon_rate: spec.goal.max_abandon_rate,
+            shrinkage: spec.shrinkage,
+            max_occupancy: spec.max_occupancy,
+            created_at: to_naive(now),
+        };
+        let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
+            .values(&row)
+            .returning(queues::id)
+            .get_result(conn)
+            .map_err(|e| unique_violation(e, format!("a queue named '{}' already exists", spec.name)))?);
+        self.queue(QueueId(id))?
+            .ok_or_else(|| DbError::Corrupt(format!("queue {id} vanished after insert")))
+    }
+
+    pub fn queue(&self, id: QueueId) -> Result<Option<StoredQueue>, DbError> {
+        let row: Option<QueueRow> = with_conn!(self, conn => queues::table
+            .find(id.0)
+            .select(QueueRow::as_select())
+            .first(conn)
+            .optional()?);
+        row.map(QueueRow::into_stored).transpose()
+    }
+
+    pub fn queues(&self) -> Result<Vec<StoredQueue>, DbError> {
+        let rows: Vec<QueueRow> = with_conn!(self, conn => queues::table
+            .order(queues::id)
+            .select(QueueRow::as_select())
+            .load(conn)?);
+        rows.into_iter().map(QueueRow::into_stored).collect()
+    }
+}
+
+/// Turns a unique-key violation into a conflict the caller can explain.
+pub(crate) fn unique_violation(e: diesel::result::Error, message: String) -> DbError {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => DbError::Conflict(message),
+        other => DbError::Query(other),
+    }
+}

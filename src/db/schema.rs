@@ -1,0 +1,133 @@
+// Written by hand to match migrations/{sqlite,postgres}: one schema for both backends.
+
+diesel::table! {
+    queues (id) {
+        id -> Integer,
+        name -> Text,
+        channel -> Text,
+        interval_minutes -> Integer,
+        time_zone -> Text,
+        service_level -> Double,
+        answer_within_seconds -> Double,
+        max_asa_seconds -> Nullable<Double>,
+        max_abandon_rate -> Nullable<Double>,
+        shrinkage -> Double,
+        max_occupancy -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    history (queue_id, interval_start) {
+        queue_id -> Integer,
+        interval_start -> Timestamp,
+        volume -> Double,
+        aht_seconds -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    forecast_runs (id) {
+        id -> Integer,
+        queue_id -> Integer,
+        created_at -> Timestamp,
+        window_from -> Timestamp,
+        window_to -> Timestamp,
+        model -> Text,
+        params -> Text,
+        history_rows -> Integer,
+        history_end -> Timestamp,
+        goal -> Text,
+    }
+}
+
+diesel::table! {
+    forecast_intervals (run_id, interval_start) {
+        run_id -> Integer,
+        interval_start -> Timestamp,
+        volume -> Double,
+        volume_p10 -> Double,
+        volume_p90 -> Double,
+        aht_seconds -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    requirement_intervals (run_id, interval_start) {
+        run_id -> Integer,
+        interval_start -> Timestamp,
+        workload_erlangs -> Double,
+        agents_net -> Integer,
+        agents_with_shrinkage -> Integer,
+        service_level -> Double,
+        asa_seconds -> Double,
+        occupancy -> Double,
+    }
+}
+
+diesel::table! {
+    agents (id) {
+        id -> Integer,
+        queue_id -> Integer,
+        name -> Text,
+        external_id -> Text,
+        min_week_hours -> Double,
+        max_week_hours -> Double,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schedule_runs (id) {
+        id -> Integer,
+        queue_id -> Integer,
+        forecast_id -> Integer,
+        status -> Text,
+        week_start -> Timestamp,
+        days -> Integer,
+        params -> Text,
+        created_at -> Timestamp,
+        rostered_hours -> Double,
+        coverage_percent -> Double,
+        warnings -> Text,
+    }
+}
+
+diesel::table! {
+    roster_shifts (schedule_id, shift_no) {
+        schedule_id -> Integer,
+        shift_no -> Integer,
+        agent_id -> Integer,
+        shift_start -> Timestamp,
+        shift_end -> Timestamp,
+    }
+}
+
+diesel::table! {
+    roster_breaks (schedule_id, shift_no, break_start) {
+        schedule_id -> Integer,
+        shift_no -> Integer,
+        break_start -> Timestamp,
+        break_end -> Timestamp,
+        paid -> Bool,
+    }
+}
+
+diesel::joinable!(history -> queues (queue_id));
+diesel::joinable!(forecast_runs -> queues (queue_id));
+diesel::joinable!(forecast_intervals -> forecast_runs (run_id));
+diesel::joinable!(requirement_intervals -> forecast_runs (run_id));
+diesel::joinable!(agents -> queues (queue_id));
+diesel::joinable!(roster_shifts -> agents (agent_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    queues,
+    history,
+    forecast_runs,
+    forecast_intervals,
+    requirement_intervals,
+    agents,
+    schedule_runs,
+    roster_shifts,
+    roster_breaks,
+);
