@@ -4,6 +4,10 @@
 //! plain Rust with no HTTP and no SQL; `app` runs use cases over `db`, and
 //! `api` serves them.
 
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod db;
 pub mod domain;
 pub mod forecast;

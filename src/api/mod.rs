@@ -1,1 +1,107 @@
-//! See DESIGN.md.
+//! The HTTP API (actix-web). Handlers parse requests into domain values,
+//! run a use case off the async runtime, and shape the response; nothing
+//! here touches SQL.
+
+mod agents;
+mod body;
+pub mod error;
+mod forecasts;
+mod health;
+mod queues;
+mod schedules;
+
+use crate::db::Database;
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use error::ApiError;
+use std::net::TcpListener;
+
+/// Limits and knobs of a running server.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiSettings {
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Seconds in-flight requests get to finish on SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 32 * 1024 * 1024,
+            shutdown_timeout_secs: 10,
+        }
+    }
+}
+
+/// Builds the server on an already bound listener (port 0 in tests).
+/// Stops gracefully on SIGTERM/SIGINT.
+pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::io::Result<Server> {
+    let db = web::Data::new(db);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
+            .app_data(db.clone())
+            .app_data(web::Data::new(settings))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(settings.max_body_bytes)
+                    .error_handler(|e, _| ApiError::from_json_error(e).into()),
+            )
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| ApiError::BadRequest(format!("path: {e}")).into()),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| ApiError::BadRequest(format!("query: {e}")).into()),
+            )
+            .configure(routes)
+    })
+    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(health::healthz))
+        .service(
+            web::scope("/api/v1")
+                .route("/queues", web::post().to(queues::create))
+                .route("/queues", web::get().to(queues::list))
+                .route("/queues/{id}", web::get().to(queues::get))
+                .route(
+                    "/queues/{id}/history",
+                    web::post().to(queues::import_history),
+                )
+                .route("/queues/{id}/history", web::get().to(queues::history))
+                .route("/queues/{id}/agents", web::post().to(agents::create))
+                .route("/queues/{id}/agents", web::get().to(agents::list))
+                .route("/queues/{id}/forecasts", web::post().to(forecasts::create))
+                .route("/queues/{id}/forecasts", web::get().to(forecasts::list))
+                .route("/forecasts/{id}", web::get().to(forecasts::get))
+                .route(
+                    "/forecasts/{id}/requirements",
+                    web::get().to(forecasts::requirements),
+                )
+                .route("/schedules", web::post().to(schedules::create))
+                .route("/schedules/{id}", web::get().to(schedules::get))
+                .route("/schedules/{id}/roster", web::get().to(schedules::roster))
+                .default_service(web::to(|| async {
+                    Err::<actix_web::HttpResponse, _>(ApiError::NotFoundRoute)
+                })),
+        );
+}
+
+/// Runs blocking work (database, CPU-heavy core) on actix's blocking pool.
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, crate::app::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
+        .map_err(ApiError::from)
+}

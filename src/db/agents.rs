@@ -35,7 +35,9 @@ struct AgentInsert<'a> {
 
 type AgentRow = (i32, i32, String, String, f64, f64, NaiveDateTime);
 
-fn stored((id, queue_id, name, external_id, min_week_hours, max_week_hours, created_at): AgentRow) -> StoredAgent {
+fn stored(
+    (id, queue_id, name, external_id, min_week_hours, max_week_hours, created_at): AgentRow,
+) -> StoredAgent {
     StoredAgent {
         id: AgentId(id),
         queue_id: QueueId(queue_id),
@@ -67,7 +69,11 @@ const COLUMNS: (
 
 impl Database {
     /// Adds agents to a queue in one transaction; a duplicate HR id rejects all.
-    pub fn create_agents(&self, queue: QueueId, new: &[NewAgent]) -> Result<Vec<StoredAgent>, DbError> {
+    pub fn create_agents(
+        &self,
+        queue: QueueId,
+        new: &[NewAgent],
+    ) -> Result<Vec<StoredAgent>, DbError> {
         let now = to_naive(Utc::now());
         let rows: Vec<AgentInsert> = new
             .iter()

@@ -71,7 +71,8 @@ struct RunRow {
 impl RunRow {
     fn into_run(self) -> Result<ForecastRun, DbError> {
         let json = |s: &str| {
-            serde_json::from_str(s).map_err(|e| DbError::Corrupt(format!("forecast {}: {e}", self.id)))
+            serde_json::from_str(s)
+                .map_err(|e| DbError::Corrupt(format!("forecast {}: {e}", self.id)))
         };
         Ok(ForecastRun {
             id: ForecastId(self.id),
@@ -227,17 +228,22 @@ impl Database {
             .load(conn)?);
         Ok(rows
             .into_iter()
-            .map(|(start, volume, volume_p10, volume_p90, aht_seconds)| ForecastInterval {
-                start: to_utc(start),
-                volume,
-                volume_p10,
-                volume_p90,
-                aht_seconds,
-            })
+            .map(
+                |(start, volume, volume_p10, volume_p90, aht_seconds)| ForecastInterval {
+                    start: to_utc(start),
+                    volume,
+                    volume_p10,
+                    volume_p90,
+                    aht_seconds,
+                },
+            )
             .collect())
     }
 
-    pub fn requirement_intervals(&self, id: ForecastId) -> Result<Vec<RequirementInterval>, DbError> {
+    pub fn requirement_intervals(
+        &self,
+        id: ForecastId,
+    ) -> Result<Vec<RequirementInterval>, DbError> {
         type Row = (NaiveDateTime, f64, i32, i32, f64, f64, f64);
         let rows: Vec<Row> = with_conn!(self, conn => requirement_intervals::table
             .filter(requirement_intervals::run_id.eq(id.0))
@@ -254,17 +260,27 @@ impl Database {
             .load(conn)?);
         Ok(rows
             .into_iter()
-            .map(|(start, workload_erlangs, agents_net, agents_with_shrinkage, service_level, asa_seconds, occupancy)| {
-                RequirementInterval {
-                    start: to_utc(start),
+            .map(
+                |(
+                    start,
                     workload_erlangs,
                     agents_net,
                     agents_with_shrinkage,
                     service_level,
                     asa_seconds,
                     occupancy,
-                }
-            })
+                )| {
+                    RequirementInterval {
+                        start: to_utc(start),
+                        workload_erlangs,
+                        agents_net,
+                        agents_with_shrinkage,
+                        service_level,
+                        asa_seconds,
+                        occupancy,
+                    }
+                },
+            )
             .collect())
     }
 }

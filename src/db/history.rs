@@ -36,7 +36,11 @@ pub struct HistoryExtent {
 impl Database {
     /// Inserts or updates every row in one transaction: all or nothing.
     /// A row for an interval already stored replaces it (re-import is safe).
-    pub fn upsert_history(&self, queue: QueueId, rows: &[HistoryRow]) -> Result<ImportSummary, DbError> {
+    pub fn upsert_history(
+        &self,
+        queue: QueueId,
+        rows: &[HistoryRow],
+    ) -> Result<ImportSummary, DbError> {
         let inserts: Vec<HistoryInsert> = rows
             .iter()
             .map(|r| HistoryInsert {
@@ -50,7 +54,11 @@ impl Database {
             inserts.iter().map(|r| r.interval_start).min(),
             inserts.iter().map(|r| r.interval_start).max(),
         ) else {
-            return Ok(ImportSummary { rows: 0, inserted: 0, updated: 0 });
+            return Ok(ImportSummary {
+                rows: 0,
+                inserted: 0,
+                updated: 0,
+            });
         };
         let updated = with_conn!(self, conn => conn.transaction::<usize, DbError, _>(|conn| {
             let existing: HashSet<NaiveDateTime> = history::table

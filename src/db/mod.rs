@@ -119,7 +119,7 @@ struct SqlitePragmas;
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
         // WAL lets readers run beside a writer; busy_timeout makes writers queue, not fail.
-        conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }
@@ -134,16 +134,21 @@ impl Database {
                     .connection_timeout(Duration::from_secs(10))
                     .connection_customizer(Box::new(SqlitePragmas))
                     .build(ConnectionManager::<SqliteConnection>::new(path))?;
-                Database { pool: DbPool::Sqlite(pool) }
+                Database {
+                    pool: DbPool::Sqlite(pool),
+                }
             }
             Backend::Postgres(url) => {
                 // Fail fast with the server's own message rather than a pool timeout.
-                PgConnection::establish(&url).map_err(|e| DbError::BadUrl(redact(&url), e.to_string()))?;
+                PgConnection::establish(&url)
+                    .map_err(|e| DbError::BadUrl(redact(&url), e.to_string()))?;
                 let pool = Pool::builder()
                     .max_size(10)
                     .connection_timeout(Duration::from_secs(5))
                     .build(ConnectionManager::<PgConnection>::new(url))?;
-                Database { pool: DbPool::Postgres(pool) }
+                Database {
+                    pool: DbPool::Postgres(pool),
+                }
             }
         };
         db.migrate()?;
@@ -185,7 +190,9 @@ pub fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
             match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..]),
+                Some((user, _)) => {
+                    format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+                }
                 None => url.to_string(),
             }
         }
@@ -210,12 +217,32 @@ mod tests {
 
     #[test]
     fn backend_comes_from_the_scheme() {
-        assert_eq!(Backend::from_url("staffcast.db").unwrap(), Backend::Sqlite("staffcast.db".into()));
-        assert_eq!(Backend::from_url("sqlite:///tmp/x.db").unwrap(), Backend::Sqlite("/tmp/x.db".into()));
-        assert!(matches!(Backend::from_url("postgres://127.0.0.1/test").unwrap(), Backend::Postgres(_)));
-        assert!(matches!(Backend::from_url("postgresql://127.0.0.1/test").unwrap(), Backend::Postgres(_)));
-        for wrong in ["postgress://127.0.0.1/test", "mysql://x", "postgres:127.0.0.1", ""] {
-            assert!(Backend::from_url(wrong).is_err(), "{wrong} should be refused");
+        assert_eq!(
+            Backend::from_url("staffcast.db").unwrap(),
+            Backend::Sqlite("staffcast.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///tmp/x.db").unwrap(),
+            Backend::Sqlite("/tmp/x.db".into())
+        );
+        assert!(matches!(
+            Backend::from_url("postgres://127.0.0.1/test").unwrap(),
+            Backend::Postgres(_)
+        ));
+        assert!(matches!(
+            Backend::from_url("postgresql://127.0.0.1/test").unwrap(),
+            Backend::Postgres(_)
+        ));
+        for wrong in [
+            "postgress://127.0.0.1/test",
+            "mysql://x",
+            "postgres:127.0.0.1",
+            "",
+        ] {
+            assert!(
+                Backend::from_url(wrong).is_err(),
+                "{wrong} should be refused"
+            );
         }
     }
 

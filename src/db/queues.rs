@@ -49,7 +49,8 @@ struct NewQueueRow<'a> {
 
 impl QueueRow {
     fn into_stored(self) -> Result<StoredQueue, DbError> {
-        let corrupt = |e: crate::domain::InvalidValue| DbError::Corrupt(format!("queue {}: {e}", self.id));
+        let corrupt =
+            |e: crate::domain::InvalidValue| DbError::Corrupt(format!("queue {}: {e}", self.id));
         let channel: Channel = self.channel.parse().map_err(corrupt)?;
         let goal = ServiceGoal::new(
             self.service_level,

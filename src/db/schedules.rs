@@ -62,11 +62,34 @@ pub struct RosterShift {
     pub breaks: Vec<StoredBreak>,
 }
 
-type RunRow = (i32, i32, i32, String, NaiveDateTime, i32, String, NaiveDateTime, f64, f64, String);
+type RunRow = (
+    i32,
+    i32,
+    i32,
+    String,
+    NaiveDateTime,
+    i32,
+    String,
+    NaiveDateTime,
+    f64,
+    f64,
+    String,
+);
 
 fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
-    let (id, queue_id, forecast_id, status, week_start, days, params, created_at, rostered_hours, coverage_percent, warnings) =
-        row;
+    let (
+        id,
+        queue_id,
+        forecast_id,
+        status,
+        week_start,
+        days,
+        params,
+        created_at,
+        rostered_hours,
+        coverage_percent,
+        warnings,
+    ) = row;
     let corrupt = |e: serde_json::Error| DbError::Corrupt(format!("schedule {id}: {e}"));
     Ok(ScheduleRun {
         id: ScheduleId(id),
@@ -105,8 +128,13 @@ struct BreakInsert {
 
 impl Database {
     /// Stores a run and its whole roster in one transaction.
-    pub fn insert_schedule(&self, run: &NewScheduleRun, shifts: &[StoredShift]) -> Result<ScheduleId, DbError> {
-        let warnings = serde_json::to_string(&run.warnings).map_err(|e| DbError::Corrupt(e.to_string()))?;
+    pub fn insert_schedule(
+        &self,
+        run: &NewScheduleRun,
+        shifts: &[StoredShift],
+    ) -> Result<ScheduleId, DbError> {
+        let warnings =
+            serde_json::to_string(&run.warnings).map_err(|e| DbError::Corrupt(e.to_string()))?;
         let id = with_conn!(self, conn => conn.transaction::<i32, DbError, _>(|conn| {
             let id: i32 = diesel::insert_into(schedule_runs::table)
                 .values((
@@ -219,14 +247,16 @@ impl Database {
         }
         Ok(shifts
             .into_iter()
-            .map(|(no, agent_id, agent_name, external_id, start, end)| RosterShift {
-                agent_id: AgentId(agent_id),
-                agent_name,
-                external_id,
-                start: to_utc(start),
-                end: to_utc(end),
-                breaks: by_shift.remove(&no).unwrap_or_default(),
-            })
+            .map(
+                |(no, agent_id, agent_name, external_id, start, end)| RosterShift {
+                    agent_id: AgentId(agent_id),
+                    agent_name,
+                    external_id,
+                    start: to_utc(start),
+                    end: to_utc(end),
+                    breaks: by_shift.remove(&no).unwrap_or_default(),
+                },
+            )
             .collect())
     }
 }

@@ -11,23 +11,37 @@ pub struct NewAgent {
 }
 
 impl NewAgent {
-    pub fn new(name: &str, external_id: &str, min_week_hours: f64, max_week_hours: f64) -> Result<Self, InvalidValue> {
+    pub fn new(
+        name: &str,
+        external_id: &str,
+        min_week_hours: f64,
+        max_week_hours: f64,
+    ) -> Result<Self, InvalidValue> {
         let name = name.trim();
         let external_id = external_id.trim();
         if name.is_empty() || name.len() > 200 {
             return Err(InvalidValue::new("name", "must be 1 to 200 characters"));
         }
         if external_id.is_empty() || external_id.len() > 100 {
-            return Err(InvalidValue::new("external_id", "must be 1 to 100 characters"));
+            return Err(InvalidValue::new(
+                "external_id",
+                "must be 1 to 100 characters",
+            ));
         }
         if !(min_week_hours.is_finite() && min_week_hours >= 0.0) {
             return Err(InvalidValue::new("min_week_hours", "must be 0 or more"));
         }
         if !(max_week_hours.is_finite() && max_week_hours > 0.0 && max_week_hours <= 168.0) {
-            return Err(InvalidValue::new("max_week_hours", "must be above 0 and at most 168"));
+            return Err(InvalidValue::new(
+                "max_week_hours",
+                "must be above 0 and at most 168",
+            ));
         }
         if min_week_hours > max_week_hours {
-            return Err(InvalidValue::new("min_week_hours", "is above max_week_hours"));
+            return Err(InvalidValue::new(
+                "min_week_hours",
+                "is above max_week_hours",
+            ));
         }
         Ok(Self {
             name: name.to_string(),

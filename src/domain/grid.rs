@@ -88,7 +88,11 @@ mod tests {
         let g = paris(15);
         let day = |d: &str| {
             let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
-            g.intervals(g.start_of_day(date), g.start_of_day(date.succ_opt().unwrap())).len()
+            g.intervals(
+                g.start_of_day(date),
+                g.start_of_day(date.succ_opt().unwrap()),
+            )
+            .len()
         };
         assert_eq!(day("2026-03-29"), 92);
         assert_eq!(day("2026-10-25"), 100);
@@ -103,6 +107,9 @@ mod tests {
         assert!(!kolkata.is_aligned(t + Duration::minutes(30)));
         let g = paris(30);
         let odd: DateTime<Utc> = "2026-01-05T07:47:13Z".parse().unwrap();
-        assert_eq!(g.floor(odd), "2026-01-05T07:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert_eq!(
+            g.floor(odd),
+            "2026-01-05T07:30:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
     }
 }

@@ -60,38 +60,65 @@ pub struct ParsedHistory {
 const COLUMNS: [&str; 3] = ["interval_start", "volume", "aht_seconds"];
 
 /// Reads `interval_start,volume[,aht_seconds]` CSV with a header row.
-pub fn parse_history_csv(bytes: &[u8], grid: &Grid, off_grid: OffGrid) -> Result<ParsedHistory, ImportError> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(bytes);
+pub fn parse_history_csv(
+    bytes: &[u8],
+    grid: &Grid,
+    off_grid: OffGrid,
+) -> Result<ParsedHistory, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes);
     let headers = reader
         .headers()
-        .map_err(|e| ImportError::Line { line: 1, message: format!("unreadable header: {e}") })?
+        .map_err(|e| ImportError::Line {
+            line: 1,
+            message: format!("unreadable header: {e}"),
+        })?
         .clone();
     let position = |name: &str| headers.iter().position(|h| h == name);
     for h in headers.iter() {
         if !COLUMNS.contains(&h) {
-            return Err(ImportError::cell(1, h, "unknown column (expected interval_start, volume[, aht_seconds])"));
+            return Err(ImportError::cell(
+                1,
+                h,
+                "unknown column (expected interval_start, volume[, aht_seconds])",
+            ));
         }
     }
     let start_col = position("interval_start")
         .ok_or_else(|| ImportError::cell(1, "interval_start", "missing column"))?;
-    let volume_col = position("volume").ok_or_else(|| ImportError::cell(1, "volume", "missing column"))?;
+    let volume_col =
+        position("volume").ok_or_else(|| ImportError::cell(1, "volume", "missing column"))?;
     let aht_col = position("aht_seconds");
 
     let mut raw = Vec::new();
     let mut style = None;
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
-        let record = record.map_err(|e| ImportError::Line { line, message: e.to_string() })?;
+        let record = record.map_err(|e| ImportError::Line {
+            line,
+            message: e.to_string(),
+        })?;
         let cell = |col: usize| record.get(col).unwrap_or("");
-        let (start, row_style) =
-            parse_timestamp(cell(start_col), grid.tz).map_err(|e| ImportError::cell(line, "interval_start", e.to_string()))?;
+        let (start, row_style) = parse_timestamp(cell(start_col), grid.tz)
+            .map_err(|e| ImportError::cell(line, "interval_start", e.to_string()))?;
         style.get_or_insert(row_style);
-        let volume = parse_number(cell(volume_col)).map_err(|m| ImportError::cell(line, "volume", m))?;
+        let volume =
+            parse_number(cell(volume_col)).map_err(|m| ImportError::cell(line, "volume", m))?;
         let aht = match aht_col.map(cell) {
             None | Some("") => None,
-            Some(s) => Some(parse_aht(s, volume).map_err(|m| ImportError::cell(line, "aht_seconds", m))?),
+            Some(s) => {
+                Some(parse_aht(s, volume).map_err(|m| ImportError::cell(line, "aht_seconds", m))?)
+            }
         };
-        raw.push((line, HistoryRow { start, volume, aht_seconds: aht }));
+        raw.push((
+            line,
+            HistoryRow {
+                start,
+                volume,
+                aht_seconds: aht,
+            },
+        ));
     }
     let rows = place_on_grid(raw, grid, off_grid)?;
     Ok(ParsedHistory {
@@ -122,14 +149,21 @@ pub fn parse_history_json(bytes: &[u8], grid: &Grid) -> Result<ParsedHistory, Im
     let mut style = None;
     for (i, r) in rows.into_iter().enumerate() {
         let line = i + 1;
-        let (start, row_style) =
-            parse_timestamp(&r.interval_start, grid.tz).map_err(|e| ImportError::cell(line, "interval_start", e.to_string()))?;
+        let (start, row_style) = parse_timestamp(&r.interval_start, grid.tz)
+            .map_err(|e| ImportError::cell(line, "interval_start", e.to_string()))?;
         style.get_or_insert(row_style);
         check_volume(r.volume).map_err(|m| ImportError::cell(line, "volume", m))?;
         if let Some(aht) = r.aht_seconds {
             check_aht(aht, r.volume).map_err(|m| ImportError::cell(line, "aht_seconds", m))?;
         }
-        raw.push((line, HistoryRow { start, volume: r.volume, aht_seconds: r.aht_seconds }));
+        raw.push((
+            line,
+            HistoryRow {
+                start,
+                volume: r.volume,
+                aht_seconds: r.aht_seconds,
+            },
+        ));
     }
     let rows = place_on_grid(raw, grid, OffGrid::Reject)?;
     Ok(ParsedHistory {
@@ -149,7 +183,9 @@ fn check_volume(v: f64) -> Result<(), String> {
     if v.is_finite() && v >= 0.0 {
         Ok(())
     } else {
-        Err(format!("{v} is not a volume (must be a finite number, 0 or more)"))
+        Err(format!(
+            "{v} is not a volume (must be a finite number, 0 or more)"
+        ))
     }
 }
 
@@ -161,7 +197,9 @@ fn parse_aht(s: &str, volume: f64) -> Result<f64, String> {
 
 fn check_aht(v: f64, volume: f64) -> Result<(), String> {
     if !(v.is_finite() && v >= 0.0) {
-        return Err(format!("{v} is not a handle time (must be 0 or more seconds)"));
+        return Err(format!(
+            "{v} is not a handle time (must be 0 or more seconds)"
+        ));
     }
     if v == 0.0 && volume > 0.0 {
         return Err("handle time 0 with contacts handled".to_string());
@@ -204,7 +242,14 @@ fn place_on_grid(
             }
             (Some(&idx), OffGrid::Aggregate) => merge(&mut rows[idx], &row),
             (None, _) => {
-                seen.insert(start, if off_grid == OffGrid::Reject { line } else { rows.len() });
+                seen.insert(
+                    start,
+                    if off_grid == OffGrid::Reject {
+                        line
+                    } else {
+                        rows.len()
+                    },
+                );
                 rows.push(HistoryRow { start, ..row });
             }
         }
@@ -239,7 +284,12 @@ mod tests {
         assert_eq!(parsed.rows[0].aht_seconds, Some(180.0));
         assert_eq!(parsed.rows[1].aht_seconds, None);
         assert!(parsed.has_aht);
-        let plain = parse_history_csv(b"interval_start,volume\n2026-01-05T07:00:00Z,3\n", &grid(), OffGrid::Reject).unwrap();
+        let plain = parse_history_csv(
+            b"interval_start,volume\n2026-01-05T07:00:00Z,3\n",
+            &grid(),
+            OffGrid::Reject,
+        )
+        .unwrap();
         assert!(!plain.has_aht);
     }
 
@@ -247,10 +297,17 @@ mod tests {
     fn errors_name_line_and_column() {
         let csv = "interval_start,volume\n2026-01-05T07:00:00Z,3\n2026-01-05T07:15:00Z,abc\n";
         let err = parse_history_csv(csv.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();
-        assert_eq!(err.to_string(), "line 3, column volume: 'abc' is not a number");
+        assert_eq!(
+            err.to_string(),
+            "line 3, column volume: 'abc' is not a number"
+        );
         let off = "interval_start,volume\n2026-01-05T07:07:00Z,3\n";
         let err = parse_history_csv(off.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();
-        assert!(err.to_string().starts_with("line 2, column interval_start:"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("line 2, column interval_start:"),
+            "{err}"
+        );
         assert!(err.to_string().contains("15-minute grid"), "{err}");
         let dup = "interval_start,volume\n2026-01-05T07:00:00Z,3\n2026-01-05 08:00,4\n";
         let err = parse_history_csv(dup.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();

@@ -15,7 +15,12 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [Channel::Voice, Channel::Chat, Channel::Email, Channel::Social];
+    pub const ALL: [Channel; 4] = [
+        Channel::Voice,
+        Channel::Chat,
+        Channel::Email,
+        Channel::Social,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,7 +39,10 @@ impl FromStr for Channel {
             .into_iter()
             .find(|c| c.as_str() == s)
             .ok_or_else(|| {
-                InvalidValue::new("channel", format!("'{s}' is not one of voice, chat, email, social"))
+                InvalidValue::new(
+                    "channel",
+                    format!("'{s}' is not one of voice, chat, email, social"),
+                )
             })
     }
 }
@@ -63,7 +71,10 @@ impl ServiceGoal {
             ));
         }
         if !(answer_within_seconds.is_finite() && answer_within_seconds >= 0.0) {
-            return Err(InvalidValue::new("answer_within_seconds", "must be 0 or more"));
+            return Err(InvalidValue::new(
+                "answer_within_seconds",
+                "must be 0 or more",
+            ));
         }
         if let Some(asa) = max_asa_seconds {
             if !(asa.is_finite() && asa > 0.0) {
@@ -72,7 +83,10 @@ impl ServiceGoal {
         }
         if let Some(ab) = max_abandon_rate {
             if !(ab > 0.0 && ab < 1.0) {
-                return Err(InvalidValue::new("max_abandon_percent", "must be above 0 and below 100"));
+                return Err(InvalidValue::new(
+                    "max_abandon_percent",
+                    "must be above 0 and below 100",
+                ));
             }
         }
         Ok(Self {
@@ -115,10 +129,16 @@ impl QueueSpec {
         parse_interval_minutes(interval_minutes)?;
         let time_zone = parse_time_zone(time_zone)?;
         if !(0.0..1.0).contains(&shrinkage) {
-            return Err(InvalidValue::new("shrinkage_percent", "must be at least 0 and below 100"));
+            return Err(InvalidValue::new(
+                "shrinkage_percent",
+                "must be at least 0 and below 100",
+            ));
         }
         if !(max_occupancy > 0.0 && max_occupancy <= 1.0) {
-            return Err(InvalidValue::new("max_occupancy_percent", "must be above 0 and at most 100"));
+            return Err(InvalidValue::new(
+                "max_occupancy_percent",
+                "must be above 0 and at most 100",
+            ));
         }
         Ok(Self {
             name: name.to_string(),
@@ -139,13 +159,20 @@ impl QueueSpec {
 pub fn parse_interval_minutes(minutes: u32) -> Result<u32, InvalidValue> {
     match minutes {
         15 | 30 | 60 => Ok(minutes),
-        _ => Err(InvalidValue::new("interval_minutes", format!("{minutes} is not one of 15, 30, 60"))),
+        _ => Err(InvalidValue::new(
+            "interval_minutes",
+            format!("{minutes} is not one of 15, 30, 60"),
+        )),
     }
 }
 
 pub fn parse_time_zone(name: &str) -> Result<Tz, InvalidValue> {
-    name.parse::<Tz>()
-        .map_err(|_| InvalidValue::new("time_zone", format!("'{name}' is not an IANA time zone name")))
+    name.parse::<Tz>().map_err(|_| {
+        InvalidValue::new(
+            "time_zone",
+            format!("'{name}' is not an IANA time zone name"),
+        )
+    })
 }
 
 #[cfg(test)]

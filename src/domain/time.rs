@@ -19,7 +19,9 @@ pub enum TimestampStyle {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
-    #[error("'{0}' is not an ISO-8601 timestamp (e.g. 2026-03-02T08:00:00+01:00 or 2026-03-02 08:00)")]
+    #[error(
+        "'{0}' is not an ISO-8601 timestamp (e.g. 2026-03-02T08:00:00+01:00 or 2026-03-02 08:00)"
+    )]
     Unreadable(String),
     #[error("'{0}' does not exist in {1} (skipped by a daylight-saving change)")]
     Skipped(String, Tz),
@@ -35,7 +37,10 @@ const LOCAL_FORMATS: [(&str, TimestampStyle); 4] = [
 ];
 
 /// Parses a timestamp; local times are read in `tz`.
-pub fn parse_timestamp(raw: &str, tz: Tz) -> Result<(DateTime<Utc>, TimestampStyle), TimestampError> {
+pub fn parse_timestamp(
+    raw: &str,
+    tz: Tz,
+) -> Result<(DateTime<Utc>, TimestampStyle), TimestampError> {
     let s = raw.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok((t.with_timezone(&Utc), TimestampStyle::Offset));
@@ -52,7 +57,11 @@ pub fn parse_timestamp(raw: &str, tz: Tz) -> Result<(DateTime<Utc>, TimestampSty
     Err(TimestampError::Unreadable(s.to_string()))
 }
 
-pub fn local_to_utc(naive: NaiveDateTime, tz: Tz, raw: &str) -> Result<DateTime<Utc>, TimestampError> {
+pub fn local_to_utc(
+    naive: NaiveDateTime,
+    tz: Tz,
+    raw: &str,
+) -> Result<DateTime<Utc>, TimestampError> {
     match tz.from_local_datetime(&naive) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::None => Err(TimestampError::Skipped(raw.to_string(), tz)),
@@ -84,7 +93,10 @@ mod tests {
         assert_eq!(a, c);
         assert_eq!(sa, TimestampStyle::Offset);
         assert_eq!(sb, TimestampStyle::LocalSpace);
-        assert_eq!(format_timestamp(a, paris, TimestampStyle::Offset), "2026-01-05T08:00:00+01:00");
+        assert_eq!(
+            format_timestamp(a, paris, TimestampStyle::Offset),
+            "2026-01-05T08:00:00+01:00"
+        );
     }
 
     #[test]
@@ -98,6 +110,9 @@ mod tests {
             parse_timestamp("2026-10-25 02:30", paris),
             Err(TimestampError::Ambiguous(..))
         ));
-        assert!(matches!(parse_timestamp("yesterday", paris), Err(TimestampError::Unreadable(_))));
+        assert!(matches!(
+            parse_timestamp("yesterday", paris),
+            Err(TimestampError::Unreadable(_))
+        ));
     }
 }

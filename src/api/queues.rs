@@ -1,0 +1,227 @@
+//! /api/v1/queues: queues and their interval history.
+
+use super::body::read_limited;
+use super::error::ApiError;
+use super::{blocking, ApiSettings};
+use crate::app::history::{import_history as import, queue, HistoryFormat};
+use crate::db::queues::StoredQueue;
+use crate::db::Database;
+use crate::domain::time::parse_timestamp;
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueBody {
+    name: String,
+    channel: Channel,
+    #[serde(default = "default_interval")]
+    interval_minutes: u32,
+    #[serde(default = "default_zone")]
+    time_zone: String,
+    #[serde(default = "default_sl")]
+    service_level_percent: f64,
+    #[serde(default = "default_within")]
+    answer_within_seconds: f64,
+    max_asa_seconds: Option<f64>,
+    max_abandon_percent: Option<f64>,
+    #[serde(default = "default_shrinkage")]
+    shrinkage_percent: f64,
+    #[serde(default = "default_occupancy")]
+    max_occupancy_percent: f64,
+}
+
+fn default_interval() -> u32 {
+    15
+}
+fn default_zone() -> String {
+    "UTC".into()
+}
+fn default_sl() -> f64 {
+    80.0
+}
+fn default_within() -> f64 {
+    20.0
+}
+fn default_shrinkage() -> f64 {
+    30.0
+}
+fn default_occupancy() -> f64 {
+    85.0
+}
+
+impl QueueBody {
+    fn parse(self) -> Result<QueueSpec, ApiError> {
+        let goal = ServiceGoal::new(
+            self.service_level_percent / 100.0,
+            self.answer_within_seconds,
+            self.max_asa_seconds,
+            self.max_abandon_percent.map(|p| p / 100.0),
+        )?;
+        Ok(QueueSpec::new(
+            &self.name,
+            self.channel,
+            self.interval_minutes,
+            &self.time_zone,
+            goal,
+            self.shrinkage_percent / 100.0,
+            self.max_occupancy_percent / 100.0,
+        )?)
+    }
+}
+
+#[derive(Serialize)]
+pub struct QueueView {
+    id: QueueId,
+    name: String,
+    channel: Channel,
+    interval_minutes: u32,
+    time_zone: String,
+    service_level_percent: f64,
+    answer_within_seconds: f64,
+    max_asa_seconds: Option<f64>,
+    max_abandon_percent: Option<f64>,
+    shrinkage_percent: f64,
+    max_occupancy_percent: f64,
+    created_at: DateTime<Utc>,
+}
+
+impl From<StoredQueue> for QueueView {
+    fn from(q: StoredQueue) -> Self {
+        let s = q.spec;
+        QueueView {
+            id: q.id,
+            name: s.name,
+            channel: s.channel,
+            interval_minutes: s.interval_minutes,
+            time_zone: s.time_zone.name().to_string(),
+            service_level_percent: round6(s.goal.service_level * 100.0),
+            answer_within_seconds: s.goal.answer_within_seconds,
+            max_asa_seconds: s.goal.max_asa_seconds,
+            max_abandon_percent: s.goal.max_abandon_rate.map(|r| round6(r * 100.0)),
+            shrinkage_percent: round6(s.shrinkage * 100.0),
+            max_occupancy_percent: round6(s.max_occupancy * 100.0),
+            created_at: q.created_at,
+        }
+    }
+}
+
+/// Percent ↔ fraction round trips leave float dust (30.000000000000004).
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+pub async fn create(
+    db: web::Data<Database>,
+    body: web::Json<QueueBody>,
+) -> Result<HttpResponse, ApiError> {
+    let spec = body.into_inner().parse()?;
+    let db = db.into_inner();
+    let stored = blocking(move || Ok(db.create_queue(&spec)?)).await?;
+    Ok(HttpResponse::Created().json(QueueView::from(stored)))
+}
+
+pub async fn list(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+    let db = db.into_inner();
+    let queues = blocking(move || Ok(db.queues()?)).await?;
+    Ok(HttpResponse::Ok().json(queues.into_iter().map(QueueView::from).collect::<Vec<_>>()))
+}
+
+pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let db = db.into_inner();
+    let stored = blocking(move || queue(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(QueueView::from(stored)))
+}
+
+/// CSV (`text/csv`) or JSON (`application/json`) history; all rows or none.
+pub async fn import_history(
+    req: HttpRequest,
+    payload: web::Payload,
+    db: web::Data<Database>,
+    settings: web::Data<ApiSettings>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let format = match req.content_type() {
+        "text/csv" | "text/plain" | "application/csv" => HistoryFormat::Csv,
+        "application/json" => HistoryFormat::Json,
+        other => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Type '{other}': send text/csv or application/json"
+            )))
+        }
+    };
+    let body = read_limited(&req, payload, settings.max_body_bytes).await?;
+    let db = db.into_inner();
+    let summary = blocking(move || import(&db, id, &body, format)).await?;
+    tracing::info!(
+        queue = id.0,
+        rows = summary.rows,
+        inserted = summary.inserted,
+        updated = summary.updated,
+        "history imported"
+    );
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "queue_id": id,
+        "rows": summary.rows,
+        "inserted": summary.inserted,
+        "updated": summary.updated,
+    })))
+}
+
+#[derive(Deserialize)]
+pub struct RangeQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryView {
+    interval_start: DateTime<Utc>,
+    volume: f64,
+    aht_seconds: Option<f64>,
+}
+
+pub async fn history(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    range: web::Query<RangeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let db = db.into_inner();
+    let range = range.into_inner();
+    let (tz, rows) = blocking(move || {
+        let q = queue(&db, id)?;
+        let tz = q.spec.time_zone;
+        let from = parse_bound(range.from.as_deref(), "from", tz)?;
+        let to = parse_bound(range.to.as_deref(), "to", tz)?;
+        Ok((tz, db.history(id, from, to)?))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "queue_id": id,
+        "time_zone": tz.name(),
+        "intervals": rows.into_iter().map(|r| HistoryView {
+            interval_start: r.start,
+            volume: r.volume,
+            aht_seconds: r.aht_seconds,
+        }).collect::<Vec<_>>(),
+    })))
+}
+
+/// An optional timestamp query parameter, local times read in the queue's zone.
+pub(crate) fn parse_bound(
+    raw: Option<&str>,
+    field: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<DateTime<Utc>>, crate::app::AppError> {
+    raw.map(|s| {
+        parse_timestamp(s, tz)
+            .map(|(t, _)| t)
+            .map_err(|e| crate::domain::InvalidValue::new(field, e.to_string()).into())
+    })
+    .transpose()
+}

@@ -1,0 +1,33 @@
+//! Command-line entry points. Each command is a function the binary calls;
+//! the argument structs are the CLI contract (keep them stable).
+
+pub mod import;
+pub mod serve;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "staffcast",
+    version,
+    about = "Contact-centre workforce management: forecast, staffing, rosters"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the HTTP API (database from DATABASE_URL, else staffcast.db).
+    Serve(serve::ServeArgs),
+    /// Import interval history (CSV or JSON) into a queue of the database.
+    Import(import::ImportArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Import(args) => import::run(args),
+    }
+}
