@@ -1,6 +1,7 @@
 //! /api/v1/queues/{id}/agents: the people rosters are built for.
 
 use super::blocking;
+use super::body::Json;
 use super::error::ApiError;
 use crate::app::history::{add_agents, queue};
 use crate::db::agents::NewAgent;
@@ -35,7 +36,7 @@ pub enum AgentsBody {
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
-    body: web::Json<AgentsBody>,
+    body: Json<AgentsBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let bodies = match body.into_inner() {

@@ -1,14 +1,25 @@
-//! Reading raw bodies with a size limit that answers 413 as JSON.
+//! Request bodies: a size limit that answers 413 as JSON, and a JSON
+//! extractor whose errors name the offending field.
 
 use super::error::ApiError;
-use actix_web::{web, HttpRequest};
-use futures_util::StreamExt;
+use super::ApiSettings;
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::web::Bytes;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::pin::Pin;
 
-pub async fn read_limited(
+pub async fn read_limited<S>(
     req: &HttpRequest,
-    mut payload: web::Payload,
+    mut payload: S,
     limit: usize,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<Vec<u8>, ApiError>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
     // Refuse early when the client says up front that it is too big.
     if let Some(len) = req
         .headers()
@@ -29,4 +40,50 @@ pub async fn read_limited(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+pub fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<ApiSettings>>()
+        .map(|s| s.max_body_bytes)
+        .unwrap_or_else(|| ApiSettings::default().max_body_bytes)
+}
+
+/// Like `web::Json`, but a type error says which field: `volume: invalid type…`.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            if req.content_type() != "application/json" {
+                return Err(ApiError::UnsupportedMediaType(
+                    "expected Content-Type: application/json".into(),
+                ));
+            }
+            let bytes = read_limited(&req, payload, body_limit(&req)).await?;
+            parse_json(&bytes).map(Json)
+        })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            ApiError::BadRequest(format!("JSON body: {}", e.inner()))
+        } else {
+            ApiError::BadRequest(format!("JSON body, field {path}: {}", e.inner()))
+        }
+    })
 }

@@ -47,20 +47,6 @@ impl ApiError {
             ApiError::Internal(_) => "internal",
         }
     }
-
-    pub fn from_json_error(e: actix_web::error::JsonPayloadError) -> Self {
-        use actix_web::error::JsonPayloadError as J;
-        match e {
-            J::OverflowKnownLength { limit, .. } | J::Overflow { limit } => {
-                ApiError::TooLarge { limit }
-            }
-            J::ContentType => {
-                ApiError::UnsupportedMediaType("expected Content-Type: application/json".into())
-            }
-            J::Deserialize(e) => ApiError::BadRequest(format!("JSON body: {e}")),
-            other => ApiError::BadRequest(format!("JSON body: {other}")),
-        }
-    }
 }
 
 impl ResponseError for ApiError {

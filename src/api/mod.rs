@@ -44,11 +44,6 @@ pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::i
             .app_data(db.clone())
             .app_data(web::Data::new(settings))
             .app_data(
-                web::JsonConfig::default()
-                    .limit(settings.max_body_bytes)
-                    .error_handler(|e, _| ApiError::from_json_error(e).into()),
-            )
-            .app_data(
                 web::PathConfig::default()
                     .error_handler(|e, _| ApiError::BadRequest(format!("path: {e}")).into()),
             )

@@ -1,6 +1,6 @@
 //! /api/v1/queues: queues and their interval history.
 
-use super::body::read_limited;
+use super::body::{read_limited, Json};
 use super::error::ApiError;
 use super::{blocking, ApiSettings};
 use crate::app::history::{import_history as import, queue, HistoryFormat};
@@ -115,7 +115,7 @@ fn round6(x: f64) -> f64 {
 
 pub async fn create(
     db: web::Data<Database>,
-    body: web::Json<QueueBody>,
+    body: Json<QueueBody>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner().parse()?;
     let db = db.into_inner();

@@ -1,0 +1,49 @@
+//! The core (domain, forecast, staffing, schedule, simulate) must stay free
+//! of HTTP and SQL so it can be used as a plain library. This fails the
+//! build's tests the moment a core file names actix or diesel.
+
+use std::path::Path;
+
+const CORE: [&str; 5] = ["domain", "forecast", "staffing", "schedule", "simulate"];
+const FORBIDDEN: [&str; 5] = ["actix", "diesel", "crate::db", "crate::api", "crate::app"];
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn core_modules_use_neither_actix_nor_diesel() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut offences = Vec::new();
+    let mut checked = 0;
+    for module in CORE {
+        let mut files = Vec::new();
+        rust_files(&src.join(module), &mut files);
+        assert!(!files.is_empty(), "core module src/{module} has no files");
+        for file in files {
+            checked += 1;
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for word in FORBIDDEN {
+                    if code.contains(word) {
+                        offences.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked >= CORE.len());
+    assert!(
+        offences.is_empty(),
+        "the core must not depend on HTTP or SQL:\n{}",
+        offences.join("\n")
+    );
+}

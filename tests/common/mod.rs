@@ -1,0 +1,216 @@
+//! Test harness: a real server on a random loopback port over a real
+//! database, one fresh database per test so tests run in parallel.
+//!
+//! PostgreSQL is expected at `STAFFCAST_TEST_PG_URL` (default
+//! postgres://postgres@127.0.0.1:5432/test). If it cannot be reached the
+//! test fails loudly: it never skips.
+#![allow(dead_code)]
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use staffcast::api::{self, ApiSettings};
+use staffcast::db::Database;
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+pub fn pg_admin_url() -> String {
+    std::env::var("STAFFCAST_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
+}
+
+/// A database that exists only for one test.
+pub enum TestDb {
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = dir.path().join("test.db").to_string_lossy().into_owned();
+        TestDb::Sqlite { _dir: dir, url }
+    }
+
+    /// Creates a fresh PostgreSQL database named after the test process and a counter.
+    pub fn postgres() -> Self {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let admin = pg_admin_url();
+        let name = format!(
+            "staffcast_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos()
+        );
+        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL tests need a server at {admin} (set STAFFCAST_TEST_PG_URL): {e}. \
+                 This test does not skip: start PostgreSQL (see README)."
+            )
+        });
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create test database");
+        let base = admin
+            .rsplit_once('/')
+            .map(|(b, _)| b)
+            .unwrap_or(&admin)
+            .to_string();
+        let url = format!("{base}/{name}");
+        TestDb::Postgres { name, url }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn open(&self) -> Database {
+        Database::open(self.url()).expect("open test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { name, .. } = self {
+            if let Ok(mut conn) = PgConnection::establish(&pg_admin_url()) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    pub handle: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> Self {
+        Self::spawn_with(db, ApiSettings::default()).await
+    }
+
+    pub async fn spawn_with(db: TestDb, settings: ApiSettings) -> Self {
+        let database = db.open();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind random port");
+        let port = listener.local_addr().unwrap().port();
+        let server = api::run(listener, database, settings).expect("start server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            db,
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn post_body(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Creates a queue and returns its id.
+    pub async fn create_queue(&self, body: serde_json::Value) -> i64 {
+        let resp = self.post_json("/api/v1/queues", &body).await;
+        assert_eq!(
+            resp.status(),
+            201,
+            "create queue: {}",
+            resp.text().await.unwrap()
+        );
+        resp.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
+/// Runs each listed async test body against SQLite and against PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::TestDb::sqlite()).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::TestDb::postgres()).await
+                }
+            )*
+        }
+    };
+}
+
+/// `n` days of 15-minute history, 08:00–18:00 local, written as local times.
+/// Volume follows a simple intraday shape so forecasts have something to learn.
+pub fn history_csv(first_day: &str, days: u32, with_aht: bool) -> String {
+    let start = chrono::NaiveDate::parse_from_str(first_day, "%Y-%m-%d").unwrap();
+    let mut out = String::from(if with_aht {
+        "interval_start,volume,aht_seconds\n"
+    } else {
+        "interval_start,volume\n"
+    });
+    for d in 0..days {
+        let date = start + chrono::Duration::days(i64::from(d));
+        for q in 32..72 {
+            let (h, m) = (q / 4, (q % 4) * 15);
+            let volume = 10 + (q - 32) % 7 + d % 3;
+            if with_aht {
+                out.push_str(&format!(
+                    "{date} {h:02}:{m:02},{volume},{}\n",
+                    170 + q % 5 * 10
+                ));
+            } else {
+                out.push_str(&format!("{date} {h:02}:{m:02},{volume}\n"));
+            }
+        }
+    }
+    out
+}
