@@ -1,15 +1,104 @@
-pub async fn create() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+//! /api/v1/queues/{id}/forecasts and /api/v1/forecasts/{id}: forecast runs
+//! and the requirements derived from them.
+
+use super::body::Json;
+use super::error::ApiError;
+use super::queues::parse_bound;
+use super::blocking;
+use crate::app::forecast::{create_forecast, forecast_run, requirements as load_requirements, ForecastRequest};
+use crate::app::history::queue;
+use crate::db::Database;
+use crate::domain::{ForecastId, QueueId};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastBody {
+    /// Start of the window (offset or local time in the queue's zone); default: the day after the history.
+    from: Option<String>,
+    /// End of the window, exclusive; default: seven days after `from`.
+    to: Option<String>,
+    /// How many recent weeks the weekly average uses (default 6).
+    weeks: Option<usize>,
 }
-pub async fn list() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+pub async fn create(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: Option<Json<ForecastBody>>,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let body = body.map(Json::into_inner).unwrap_or_default();
+    let db = db.into_inner();
+    let run = blocking(move || {
+        let tz = queue(&db, id)?.spec.time_zone;
+        let request = ForecastRequest {
+            from: parse_bound(body.from.as_deref(), "from", tz)?,
+            to: parse_bound(body.to.as_deref(), "to", tz)?,
+            weeks: body.weeks,
+        };
+        create_forecast(&db, id, &request)
+    })
+    .await?;
+    tracing::info!(queue = id.0, forecast = run.id.0, "forecast stored");
+    Ok(HttpResponse::Created().json(run))
 }
-pub async fn get() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let db = db.into_inner();
+    let runs = blocking(move || {
+        queue(&db, id)?;
+        Ok(db.forecast_runs(id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(runs))
 }
-pub async fn requirements() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+/// The run with every interval: volume with p10/p90 and handle time.
+pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = ForecastId(id.into_inner());
+    let db = db.into_inner();
+    let (run, tz, intervals) = blocking(move || {
+        let run = forecast_run(&db, id)?;
+        let tz = queue(&db, run.queue_id)?.spec.time_zone;
+        let intervals = db.forecast_intervals(id)?;
+        Ok((run, tz, intervals))
+    })
+    .await?;
+    let total: f64 = intervals.iter().map(|i| i.volume).sum();
+    Ok(HttpResponse::Ok().json(json!({
+        "forecast": run,
+        "time_zone": tz.name(),
+        "total_volume": total,
+        "intervals": intervals.iter().map(|i| json!({
+            "interval_start": i.start,
+            "volume": i.volume,
+            "volume_p10": i.volume_p10,
+            "volume_p90": i.volume_p90,
+            "aht_seconds": i.aht_seconds,
+        })).collect::<Vec<_>>(),
+    })))
 }
-pub async fn roster() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+pub async fn requirements(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = ForecastId(id.into_inner());
+    let db = db.into_inner();
+    let (run, tz, reqs) = blocking(move || {
+        let (run, reqs) = load_requirements(&db, id)?;
+        let tz = queue(&db, run.queue_id)?.spec.time_zone;
+        Ok((run, tz, reqs))
+    })
+    .await?;
+    let peak = reqs.iter().map(|r| r.agents_with_shrinkage).max().unwrap_or(0);
+    Ok(HttpResponse::Ok().json(json!({
+        "forecast_id": run.id,
+        "queue_id": run.queue_id,
+        "time_zone": tz.name(),
+        "goal": run.goal,
+        "peak_agents": peak,
+        "intervals": reqs,
+    })))
 }

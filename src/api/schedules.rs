@@ -1,15 +1,180 @@
-pub async fn create() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+//! /api/v1/schedules: build a roster and read it as JSON or CSV.
+
+use super::body::Json;
+use super::error::ApiError;
+use super::blocking;
+use crate::app::history::queue;
+use crate::app::schedule::{create_schedule, default_rule, roster as load_roster, schedule_run, ScheduleRequest};
+use crate::db::schedules::RosterShift;
+use crate::db::Database;
+use crate::domain::{ForecastId, ScheduleId};
+use crate::schedule::ShiftRule;
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftBody {
+    length_minutes: Option<u32>,
+    earliest_start: Option<NaiveTime>,
+    latest_start: Option<NaiveTime>,
+    lunch_minutes: Option<u32>,
+    min_rest_hours: Option<u32>,
+    max_days_per_week: Option<u32>,
 }
-pub async fn list() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    forecast_id: i32,
+    /// First local day of the roster (YYYY-MM-DD); default the forecast's first day.
+    week_start: Option<NaiveDate>,
+    #[serde(default = "default_days")]
+    days: u32,
+    shift: Option<ShiftBody>,
 }
-pub async fn get() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+fn default_days() -> u32 {
+    7
 }
-pub async fn requirements() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+impl ShiftBody {
+    fn into_rule(self) -> ShiftRule {
+        let d = default_rule();
+        ShiftRule {
+            length_minutes: self.length_minutes.unwrap_or(d.length_minutes),
+            earliest_start: self.earliest_start.unwrap_or(d.earliest_start),
+            latest_start: self.latest_start.unwrap_or(d.latest_start),
+            lunch_minutes: self.lunch_minutes.unwrap_or(d.lunch_minutes),
+            min_rest_hours: self.min_rest_hours.unwrap_or(d.min_rest_hours),
+            max_days_per_week: self.max_days_per_week.unwrap_or(d.max_days_per_week),
+        }
+    }
 }
-pub async fn roster() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::NotImplemented().finish()
+
+pub async fn create(db: web::Data<Database>, body: Json<ScheduleBody>) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let request = ScheduleRequest {
+        forecast_id: ForecastId(body.forecast_id),
+        week_start: body.week_start,
+        days: body.days,
+        rule: body.shift.map(ShiftBody::into_rule).unwrap_or_else(default_rule),
+    };
+    let db = db.into_inner();
+    let run = blocking(move || create_schedule(&db, &request)).await?;
+    tracing::info!(schedule = run.id.0, coverage = run.coverage_percent, "schedule stored");
+    Ok(HttpResponse::Created().json(run))
+}
+
+pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let db = db.into_inner();
+    let run = blocking(move || schedule_run(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(run))
+}
+
+#[derive(Deserialize)]
+pub struct RosterQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+pub async fn roster(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    query: web::Query<RosterQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let format = query.into_inner().format.unwrap_or_else(|| "json".into());
+    if format != "json" && format != "csv" {
+        return Err(ApiError::BadRequest(format!("format '{format}': use json or csv")));
+    }
+    let db = db.into_inner();
+    let (run, tz, shifts) = blocking(move || {
+        let (run, shifts) = load_roster(&db, id)?;
+        let tz = queue(&db, run.queue_id)?.spec.time_zone;
+        Ok((run, tz, shifts))
+    })
+    .await?;
+    if format == "csv" {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(roster_csv(&shifts, tz)));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "schedule": run,
+        "time_zone": tz.name(),
+        "shifts": shifts.iter().map(|s| json!({
+            "agent_id": s.agent_id,
+            "agent_name": s.agent_name,
+            "external_id": s.external_id,
+            "date": s.start.with_timezone(&tz).date_naive(),
+            "start": s.start,
+            "end": s.end,
+            "paid_hours": paid_hours(s),
+            "breaks": s.breaks,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+fn paid_hours(s: &RosterShift) -> f64 {
+    let unpaid: i64 = s.breaks.iter().filter(|b| !b.paid).map(|b| (b.end - b.start).num_minutes()).sum();
+    ((s.end - s.start).num_minutes() - unpaid) as f64 / 60.0
+}
+
+/// One row per shift: times in UTC (RFC 3339) and the local date; breaks as
+/// `start/end/paid|unpaid` joined by `;`.
+fn roster_csv(shifts: &[RosterShift], tz: Tz) -> String {
+    let mut out = String::from("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n");
+    for s in shifts {
+        let breaks: Vec<String> = s
+            .breaks
+            .iter()
+            .map(|b| {
+                format!(
+                    "{}/{}/{}",
+                    b.start.to_rfc3339(),
+                    b.end.to_rfc3339(),
+                    if b.paid { "paid" } else { "unpaid" }
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            csv_field(&s.external_id),
+            csv_field(&s.agent_name),
+            s.start.with_timezone(&tz).date_naive(),
+            s.start.to_rfc3339(),
+            s.end.to_rfc3339(),
+            paid_hours(s),
+            breaks.join(";")
+        ));
+    }
+    out
+}
+
+/// Quotes a CSV field when it holds a comma, quote or newline.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// What service level the roster gives, interval by interval (Erlang C check).
+pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let db = db.into_inner();
+    let (run, service) = blocking(move || crate::app::schedule::service_check(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "schedule_id": run.id,
+        "method": "erlang_c",
+        "service_level": service.service_level,
+        "intervals_below_goal": service.intervals_below_goal,
+        "intervals": service.intervals,
+    })))
 }

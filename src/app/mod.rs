@@ -2,6 +2,8 @@
 //! callers (the API, the CLI) run these off the async runtime.
 
 pub mod error;
+pub mod forecast;
 pub mod history;
+pub mod schedule;
 
 pub use error::AppError;

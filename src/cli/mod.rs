@@ -1,7 +1,10 @@
 //! Command-line entry points. Each command is a function the binary calls;
 //! the argument structs are the CLI contract (keep them stable).
 
+pub mod demo;
+pub mod forecast;
 pub mod import;
+pub mod metrics;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -23,11 +26,20 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Import interval history (CSV or JSON) into a queue of the database.
     Import(import::ImportArgs),
+    /// Forecast from a history file (no database): writes interval CSV.
+    Forecast(forecast::ForecastArgs),
+    /// Queueing metrics (service level, ASA, occupancy) for given staffing.
+    Metrics(metrics::MetricsArgs),
+    /// Run the whole pipeline on bundled sample data, then serve the API.
+    Demo(demo::DemoArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Import(args) => import::run(args),
+        Command::Forecast(args) => forecast::run(args),
+        Command::Metrics(args) => metrics::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -1,0 +1,146 @@
+//! Build a roster for a queue's agents from a forecast's requirements.
+
+use super::forecast::requirements;
+use super::history::queue;
+use super::AppError;
+use crate::db::schedules::{NewScheduleRun, RosterShift, ScheduleRun, StoredBreak, StoredShift};
+use crate::db::Database;
+use crate::domain::{ForecastId, ScheduleId};
+use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
+use crate::simulate::{check_roster, RosterService};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct ScheduleRequest {
+    pub forecast_id: ForecastId,
+    /// First local day; defaults to the forecast's first day.
+    pub week_start: Option<NaiveDate>,
+    pub days: u32,
+    pub rule: ShiftRule,
+}
+
+impl From<ScheduleError> for AppError {
+    fn from(e: ScheduleError) -> Self {
+        AppError::Unprocessable(e.to_string())
+    }
+}
+
+pub fn default_rule() -> ShiftRule {
+    ShiftRule {
+        length_minutes: 8 * 60 + 30,
+        earliest_start: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default(),
+        latest_start: chrono::NaiveTime::from_hms_opt(15, 30, 0).unwrap_or_default(),
+        lunch_minutes: 30,
+        min_rest_hours: 11,
+        max_days_per_week: 5,
+    }
+}
+
+pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
+    let (forecast, reqs) = requirements(db, request.forecast_id)?;
+    let queue = queue(db, forecast.queue_id)?;
+    let grid = queue.spec.grid();
+    let agents = db.agents(queue.id)?;
+    if agents.is_empty() {
+        return Err(AppError::Unprocessable(format!("queue {} has no agents to roster", queue.id)));
+    }
+    if !(1..=31).contains(&request.days) {
+        return Err(AppError::Unprocessable("days must be 1 to 31".into()));
+    }
+    let first_day = request.week_start.unwrap_or_else(|| grid.local_date(forecast.from));
+    let start = grid.start_of_day(first_day);
+    let problem = ScheduleProblem {
+        grid,
+        start,
+        days: request.days,
+        requirement: reqs.iter().map(|r| (r.start, f64::from(r.agents_with_shrinkage))).collect(),
+        agents: agents
+            .iter()
+            .map(|a| AgentContract {
+                id: a.id,
+                name: a.name.clone(),
+                min_week_minutes: (a.min_week_hours * 60.0).round() as u32,
+                max_week_minutes: (a.max_week_hours * 60.0).round() as u32,
+            })
+            .collect(),
+        rule: request.rule.clone(),
+    };
+    let roster = solve_greedy(&problem)?;
+    let shifts: Vec<StoredShift> = roster
+        .shifts
+        .iter()
+        .map(|s| StoredShift {
+            agent_id: s.agent,
+            start: s.start,
+            end: s.end,
+            breaks: s
+                .breaks
+                .iter()
+                .map(|b| StoredBreak { start: b.start, end: b.end, paid: b.paid })
+                .collect(),
+        })
+        .collect();
+    let run = NewScheduleRun {
+        queue_id: queue.id,
+        forecast_id: forecast.id,
+        status: "done".into(),
+        week_start: start,
+        days: request.days as i32,
+        params: json!({"solver": "greedy", "rule": request.rule}),
+        rostered_hours: roster.rostered_hours(),
+        coverage_percent: roster.coverage_percent(),
+        warnings: roster.warnings.clone(),
+    };
+    let id = db.insert_schedule(&run, &shifts)?;
+    schedule_run(db, id)
+}
+
+pub fn schedule_run(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
+    db.schedule_run(id)?.ok_or_else(|| AppError::not_found("schedule", id))
+}
+
+pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterShift>), AppError> {
+    let run = schedule_run(db, id)?;
+    let shifts = db.roster(id)?;
+    Ok((run, shifts))
+}
+
+/// Agents on the phones per interval start: inside a shift and not on a break.
+pub fn agents_on(shifts: &[RosterShift], grid: &crate::domain::Grid) -> HashMap<DateTime<Utc>, u32> {
+    let mut on: HashMap<DateTime<Utc>, u32> = HashMap::new();
+    for s in shifts {
+        for t in grid.intervals(s.start, s.end) {
+            if !s.breaks.iter().any(|b| b.start <= t && t < b.end) {
+                *on.entry(t).or_default() += 1;
+            }
+        }
+    }
+    on
+}
+
+/// The service the stored roster gives against its forecast (Erlang C per interval).
+pub fn service_check(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, RosterService), AppError> {
+    let (run, shifts) = roster(db, id)?;
+    let queue = queue(db, run.queue_id)?;
+    let grid = queue.spec.grid();
+    let end = grid.start_of_day(grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)));
+    let load: Vec<(DateTime<Utc>, f64, f64)> = db
+        .forecast_intervals(run.forecast_id)?
+        .into_iter()
+        .filter(|i| i.start >= run.week_start && i.start < end)
+        .filter_map(|i| i.aht_seconds.map(|aht| (i.start, i.volume, aht)))
+        .collect();
+    let on = agents_on(&shifts, &grid);
+    let spec = &queue.spec;
+    let service = check_roster(
+        &load,
+        |t| on.get(&t).copied().unwrap_or(0),
+        grid.seconds(),
+        spec.goal.answer_within_seconds,
+        spec.shrinkage,
+        spec.goal.service_level,
+    );
+    Ok((run, service))
+}

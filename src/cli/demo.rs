@@ -1,0 +1,135 @@
+//! `staffcast demo`: the whole pipeline on a fresh embedded database with
+//! real sample history, then the API to explore it.
+
+use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
+use crate::app::history::{add_agents, import_history, HistoryFormat};
+use crate::app::schedule::{create_schedule, default_rule, service_check, ScheduleRequest};
+use crate::db::agents::NewAgent;
+use crate::db::Database;
+use crate::domain::{Channel, QueueSpec, ServiceGoal};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Real data: the Anonymous Bank (Israel) 1999 arrivals in 30-minute
+/// intervals; see data/sample/README.md for how it was made.
+pub const SAMPLE_HISTORY: &[u8] = include_bytes!("../../data/sample/bank_1999_30min.csv");
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Address to serve the API on afterwards.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// SQLite file to (re)create for the demo.
+    #[arg(long, default_value = "staffcast-demo.db")]
+    pub database: PathBuf,
+    /// Run the pipeline and print the summary, but do not serve.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// The sample agent pool: full-timers and part-timers.
+fn sample_agents() -> anyhow::Result<Vec<NewAgent>> {
+    let names = [
+        "Dorit", "Avi", "Michal", "Yossi", "Noa", "Eitan", "Tamar", "Ronen", "Shira", "Amir", "Yael", "Omer", "Liat",
+        "Gil", "Maya", "Ido", "Hila", "Nir",
+    ];
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let (min, max) = if i % 3 == 2 { (17.0, 25.0) } else { (32.0, 40.0) };
+            Ok(NewAgent::new(name, &format!("BANK-{:03}", i + 1), min, max)?)
+        })
+        .collect()
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let path = args.database.to_string_lossy().into_owned();
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let db = Database::open(&path)?;
+    println!("staffcast demo — fresh SQLite database {path}");
+
+    let spec = QueueSpec::new(
+        "bank-1999",
+        Channel::Voice,
+        30,
+        "Asia/Jerusalem",
+        ServiceGoal::new(0.8, 20.0, None, None)?,
+        0.3,
+        0.85,
+    )?;
+    let queue = db.create_queue(&spec)?;
+    let imported = import_history(&db, queue.id, SAMPLE_HISTORY, HistoryFormat::Csv)?;
+    println!(
+        "[1/4] history: {} half-hour intervals of Anonymous Bank 1999 calls imported",
+        imported.rows
+    );
+
+    let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?;
+    let total: f64 = db.forecast_intervals(forecast.id)?.iter().map(|i| i.volume).sum();
+    let tz = spec.time_zone;
+    println!(
+        "[2/4] forecast {}: {} to {} ({}), weekly average of the last 6 weeks: {:.0} calls",
+        forecast.id,
+        forecast.from.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+        forecast.to.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
+        tz,
+        total
+    );
+
+    let (_, reqs) = requirements(&db, forecast.id)?;
+    let peak = reqs.iter().max_by_key(|r| r.agents_with_shrinkage);
+    if let Some(p) = peak {
+        println!(
+            "[3/4] requirements (Erlang C, 80% in 20 s, 30% shrinkage, occupancy ≤ 85%): peak {} agents ({} on the phones) at {}",
+            p.agents_with_shrinkage,
+            p.agents_net,
+            p.start.with_timezone(&tz).format("%a %H:%M")
+        );
+    }
+
+    add_agents(&db, queue.id, &sample_agents()?)?;
+    let schedule = create_schedule(
+        &db,
+        &ScheduleRequest {
+            forecast_id: forecast.id,
+            week_start: None,
+            days: 7,
+            rule: default_rule(),
+        },
+    )?;
+    let (_, service) = service_check(&db, schedule.id)?;
+    println!(
+        "[4/4] roster {}: {} agents, {:.1} rostered hours, coverage {:.1}% of required agent-intervals, expected service level {:.1}%",
+        schedule.id,
+        db.agents(queue.id)?.len(),
+        schedule.rostered_hours,
+        schedule.coverage_percent,
+        service.service_level * 100.0
+    );
+    for w in &schedule.warnings {
+        println!("      note: {w}");
+    }
+    println!("pipeline done in {:.2} s", started.elapsed().as_secs_f64());
+
+    if args.no_serve {
+        return Ok(());
+    }
+    let (q, f, s) = (queue.id, forecast.id, schedule.id);
+    super::serve::serve(db, &args.bind, |addr| {
+        let base = format!("http://{addr}");
+        println!("\nserving the API on {base} (Ctrl-C to stop). Try:");
+        println!("  curl {base}/healthz");
+        println!("  curl {base}/api/v1/queues/{q}");
+        println!("  curl {base}/api/v1/forecasts/{f}");
+        println!("  curl {base}/api/v1/forecasts/{f}/requirements");
+        println!("  curl {base}/api/v1/schedules/{s}");
+        println!("  curl '{base}/api/v1/schedules/{s}/roster?format=csv'");
+        println!("  curl {base}/api/v1/schedules/{s}/check");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+    })
+}
