@@ -110,8 +110,7 @@ def main():
         a = aht.get(slot) if volume > 0 else None
         rows.append((instant.isoformat(), fmt_volume(volume), "" if a is None else f"{a:.1f}"))
 
-    # Every local day must have produced a whole number of rows and no
-    # instant may appear twice.
+    # No instant may appear twice, and rows must be in time order.
     instants = [r[0] for r in rows]
     assert len(set(instants)) == len(instants), "duplicate instants"
     utc = [datetime.fromisoformat(s).astimezone(timezone.utc) for s in instants]
