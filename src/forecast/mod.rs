@@ -1,1 +1,42 @@
-//! See DESIGN.md.
+//! Interval forecasts of volume (with a p10–p90 band) and handle time.
+//!
+//! Models follow the linfa shape: plain params → `check()` (validated
+//! params) → `fit(history, grid, origin)` → a fitted model that `predict`s
+//! any window on the grid. Only history strictly before the origin is used.
+//! No I/O here: callers load history and persist results.
+
+pub mod weekly_average;
+
+pub use weekly_average::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
+
+use chrono::{DateTime, Utc};
+
+/// The forecast for one grid interval starting at `start`.
+///
+/// `volume` is the expected number of contacts; `volume_p10 <= volume <=
+/// volume_p90` and `volume_p10 >= 0`. `aht_seconds` is `None` only when the
+/// history had no handle times at all.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct ForecastPoint {
+    pub start: DateTime<Utc>,
+    pub volume: f64,
+    pub volume_p10: f64,
+    pub volume_p90: f64,
+    pub aht_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ForecastError {
+    /// A model parameter is out of range.
+    #[error("{field}: {message}")]
+    InvalidParams {
+        field: &'static str,
+        message: String,
+    },
+    /// No history row starts before the forecast origin.
+    #[error("no history before {before}")]
+    NoHistory { before: DateTime<Utc> },
+    /// The window to predict is empty or not on the grid.
+    #[error("invalid forecast window: {message}")]
+    InvalidWindow { message: String },
+}
