@@ -652,7 +652,7 @@ mod tests {
     }
 
     #[test]
-    fn a_year_of_quarter_hours_fits_fast() {
+    fn a_year_of_quarter_hours_fits_every_slot() {
         let grid = Grid::new(15, paris());
         let start = at("2025-01-06 00:00");
         let history: Vec<HistoryRow> = (0..35_000)
@@ -663,14 +663,8 @@ mod tests {
             })
             .collect();
         let origin = start + Duration::minutes(15 * 35_000);
-        let clock = std::time::Instant::now();
+        // Speed is measured in BENCHMARKS.md, not asserted here.
         let m = fit(6, &history, &grid, origin);
-        let elapsed = clock.elapsed();
-        // Milliseconds in release; generous for an unoptimised test build.
-        assert!(
-            elapsed < std::time::Duration::from_millis(500),
-            "fit took {elapsed:?}"
-        );
         assert_eq!(
             m.predict(origin, origin + Duration::days(7)).unwrap().len(),
             7 * 96
