@@ -101,11 +101,11 @@ fn forecast_names_the_bad_line() {
 fn metrics_match_published_erlang_c_examples() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("cases.csv");
-    // pyworkforce: 100 calls / 30 min, AHT 3 min, 14 agents, 20 s;
+    // pyworkforce: 100 calls / 30 min, AHT 3 min, 14 agents, 0.33 min = 19.8 s;
     // call-center-tools: 1000 calls/h, AHT 120 s, 40 agents, 20 s.
     std::fs::write(
         &input,
-        "volume,interval_seconds,aht_seconds,agents,target_seconds\n100,1800,180,14,20\n1000,3600,120,40,20\n",
+        "volume,interval_seconds,aht_seconds,agents,target_seconds\n100,1800,180,14,19.8\n1000,3600,120,40,20\n",
     )
     .unwrap();
     let output = dir.path().join("out.csv");
