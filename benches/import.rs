@@ -5,9 +5,9 @@
 //! and dropped).
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use staffcast::db::Database;
 use staffcast::domain::history::{parse_history_csv, OffGrid};
 use staffcast::domain::{Channel, QueueSpec, ServiceGoal};
-use staffcast::db::Database;
 use std::time::Instant;
 
 fn year_csv() -> String {
@@ -15,7 +15,12 @@ fn year_csv() -> String {
     let mut out = String::from("interval_start,volume,aht_seconds\n");
     for i in 0..35_040i64 {
         let t = start + chrono::Duration::minutes(15 * i);
-        out.push_str(&format!("{},{},{}\n", t.to_rfc3339(), (i * 7919) % 41, 150 + (i * 31) % 90));
+        out.push_str(&format!(
+            "{},{},{}\n",
+            t.to_rfc3339(),
+            (i * 7919) % 41,
+            150 + (i * 31) % 90
+        ));
     }
     out
 }
@@ -34,9 +39,13 @@ fn measure(label: &str, db: &Database, csv: &str) {
     let queue = db.create_queue(&spec).unwrap();
     for pass in ["insert", "update"] {
         let t = Instant::now();
-        let summary =
-            staffcast::app::history::import_history(db, queue.id, csv.as_bytes(), staffcast::app::history::HistoryFormat::Csv)
-                .unwrap();
+        let summary = staffcast::app::history::import_history(
+            db,
+            queue.id,
+            csv.as_bytes(),
+            staffcast::app::history::HistoryFormat::Csv,
+        )
+        .unwrap();
         let secs = t.elapsed().as_secs_f64();
         println!(
             "{label:<10} {pass:<7} {:>6} rows in {:>7.3} s = {:>9.0} rows/s",
@@ -53,20 +62,32 @@ fn main() {
     let t = Instant::now();
     let parsed = parse_history_csv(csv.as_bytes(), &grid, OffGrid::Reject).unwrap();
     let secs = t.elapsed().as_secs_f64();
-    println!("{:<10} {:<7} {:>6} rows in {:>7.3} s = {:>9.0} rows/s", "baseline", "parse", parsed.rows.len(), secs, parsed.rows.len() as f64 / secs);
+    println!(
+        "{:<10} {:<7} {:>6} rows in {:>7.3} s = {:>9.0} rows/s",
+        "baseline",
+        "parse",
+        parsed.rows.len(),
+        secs,
+        parsed.rows.len() as f64 / secs
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let sqlite = Database::open(dir.path().join("bench.db").to_str().unwrap()).unwrap();
     measure("sqlite", &sqlite, &csv);
 
-    let admin = std::env::var("STAFFCAST_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let admin = std::env::var("STAFFCAST_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let name = format!("staffcast_bench_{}", std::process::id());
     let mut conn = PgConnection::establish(&admin).expect("PostgreSQL for the benchmark");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .unwrap();
     let base = admin.rsplit_once('/').unwrap().0;
     {
         let pg = Database::open(&format!("{base}/{name}")).unwrap();
         measure("postgres", &pg, &csv);
     }
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .unwrap();
 }

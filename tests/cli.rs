@@ -26,14 +26,21 @@ fn run_ok(cmd: &mut Command) -> String {
 
 fn run_err(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run staffcast");
-    assert!(!out.status.success(), "expected failure: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !out.status.success(),
+        "expected failure: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::Reader::from_path(path).unwrap();
     let headers = r.headers().unwrap().iter().map(str::to_string).collect();
-    let rows = r.records().map(|x| x.unwrap().iter().map(str::to_string).collect()).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(str::to_string).collect())
+        .collect();
     (headers, rows)
 }
 
@@ -43,46 +50,93 @@ fn forecast_writes_every_interval_with_weekly_means() {
     // Six weeks Mon 2026-01-05 .. Sun 2026-02-15, 08:00–18:00 local.
     let mut history = common::history_csv("2026-01-05", 42, true);
     // A missing row is missing, not zero: drop Monday 2026-02-09 09:00.
-    history = history.replace("2026-02-09 09:00,", "REMOVED").lines().filter(|l| !l.starts_with("REMOVED")).collect::<Vec<_>>().join("\n");
+    history = history
+        .replace("2026-02-09 09:00,", "REMOVED")
+        .lines()
+        .filter(|l| !l.starts_with("REMOVED"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let hist_path = dir.path().join("history.csv");
     std::fs::write(&hist_path, &history).unwrap();
     let out_path = dir.path().join("forecast.csv");
-    run_ok(staffcast().args(["forecast", "--history"]).arg(&hist_path).args([
-        "--from",
-        "2026-02-16T00:00:00+01:00",
-        "--to",
-        "2026-02-23T00:00:00+01:00",
-        "--interval-minutes",
-        "15",
-        "--time-zone",
-        "Europe/Paris",
-        "--output",
-    ]).arg(&out_path));
+    run_ok(
+        staffcast()
+            .args(["forecast", "--history"])
+            .arg(&hist_path)
+            .args([
+                "--from",
+                "2026-02-16T00:00:00+01:00",
+                "--to",
+                "2026-02-23T00:00:00+01:00",
+                "--interval-minutes",
+                "15",
+                "--time-zone",
+                "Europe/Paris",
+                "--output",
+            ])
+            .arg(&out_path),
+    );
     let (headers, rows) = read_csv(&out_path);
-    assert_eq!(headers, ["interval_start", "volume", "volume_p10", "volume_p90", "aht_seconds"]);
+    assert_eq!(
+        headers,
+        [
+            "interval_start",
+            "volume",
+            "volume_p10",
+            "volume_p90",
+            "aht_seconds"
+        ]
+    );
     assert_eq!(rows.len(), 7 * 96, "every interval of the week");
     // Input was local time with a space, so output is too.
     assert_eq!(rows[0][0], "2026-02-16 00:00:00");
     let by_time: HashMap<&str, &Vec<String>> = rows.iter().map(|r| (r[0].as_str(), r)).collect();
     // Night is closed: no history at all means 0.
-    assert_eq!(by_time["2026-02-16 03:00:00"][1].parse::<f64>().unwrap(), 0.0);
+    assert_eq!(
+        by_time["2026-02-16 03:00:00"][1].parse::<f64>().unwrap(),
+        0.0
+    );
     // Monday 09:00 (q = 36): history_csv gives 10 + (36-32)%7 + d%3 on day d.
     // Mondays are d = 0, 7, 14, 21, 28 (35 was dropped, so not counted as 0).
     let mondays = [0u32, 7, 14, 21, 28];
-    let expected: f64 = mondays.iter().map(|d| f64::from(10 + 4 + d % 3)).sum::<f64>() / 5.0;
+    let expected: f64 = mondays
+        .iter()
+        .map(|d| f64::from(10 + 4 + d % 3))
+        .sum::<f64>()
+        / 5.0;
     let got: f64 = by_time["2026-02-16 09:00:00"][1].parse().unwrap();
-    assert!((got - expected).abs() < 1e-3, "Monday 09:00: {got} vs {expected}");
+    assert!(
+        (got - expected).abs() < 1e-3,
+        "Monday 09:00: {got} vs {expected}"
+    );
     for r in &rows {
-        let (v, lo, hi): (f64, f64, f64) = (r[1].parse().unwrap(), r[2].parse().unwrap(), r[3].parse().unwrap());
+        let (v, lo, hi): (f64, f64, f64) = (
+            r[1].parse().unwrap(),
+            r[2].parse().unwrap(),
+            r[3].parse().unwrap(),
+        );
         assert!(lo <= v && v <= hi && lo >= 0.0, "{r:?}");
     }
     // No handle time in the history: no aht column.
     std::fs::write(&hist_path, common::history_csv("2026-01-05", 14, false)).unwrap();
-    run_ok(staffcast().args(["forecast", "--history"]).arg(&hist_path).args([
-        "--from", "2026-01-19T00:00:00Z", "--to", "2026-01-20T00:00:00Z", "--output",
-    ]).arg(&out_path));
+    run_ok(
+        staffcast()
+            .args(["forecast", "--history"])
+            .arg(&hist_path)
+            .args([
+                "--from",
+                "2026-01-19T00:00:00Z",
+                "--to",
+                "2026-01-20T00:00:00Z",
+                "--output",
+            ])
+            .arg(&out_path),
+    );
     let (headers, rows) = read_csv(&out_path);
-    assert_eq!(headers, ["interval_start", "volume", "volume_p10", "volume_p90"]);
+    assert_eq!(
+        headers,
+        ["interval_start", "volume", "volume_p10", "volume_p90"]
+    );
     assert_eq!(rows.len(), 96);
 }
 
@@ -90,10 +144,24 @@ fn forecast_writes_every_interval_with_weekly_means() {
 fn forecast_names_the_bad_line() {
     let dir = tempfile::tempdir().unwrap();
     let hist_path = dir.path().join("history.csv");
-    std::fs::write(&hist_path, "interval_start,volume\n2026-01-05T08:00:00Z,3\n2026-01-05T08:15:00Z,three\n").unwrap();
-    let err = run_err(staffcast().args(["forecast", "--history"]).arg(&hist_path).args([
-        "--from", "2026-01-12T00:00:00Z", "--to", "2026-01-13T00:00:00Z", "--output",
-    ]).arg(dir.path().join("out.csv")));
+    std::fs::write(
+        &hist_path,
+        "interval_start,volume\n2026-01-05T08:00:00Z,3\n2026-01-05T08:15:00Z,three\n",
+    )
+    .unwrap();
+    let err = run_err(
+        staffcast()
+            .args(["forecast", "--history"])
+            .arg(&hist_path)
+            .args([
+                "--from",
+                "2026-01-12T00:00:00Z",
+                "--to",
+                "2026-01-13T00:00:00Z",
+                "--output",
+            ])
+            .arg(dir.path().join("out.csv")),
+    );
     assert!(err.contains("line 3, column volume"), "{err}");
 }
 
@@ -109,11 +177,28 @@ fn metrics_match_published_erlang_c_examples() {
     )
     .unwrap();
     let output = dir.path().join("out.csv");
-    run_ok(staffcast().args(["metrics", "--input"]).arg(&input).arg("--output").arg(&output));
+    run_ok(
+        staffcast()
+            .args(["metrics", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&output),
+    );
     let (headers, rows) = read_csv(&output);
     assert_eq!(
         headers,
-        ["volume", "interval_seconds", "aht_seconds", "agents", "target_seconds", "prob_wait", "service_level", "asa_seconds", "occupancy", "prob_abandon"]
+        [
+            "volume",
+            "interval_seconds",
+            "aht_seconds",
+            "agents",
+            "target_seconds",
+            "prob_wait",
+            "service_level",
+            "asa_seconds",
+            "occupancy",
+            "prob_abandon"
+        ]
     );
     let f = |r: usize, c: usize| rows[r][c].parse::<f64>().unwrap();
     assert!((f(0, 5) - 0.174132).abs() < 1e-6);
@@ -134,10 +219,29 @@ fn metrics_refuse_patience_and_bad_cells_clearly() {
         "volume,interval_seconds,aht_seconds,agents,target_seconds,patience_seconds\n100,1800,180,14,20,\n100,1800,180,14,20,300\n",
     )
     .unwrap();
-    let err = run_err(staffcast().args(["metrics", "--input"]).arg(&input).arg("--output").arg(dir.path().join("o.csv")));
-    assert!(err.contains("line 3") && err.contains("Erlang A") && err.contains("not yet supported"), "{err}");
-    std::fs::write(&input, "volume,interval_seconds,aht_seconds,agents,target_seconds\n100,1800,180,fourteen,20\n").unwrap();
-    let err = run_err(staffcast().args(["metrics", "--input"]).arg(&input).arg("--output").arg(dir.path().join("o.csv")));
+    let err = run_err(
+        staffcast()
+            .args(["metrics", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(dir.path().join("o.csv")),
+    );
+    assert!(
+        err.contains("line 3") && err.contains("Erlang A") && err.contains("not yet supported"),
+        "{err}"
+    );
+    std::fs::write(
+        &input,
+        "volume,interval_seconds,aht_seconds,agents,target_seconds\n100,1800,180,fourteen,20\n",
+    )
+    .unwrap();
+    let err = run_err(
+        staffcast()
+            .args(["metrics", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(dir.path().join("o.csv")),
+    );
     assert!(err.contains("line 2, column agents"), "{err}");
 }
 
@@ -149,29 +253,58 @@ fn import_cli_creates_updates_and_rejects_atomically() {
     std::fs::write(&file, common::history_csv("2026-01-05", 3, true)).unwrap();
     let import = |args: &[&str]| {
         let mut c = staffcast();
-        c.env("DATABASE_URL", &db).arg("import").arg(&file).args(args);
+        c.env("DATABASE_URL", &db)
+            .arg("import")
+            .arg(&file)
+            .args(args);
         c
     };
-    let out = run_ok(&mut import(&["--queue", "support", "--create", "--time-zone", "Europe/Paris"]));
-    assert!(out.contains("imported 120 rows") && out.contains("120 new"), "{out}");
+    let out = run_ok(&mut import(&[
+        "--queue",
+        "support",
+        "--create",
+        "--time-zone",
+        "Europe/Paris",
+    ]));
+    assert!(
+        out.contains("imported 120 rows") && out.contains("120 new"),
+        "{out}"
+    );
     let out = run_ok(&mut import(&["--queue", "support"]));
     assert!(out.contains("0 new, 120 updated"), "{out}");
-    std::fs::write(&file, "interval_start,volume\n2026-02-01 08:00,1\n2026-02-01 08:10,1\n").unwrap();
+    std::fs::write(
+        &file,
+        "interval_start,volume\n2026-02-01 08:00,1\n2026-02-01 08:10,1\n",
+    )
+    .unwrap();
     let err = run_err(&mut import(&["--queue", "support"]));
     assert!(err.contains("line 3, column interval_start"), "{err}");
     let err = run_err(&mut import(&["--queue", "nobody"]));
     assert!(err.contains("no queue named 'nobody'"), "{err}");
     let stored = staffcast::db::Database::open(db.to_str().unwrap()).unwrap();
     let q = stored.queues().unwrap();
-    assert_eq!(stored.history(q[0].id, None, None).unwrap().len(), 120, "the bad file wrote nothing");
+    assert_eq!(
+        stored.history(q[0].id, None, None).unwrap().len(),
+        120,
+        "the bad file wrote nothing"
+    );
 }
 
 #[test]
 fn a_mistyped_postgres_url_never_creates_a_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
-    let err = run_err(staffcast().current_dir(dir.path()).env("DATABASE_URL", "postgress://127.0.0.1/test").args(["serve", "--bind", "127.0.0.1:0"]));
+    let err = run_err(
+        staffcast()
+            .current_dir(dir.path())
+            .env("DATABASE_URL", "postgress://127.0.0.1/test")
+            .args(["serve", "--bind", "127.0.0.1:0"]),
+    );
     assert!(err.contains("unsupported scheme 'postgress'"), "{err}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file may appear");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file may appear"
+    );
 }
 
 /// The README's main job: the demo runs the pipeline, serves, answers, and
@@ -199,23 +332,48 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
             break rest.split_whitespace().next().unwrap().to_string();
         }
     };
-    for needle in ["[1/4] history: 17518", "[2/4] forecast", "[3/4] requirements", "peak", "[4/4] roster", "coverage"] {
-        assert!(printed.contains(needle), "demo output lacks '{needle}':\n{printed}");
+    for needle in [
+        "[1/4] history: 17518",
+        "[2/4] forecast",
+        "[3/4] requirements",
+        "peak",
+        "[4/4] roster",
+        "coverage",
+    ] {
+        assert!(
+            printed.contains(needle),
+            "demo output lacks '{needle}':\n{printed}"
+        );
     }
     assert!(dir.path().join("staffcast-demo.db").exists());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
         assert_eq!(health.status(), 200);
-        let forecast: serde_json::Value = reqwest::get(format!("{base}/api/v1/forecasts/1")).await.unwrap().json().await.unwrap();
+        let forecast: serde_json::Value = reqwest::get(format!("{base}/api/v1/forecasts/1"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(forecast["time_zone"], "Asia/Jerusalem");
         assert_eq!(forecast["intervals"].as_array().unwrap().len(), 7 * 48);
-        let roster = reqwest::get(format!("{base}/api/v1/schedules/1/roster?format=csv")).await.unwrap().text().await.unwrap();
-        assert!(roster.starts_with("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n"));
+        let roster = reqwest::get(format!("{base}/api/v1/schedules/1/roster?format=csv"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(roster
+            .starts_with("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n"));
         assert!(roster.lines().count() > 10, "{roster}");
     });
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let status = child.wait().unwrap();
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();

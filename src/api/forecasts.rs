@@ -1,11 +1,13 @@
 //! /api/v1/queues/{id}/forecasts and /api/v1/forecasts/{id}: forecast runs
 //! and the requirements derived from them.
 
+use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
 use super::queues::parse_bound;
-use super::blocking;
-use crate::app::forecast::{create_forecast, forecast_run, requirements as load_requirements, ForecastRequest};
+use crate::app::forecast::{
+    create_forecast, forecast_run, requirements as load_requirements, ForecastRequest,
+};
 use crate::app::history::queue;
 use crate::db::Database;
 use crate::domain::{ForecastId, QueueId};
@@ -83,7 +85,10 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     })))
 }
 
-pub async fn requirements(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+pub async fn requirements(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
     let (run, tz, reqs) = blocking(move || {
@@ -92,7 +97,11 @@ pub async fn requirements(db: web::Data<Database>, id: web::Path<i32>) -> Result
         Ok((run, tz, reqs))
     })
     .await?;
-    let peak = reqs.iter().map(|r| r.agents_with_shrinkage).max().unwrap_or(0);
+    let peak = reqs
+        .iter()
+        .map(|r| r.agents_with_shrinkage)
+        .max()
+        .unwrap_or(0);
     Ok(HttpResponse::Ok().json(json!({
         "forecast_id": run.id,
         "queue_id": run.queue_id,

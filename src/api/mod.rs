@@ -83,7 +83,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/schedules", web::post().to(schedules::create))
                 .route("/schedules/{id}", web::get().to(schedules::get))
                 .route("/schedules/{id}/roster", web::get().to(schedules::roster))
-            .route("/schedules/{id}/check", web::get().to(schedules::check))
+                .route("/schedules/{id}/check", web::get().to(schedules::check))
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFoundRoute)
                 })),

@@ -1,10 +1,12 @@
 //! /api/v1/schedules: build a roster and read it as JSON or CSV.
 
+use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
-use super::blocking;
 use crate::app::history::queue;
-use crate::app::schedule::{create_schedule, default_rule, roster as load_roster, schedule_run, ScheduleRequest};
+use crate::app::schedule::{
+    create_schedule, default_rule, roster as load_roster, schedule_run, ScheduleRequest,
+};
 use crate::db::schedules::RosterShift;
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
@@ -55,17 +57,27 @@ impl ShiftBody {
     }
 }
 
-pub async fn create(db: web::Data<Database>, body: Json<ScheduleBody>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    db: web::Data<Database>,
+    body: Json<ScheduleBody>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let request = ScheduleRequest {
         forecast_id: ForecastId(body.forecast_id),
         week_start: body.week_start,
         days: body.days,
-        rule: body.shift.map(ShiftBody::into_rule).unwrap_or_else(default_rule),
+        rule: body
+            .shift
+            .map(ShiftBody::into_rule)
+            .unwrap_or_else(default_rule),
     };
     let db = db.into_inner();
     let run = blocking(move || create_schedule(&db, &request)).await?;
-    tracing::info!(schedule = run.id.0, coverage = run.coverage_percent, "schedule stored");
+    tracing::info!(
+        schedule = run.id.0,
+        coverage = run.coverage_percent,
+        "schedule stored"
+    );
     Ok(HttpResponse::Created().json(run))
 }
 
@@ -90,7 +102,9 @@ pub async fn roster(
     let id = ScheduleId(id.into_inner());
     let format = query.into_inner().format.unwrap_or_else(|| "json".into());
     if format != "json" && format != "csv" {
-        return Err(ApiError::BadRequest(format!("format '{format}': use json or csv")));
+        return Err(ApiError::BadRequest(format!(
+            "format '{format}': use json or csv"
+        )));
     }
     let db = db.into_inner();
     let (run, tz, shifts) = blocking(move || {
@@ -121,14 +135,20 @@ pub async fn roster(
 }
 
 fn paid_hours(s: &RosterShift) -> f64 {
-    let unpaid: i64 = s.breaks.iter().filter(|b| !b.paid).map(|b| (b.end - b.start).num_minutes()).sum();
+    let unpaid: i64 = s
+        .breaks
+        .iter()
+        .filter(|b| !b.paid)
+        .map(|b| (b.end - b.start).num_minutes())
+        .sum();
     ((s.end - s.start).num_minutes() - unpaid) as f64 / 60.0
 }
 
 /// One row per shift: times in UTC (RFC 3339) and the local date; breaks as
 /// `start/end/paid|unpaid` joined by `;`.
 fn roster_csv(shifts: &[RosterShift], tz: Tz) -> String {
-    let mut out = String::from("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n");
+    let mut out =
+        String::from("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n");
     for s in shifts {
         let breaks: Vec<String> = s
             .breaks

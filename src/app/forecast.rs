@@ -33,17 +33,23 @@ impl From<StaffingError> for AppError {
     }
 }
 
-pub fn create_forecast(db: &Database, id: QueueId, request: &ForecastRequest) -> Result<ForecastRun, AppError> {
+pub fn create_forecast(
+    db: &Database,
+    id: QueueId,
+    request: &ForecastRequest,
+) -> Result<ForecastRun, AppError> {
     let queue = queue(db, id)?;
     let grid = queue.spec.grid();
     let history = db.history(id, None, request.from)?;
-    let last = history
-        .last()
-        .ok_or_else(|| AppError::Unprocessable(format!("queue {id} has no history before the forecast window")))?;
+    let last = history.last().ok_or_else(|| {
+        AppError::Unprocessable(format!(
+            "queue {id} has no history before the forecast window"
+        ))
+    })?;
     // Default window: the seven local days after the last history interval.
     let from = match request.from {
         Some(t) => t,
-        None => grid.start_of_day(grid.local_date(last.start + grid.step()).succ_opt().unwrap_or_default()),
+        None => next_local_midnight(&grid, last.start + grid.step()),
     };
     let to = match request.to {
         Some(t) => t,
@@ -56,10 +62,14 @@ pub fn create_forecast(db: &Database, id: QueueId, request: &ForecastRequest) ->
         )));
     }
     if to <= from || to - from > Duration::days(400) {
-        return Err(AppError::Unprocessable("the window must be after 'from' and at most 400 days".into()));
+        return Err(AppError::Unprocessable(
+            "the window must be after 'from' and at most 400 days".into(),
+        ));
     }
     let params = WeeklyAverageParams {
-        weeks: request.weeks.unwrap_or(WeeklyAverageParams::default().weeks),
+        weeks: request
+            .weeks
+            .unwrap_or(WeeklyAverageParams::default().weeks),
     };
     let checked = params.check()?;
     let fitted = checked.fit(&history, &grid, from)?;
@@ -91,13 +101,23 @@ pub fn create_forecast(db: &Database, id: QueueId, request: &ForecastRequest) ->
 
 /// Agents per interval for the queue's goal (Erlang C, shrinkage, occupancy cap).
 /// Empty when the forecast has no handle time to staff with.
-pub fn requirements_for(spec: &QueueSpec, points: &[ForecastPoint]) -> Result<Vec<RequirementInterval>, AppError> {
+pub fn requirements_for(
+    spec: &QueueSpec,
+    points: &[ForecastPoint],
+) -> Result<Vec<RequirementInterval>, AppError> {
     let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
     points
         .iter()
         .filter_map(|p| p.aht_seconds.map(|aht| (p, aht)))
         .map(|(p, aht)| {
-            let r = required_agents(p.volume, interval_seconds, aht, &spec.goal, spec.max_occupancy, spec.shrinkage)?;
+            let r = required_agents(
+                p.volume,
+                interval_seconds,
+                aht,
+                &spec.goal,
+                spec.max_occupancy,
+                spec.shrinkage,
+            )?;
             Ok(RequirementInterval {
                 start: p.start,
                 workload_erlangs: r.workload_erlangs,
@@ -109,6 +129,17 @@ pub fn requirements_for(spec: &QueueSpec, points: &[ForecastPoint]) -> Result<Ve
             })
         })
         .collect()
+}
+
+/// `t` itself when it is a local midnight, else the next one.
+fn next_local_midnight(grid: &crate::domain::Grid, t: DateTime<Utc>) -> DateTime<Utc> {
+    let day = grid.local_date(t);
+    let midnight = grid.start_of_day(day);
+    if midnight == t {
+        t
+    } else {
+        grid.start_of_day(day + Duration::days(1))
+    }
 }
 
 fn goal_json(spec: &QueueSpec) -> serde_json::Value {
@@ -124,11 +155,15 @@ fn goal_json(spec: &QueueSpec) -> serde_json::Value {
 }
 
 pub fn forecast_run(db: &Database, id: ForecastId) -> Result<ForecastRun, AppError> {
-    db.forecast_run(id)?.ok_or_else(|| AppError::not_found("forecast", id))
+    db.forecast_run(id)?
+        .ok_or_else(|| AppError::not_found("forecast", id))
 }
 
 /// The stored requirements of a run; an error when its forecast had no handle time.
-pub fn requirements(db: &Database, id: ForecastId) -> Result<(ForecastRun, Vec<RequirementInterval>), AppError> {
+pub fn requirements(
+    db: &Database,
+    id: ForecastId,
+) -> Result<(ForecastRun, Vec<RequirementInterval>), AppError> {
     let run = forecast_run(db, id)?;
     let reqs = db.requirement_intervals(id)?;
     let intervals = db.forecast_intervals(id)?;

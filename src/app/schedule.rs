@@ -44,18 +44,26 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     let grid = queue.spec.grid();
     let agents = db.agents(queue.id)?;
     if agents.is_empty() {
-        return Err(AppError::Unprocessable(format!("queue {} has no agents to roster", queue.id)));
+        return Err(AppError::Unprocessable(format!(
+            "queue {} has no agents to roster",
+            queue.id
+        )));
     }
     if !(1..=31).contains(&request.days) {
         return Err(AppError::Unprocessable("days must be 1 to 31".into()));
     }
-    let first_day = request.week_start.unwrap_or_else(|| grid.local_date(forecast.from));
+    let first_day = request
+        .week_start
+        .unwrap_or_else(|| grid.local_date(forecast.from));
     let start = grid.start_of_day(first_day);
     let problem = ScheduleProblem {
         grid,
         start,
         days: request.days,
-        requirement: reqs.iter().map(|r| (r.start, f64::from(r.agents_with_shrinkage))).collect(),
+        requirement: reqs
+            .iter()
+            .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
+            .collect(),
         agents: agents
             .iter()
             .map(|a| AgentContract {
@@ -78,7 +86,11 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
             breaks: s
                 .breaks
                 .iter()
-                .map(|b| StoredBreak { start: b.start, end: b.end, paid: b.paid })
+                .map(|b| StoredBreak {
+                    start: b.start,
+                    end: b.end,
+                    paid: b.paid,
+                })
                 .collect(),
         })
         .collect();
@@ -98,7 +110,8 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
 }
 
 pub fn schedule_run(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
-    db.schedule_run(id)?.ok_or_else(|| AppError::not_found("schedule", id))
+    db.schedule_run(id)?
+        .ok_or_else(|| AppError::not_found("schedule", id))
 }
 
 pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterShift>), AppError> {
@@ -108,7 +121,10 @@ pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterS
 }
 
 /// Agents on the phones per interval start: inside a shift and not on a break.
-pub fn agents_on(shifts: &[RosterShift], grid: &crate::domain::Grid) -> HashMap<DateTime<Utc>, u32> {
+pub fn agents_on(
+    shifts: &[RosterShift],
+    grid: &crate::domain::Grid,
+) -> HashMap<DateTime<Utc>, u32> {
     let mut on: HashMap<DateTime<Utc>, u32> = HashMap::new();
     for s in shifts {
         for t in grid.intervals(s.start, s.end) {
@@ -121,11 +137,16 @@ pub fn agents_on(shifts: &[RosterShift], grid: &crate::domain::Grid) -> HashMap<
 }
 
 /// The service the stored roster gives against its forecast (Erlang C per interval).
-pub fn service_check(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, RosterService), AppError> {
+pub fn service_check(
+    db: &Database,
+    id: ScheduleId,
+) -> Result<(ScheduleRun, RosterService), AppError> {
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
-    let end = grid.start_of_day(grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)));
+    let end = grid.start_of_day(
+        grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
+    );
     let load: Vec<(DateTime<Utc>, f64, f64)> = db
         .forecast_intervals(run.forecast_id)?
         .into_iter()

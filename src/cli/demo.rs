@@ -27,18 +27,30 @@ pub struct DemoArgs {
     pub no_serve: bool,
 }
 
-/// The sample agent pool: full-timers and part-timers.
+/// The sample agent pool: two full-timers (32–40 h) to one part-timer (16–24 h),
+/// sized so the roster can cover the sample week's requirement.
 fn sample_agents() -> anyhow::Result<Vec<NewAgent>> {
     let names = [
-        "Dorit", "Avi", "Michal", "Yossi", "Noa", "Eitan", "Tamar", "Ronen", "Shira", "Amir", "Yael", "Omer", "Liat",
-        "Gil", "Maya", "Ido", "Hila", "Nir",
+        "Dorit", "Avi", "Michal", "Yossi", "Noa", "Eitan", "Tamar", "Ronen", "Shira", "Amir",
+        "Yael", "Omer", "Liat", "Gil", "Maya", "Ido", "Hila", "Nir", "Adi", "Tal", "Roni", "Dana",
+        "Uri", "Keren", "Boaz", "Efrat", "Guy", "Inbal", "Lior", "Merav", "Oren", "Sivan", "Yuval",
+        "Anat", "Erez", "Galit",
     ];
     names
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            let (min, max) = if i % 3 == 2 { (17.0, 25.0) } else { (32.0, 40.0) };
-            Ok(NewAgent::new(name, &format!("BANK-{:03}", i + 1), min, max)?)
+            let (min, max) = if i % 3 == 2 {
+                (17.0, 25.0)
+            } else {
+                (32.0, 40.0)
+            };
+            Ok(NewAgent::new(
+                name,
+                &format!("BANK-{:03}", i + 1),
+                min,
+                max,
+            )?)
         })
         .collect()
 }
@@ -69,7 +81,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
 
     let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?;
-    let total: f64 = db.forecast_intervals(forecast.id)?.iter().map(|i| i.volume).sum();
+    let total: f64 = db
+        .forecast_intervals(forecast.id)?
+        .iter()
+        .map(|i| i.volume)
+        .sum();
     let tz = spec.time_zone;
     println!(
         "[2/4] forecast {}: {} to {} ({}), weekly average of the last 6 weeks: {:.0} calls",

@@ -39,20 +39,32 @@ pub struct ForecastArgs {
 pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
     let tz = parse_time_zone(&args.time_zone)?;
     let grid = Grid::new(parse_interval_minutes(args.interval_minutes)?, tz);
-    let bytes = std::fs::read(&args.history).with_context(|| format!("reading {}", args.history.display()))?;
+    let bytes = std::fs::read(&args.history)
+        .with_context(|| format!("reading {}", args.history.display()))?;
     let history = parse_history_csv(&bytes, &grid, OffGrid::Aggregate)
         .map_err(|e| anyhow!("{}: {e}", args.history.display()))?;
     let (from, _) = parse_timestamp(&args.from, tz).map_err(|e| anyhow!("--from: {e}"))?;
     let (to, _) = parse_timestamp(&args.to, tz).map_err(|e| anyhow!("--to: {e}"))?;
     if !grid.is_aligned(from) {
-        anyhow::bail!("--from {} is not on the {}-minute grid", args.from, grid.minutes);
+        anyhow::bail!(
+            "--from {} is not on the {}-minute grid",
+            args.from,
+            grid.minutes
+        );
     }
-    let fitted = WeeklyAverageParams { weeks: args.weeks }.check()?.fit(&history.rows, &grid, from)?;
+    let fitted =
+        WeeklyAverageParams { weeks: args.weeks }
+            .check()?
+            .fit(&history.rows, &grid, from)?;
     let points = fitted.predict(from, to)?;
 
     let mut out = String::with_capacity(points.len() * 64);
     out.push_str("interval_start,volume,volume_p10,volume_p90");
-    out.push_str(if history.has_aht { ",aht_seconds\n" } else { "\n" });
+    out.push_str(if history.has_aht {
+        ",aht_seconds\n"
+    } else {
+        "\n"
+    });
     for p in &points {
         out.push_str(&format!(
             "{},{},{},{}",
@@ -69,7 +81,8 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
         }
         out.push('\n');
     }
-    let mut file = std::fs::File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+    let mut file = std::fs::File::create(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
     file.write_all(out.as_bytes())?;
     eprintln!(
         "forecast {} intervals ({} history rows used) -> {}",

@@ -14,7 +14,13 @@ pub struct MetricsArgs {
     pub output: PathBuf,
 }
 
-const REQUIRED: [&str; 5] = ["volume", "interval_seconds", "aht_seconds", "agents", "target_seconds"];
+const REQUIRED: [&str; 5] = [
+    "volume",
+    "interval_seconds",
+    "aht_seconds",
+    "agents",
+    "target_seconds",
+];
 
 pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
     let name = args.input.display().to_string();
@@ -29,9 +35,16 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
         idx[i] = col(h).ok_or_else(|| anyhow!("{name}: line 1: missing column {h}"))?;
     }
     let patience = col("patience_seconds");
-    let mut writer = csv::Writer::from_path(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
+    let mut writer = csv::Writer::from_path(&args.output)
+        .with_context(|| format!("creating {}", args.output.display()))?;
     let mut out_header: Vec<&str> = headers.iter().collect();
-    out_header.extend(["prob_wait", "service_level", "asa_seconds", "occupancy", "prob_abandon"]);
+    out_header.extend([
+        "prob_wait",
+        "service_level",
+        "asa_seconds",
+        "occupancy",
+        "prob_abandon",
+    ]);
     writer.write_record(&out_header)?;
     let mut rows = 0;
     for (i, record) in reader.records().enumerate() {
@@ -39,25 +52,37 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
         let record = record.map_err(|e| anyhow!("{name}: line {line}: {e}"))?;
         let number = |k: usize| -> anyhow::Result<f64> {
             let raw = record.get(idx[k]).unwrap_or("");
-            let v: f64 = raw
-                .parse()
-                .map_err(|_| anyhow!("{name}: line {line}, column {}: '{raw}' is not a number", REQUIRED[k]))?;
+            let v: f64 = raw.parse().map_err(|_| {
+                anyhow!(
+                    "{name}: line {line}, column {}: '{raw}' is not a number",
+                    REQUIRED[k]
+                )
+            })?;
             if !v.is_finite() || v < 0.0 {
-                bail!("{name}: line {line}, column {}: {v} must be 0 or more", REQUIRED[k]);
+                bail!(
+                    "{name}: line {line}, column {}: {v} must be 0 or more",
+                    REQUIRED[k]
+                );
             }
             Ok(v)
         };
-        let (volume, interval, aht, agents, target) = (number(0)?, number(1)?, number(2)?, number(3)?, number(4)?);
+        let (volume, interval, aht, agents, target) =
+            (number(0)?, number(1)?, number(2)?, number(3)?, number(4)?);
         if interval <= 0.0 {
             bail!("{name}: line {line}, column interval_seconds: must be above 0");
         }
         if volume > 0.0 && aht <= 0.0 {
-            bail!("{name}: line {line}, column aht_seconds: must be above 0 when volume is above 0");
+            bail!(
+                "{name}: line {line}, column aht_seconds: must be above 0 when volume is above 0"
+            );
         }
         if agents.fract() != 0.0 || agents > f64::from(u32::MAX) {
             bail!("{name}: line {line}, column agents: {agents} is not a whole number of agents");
         }
-        if let Some(p) = patience.and_then(|p| record.get(p)).filter(|s| !s.is_empty()) {
+        if let Some(p) = patience
+            .and_then(|p| record.get(p))
+            .filter(|s| !s.is_empty())
+        {
             bail!(
                 "{name}: line {line}, column patience_seconds: '{p}': Erlang A (abandonment) is not yet supported; \
                  leave patience_seconds empty for Erlang C"
@@ -65,7 +90,16 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
         }
         let m = erlang_c_metrics(volume, interval, aht, agents as u32, target);
         let mut out: Vec<String> = record.iter().map(str::to_string).collect();
-        out.extend([m.prob_wait, m.service_level, m.asa_seconds, m.occupancy, m.prob_abandon].map(|x| x.to_string()));
+        out.extend(
+            [
+                m.prob_wait,
+                m.service_level,
+                m.asa_seconds,
+                m.occupancy,
+                m.prob_abandon,
+            ]
+            .map(|x| x.to_string()),
+        );
         writer.write_record(&out)?;
         rows += 1;
     }

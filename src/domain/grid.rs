@@ -27,7 +27,9 @@ impl Grid {
     /// True when `t` starts an interval on the local wall clock.
     pub fn is_aligned(&self, t: DateTime<Utc>) -> bool {
         let local = t.with_timezone(&self.tz);
-        local.second() == 0 && local.nanosecond() == 0 && local.minute().is_multiple_of(self.minutes)
+        local.second() == 0
+            && local.nanosecond() == 0
+            && local.minute().is_multiple_of(self.minutes)
     }
 
     /// The start of the interval holding `t`.

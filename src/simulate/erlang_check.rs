@@ -40,8 +40,15 @@ pub fn check_roster(
         .iter()
         .map(|&(start, volume, aht_seconds)| {
             let agents_rostered = rostered(start);
-            let agents_productive = (f64::from(agents_rostered) * (1.0 - shrinkage) + 1e-9).floor() as u32;
-            let m = erlang_c_metrics(volume, interval_seconds, aht_seconds, agents_productive, target_seconds);
+            let agents_productive =
+                (f64::from(agents_rostered) * (1.0 - shrinkage) + 1e-9).floor() as u32;
+            let m = erlang_c_metrics(
+                volume,
+                interval_seconds,
+                aht_seconds,
+                agents_productive,
+                target_seconds,
+            );
             IntervalService {
                 start,
                 volume,
@@ -79,7 +86,11 @@ mod tests {
         // 20 rostered with 30% shrinkage leaves 14 productive: the pyworkforce
         // case (target 0.33 min), SL 0.887853.
         assert_eq!(many.intervals[0].agents_productive, 14);
-        assert!((many.service_level - 0.887853).abs() < 1e-5, "{}", many.service_level);
+        assert!(
+            (many.service_level - 0.887853).abs() < 1e-5,
+            "{}",
+            many.service_level
+        );
         assert!(few.service_level < many.service_level);
         assert_eq!(few.intervals_below_goal, 1);
         assert_eq!(many.intervals_below_goal, 0);
