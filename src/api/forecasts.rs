@@ -2,7 +2,7 @@
 //! and the requirements derived from them.
 
 use super::blocking;
-use super::body::Json;
+use super::body::OptionalJson;
 use super::error::ApiError;
 use super::queues::parse_bound;
 use crate::app::forecast::{
@@ -29,10 +29,10 @@ pub struct ForecastBody {
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
-    body: Option<Json<ForecastBody>>,
+    body: OptionalJson<ForecastBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
-    let body = body.map(Json::into_inner).unwrap_or_default();
+    let body = body.0.unwrap_or_default();
     let db = db.into_inner();
     let run = blocking(move || {
         let tz = queue(&db, id)?.spec.time_zone;

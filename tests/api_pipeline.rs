@@ -1,0 +1,321 @@
+//! Forecast → requirements → roster → check over real HTTP, on SQLite and PostgreSQL.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
+use common::{history_csv, TestApp, TestDb};
+use serde_json::{json, Value};
+use staffcast::domain::ServiceGoal;
+use staffcast::staffing::required_agents;
+use std::collections::HashMap;
+
+const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
+
+/// A queue with six weeks of history (Mon 2026-01-05 .. Sun 2026-02-15).
+async fn queue_with_history(app: &TestApp, with_aht: bool) -> i64 {
+    let id = app
+        .create_queue(json!({"name": "sales", "channel": "voice", "interval_minutes": 15, "time_zone": "Europe/Paris",
+                             "service_level_percent": 80, "answer_within_seconds": 20, "shrinkage_percent": 25,
+                             "max_occupancy_percent": 85}))
+        .await;
+    let resp = app
+        .post_body(
+            &format!("/api/v1/queues/{id}/history"),
+            "text/csv",
+            history_csv("2026-01-05", 42, with_aht),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    id
+}
+
+async fn json_of(resp: reqwest::Response, status: u16) -> Value {
+    let got = resp.status();
+    let body = resp.text().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let run = json_of(
+        app.post_json(
+            &format!("/api/v1/queues/{q}/forecasts"),
+            &json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23 00:00", "weeks": 6}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let f = run["id"].as_i64().unwrap();
+    assert_eq!(run["model"], "weekly_average");
+    assert_eq!(
+        time(&run["from"]),
+        "2026-02-15T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+
+    let got = json_of(app.get(&format!("/api/v1/forecasts/{f}")).await, 200).await;
+    let intervals = got["intervals"].as_array().unwrap();
+    assert_eq!(intervals.len(), 7 * 96);
+    assert_eq!(got["time_zone"], "Europe/Paris");
+    let open: Vec<&Value> = intervals
+        .iter()
+        .filter(|i| i["volume"].as_f64().unwrap() > 0.0)
+        .collect();
+    assert_eq!(
+        open.len(),
+        7 * 40,
+        "open 08:00-18:00 every day, closed otherwise"
+    );
+    for i in &open {
+        let local = time(&i["interval_start"]).with_timezone(&PARIS);
+        assert!(local.hour() >= 8 && local.hour() < 18, "{local}");
+    }
+
+    let reqs = json_of(
+        app.get(&format!("/api/v1/forecasts/{f}/requirements"))
+            .await,
+        200,
+    )
+    .await;
+    let rows = reqs["intervals"].as_array().unwrap();
+    assert_eq!(rows.len(), 7 * 96);
+    let volume_at: HashMap<DateTime<Utc>, (f64, f64)> = intervals
+        .iter()
+        .map(|i| {
+            (
+                time(&i["interval_start"]),
+                (
+                    i["volume"].as_f64().unwrap(),
+                    i["aht_seconds"].as_f64().unwrap(),
+                ),
+            )
+        })
+        .collect();
+    let goal = ServiceGoal::new(0.8, 20.0, None, None).unwrap();
+    for r in rows {
+        let (volume, aht) = volume_at[&time(&r["start"])];
+        let expected = required_agents(volume, 900.0, aht, &goal, 0.85, 0.25).unwrap();
+        assert_eq!(
+            r["agents_net"].as_u64().unwrap(),
+            u64::from(expected.agents_net)
+        );
+        assert_eq!(
+            r["agents_with_shrinkage"].as_u64().unwrap(),
+            u64::from(expected.agents_with_shrinkage)
+        );
+        if volume > 0.0 {
+            assert!(r["service_level"].as_f64().unwrap() >= 0.8);
+            assert!(r["occupancy"].as_f64().unwrap() <= 0.85 + 1e-12);
+        } else {
+            assert_eq!(r["agents_net"], 0);
+        }
+    }
+    assert!(reqs["peak_agents"].as_u64().unwrap() > 0);
+
+    let list = json_of(app.get(&format!("/api/v1/queues/{q}/forecasts")).await, 200).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+async fn forecast_defaults_to_the_week_after_history(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let resp = app
+        .client
+        .post(app.url(&format!("/api/v1/queues/{q}/forecasts")))
+        .send()
+        .await
+        .unwrap();
+    let run = json_of(resp, 201).await;
+    // History ends Sunday 2026-02-15 18:00 local: the next local midnight starts the window.
+    assert_eq!(
+        time(&run["from"]),
+        "2026-02-15T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
+    );
+    assert_eq!(time(&run["to"]) - time(&run["from"]), Duration::days(7));
+}
+
+async fn forecast_errors_are_clear(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, false).await;
+    let path = format!("/api/v1/queues/{q}/forecasts");
+    let cases = [
+        (
+            json!({"from": "2026-02-23T00:00:00Z", "to": "2026-02-16T00:00:00Z"}),
+            422,
+            "window",
+        ),
+        (
+            json!({"from": "2026-02-16T00:07:00Z", "to": "2026-02-17T00:00:00Z"}),
+            422,
+            "grid",
+        ),
+        (json!({"from": "next monday"}), 422, "from"),
+        (
+            json!({"from": "2026-02-16T00:00:00Z", "weeks": 0}),
+            422,
+            "weeks",
+        ),
+        (
+            json!({"from": "2026-02-16T00:00:00Z", "weeks": "six"}),
+            400,
+            "weeks",
+        ),
+        (json!({"from": "2025-01-01T00:00:00Z"}), 422, "no history"),
+        (json!({"form": "2026-02-16T00:00:00Z"}), 400, "form"),
+    ];
+    for (body, status, needle) in cases {
+        let resp = app.post_json(&path, &body).await;
+        let got = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert_eq!(got, status, "{body}: {text}");
+        assert!(
+            text.contains(needle),
+            "{body}: '{text}' should mention '{needle}'"
+        );
+    }
+    assert_eq!(
+        app.post_json("/api/v1/queues/999/forecasts", &json!({}))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(app.get("/api/v1/forecasts/999").await.status(), 404);
+    assert_eq!(
+        app.get("/api/v1/forecasts/999/requirements").await.status(),
+        404
+    );
+    // History without handle time: a forecast, but no requirement to staff.
+    let run = json_of(app.post_json(&path, &json!({})).await, 201).await;
+    let resp = app
+        .get(&format!("/api/v1/forecasts/{}/requirements", run["id"]))
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("aht_seconds"));
+}
+
+async fn roster_covers_and_keeps_every_rule(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let run = json_of(
+        app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
+            .await,
+        201,
+    )
+    .await;
+    let f = run["id"].as_i64().unwrap();
+
+    // No agents yet: a clear 422, nothing stored.
+    let body = json!({"forecast_id": f, "shift": {"length_minutes": 480, "earliest_start": "07:00:00",
+                      "latest_start": "10:00:00", "lunch_minutes": 30}});
+    let resp = app.post_json("/api/v1/schedules", &body).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("no agents"));
+
+    let agents: Vec<Value> = (0..12)
+        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "min_week_hours": 15, "max_week_hours": 30}))
+        .collect();
+    json_of(
+        app.post_json(&format!("/api/v1/queues/{q}/agents"), &json!(agents))
+            .await,
+        201,
+    )
+    .await;
+
+    let schedule = json_of(app.post_json("/api/v1/schedules", &body).await, 201).await;
+    let s = schedule["id"].as_i64().unwrap();
+    assert_eq!(schedule["status"], "done");
+    let coverage = schedule["coverage_percent"].as_f64().unwrap();
+    assert!(coverage > 50.0 && coverage <= 100.0, "coverage {coverage}");
+
+    let roster = json_of(
+        app.get(&format!("/api/v1/schedules/{s}/roster?format=json"))
+            .await,
+        200,
+    )
+    .await;
+    let shifts = roster["shifts"].as_array().unwrap();
+    assert!(!shifts.is_empty());
+    let mut hours: HashMap<String, f64> = HashMap::new();
+    let mut by_agent: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    for sh in shifts {
+        let (start, end) = (time(&sh["start"]), time(&sh["end"]));
+        assert_eq!(end - start, Duration::minutes(480));
+        let local = start.with_timezone(&PARIS).time();
+        assert!(
+            local >= NaiveTime::from_hms_opt(7, 0, 0).unwrap()
+                && local <= NaiveTime::from_hms_opt(10, 0, 0).unwrap()
+        );
+        let breaks = sh["breaks"].as_array().unwrap();
+        assert_eq!(breaks.len(), 1);
+        let (b0, b1) = (time(&breaks[0]["start"]), time(&breaks[0]["end"]));
+        assert_eq!(b1 - b0, Duration::minutes(30));
+        assert!(
+            b0 >= start + Duration::hours(2) && b1 <= end - Duration::hours(1),
+            "lunch inside its window"
+        );
+        assert_eq!(sh["paid_hours"].as_f64().unwrap(), 7.5);
+        let who = sh["external_id"].as_str().unwrap().to_string();
+        *hours.entry(who.clone()).or_default() += 7.5;
+        by_agent.entry(who).or_default().push((start, end));
+    }
+    for (who, h) in &hours {
+        assert!(*h <= 30.0, "{who} works {h} h, contract max 30");
+    }
+    for (who, mut list) in by_agent {
+        list.sort();
+        assert!(list.len() <= 5, "{who}: at most 5 days");
+        for pair in list.windows(2) {
+            assert!(
+                pair[1].0 - pair[0].1 >= Duration::hours(11),
+                "{who}: 11 h rest"
+            );
+        }
+    }
+
+    let csv = app
+        .get(&format!("/api/v1/schedules/{s}/roster?format=csv"))
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let csv = csv.text().await.unwrap();
+    assert_eq!(csv.lines().count(), shifts.len() + 1);
+    assert!(csv.lines().nth(1).unwrap().contains("unpaid"));
+
+    let check = json_of(app.get(&format!("/api/v1/schedules/{s}/check")).await, 200).await;
+    let sl = check["service_level"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&sl));
+    assert_eq!(check["intervals"].as_array().unwrap().len(), 7 * 96);
+
+    assert_eq!(
+        app.get(&format!("/api/v1/schedules/{s}/roster?format=xml"))
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(app.get("/api/v1/schedules/999").await.status(), 404);
+    let resp = app
+        .post_json("/api/v1/schedules", &json!({"forecast_id": 999}))
+        .await;
+    assert_eq!(resp.status(), 404);
+    let bad_rule = json!({"forecast_id": f, "shift": {"earliest_start": "12:00:00", "latest_start": "08:00:00"}});
+    assert_eq!(
+        app.post_json("/api/v1/schedules", &bad_rule).await.status(),
+        422
+    );
+}
+
+on_both_databases!(
+    forecast_and_requirements_follow_the_goal,
+    forecast_defaults_to_the_week_after_history,
+    forecast_errors_are_clear,
+    roster_covers_and_keeps_every_rule,
+);
