@@ -9,6 +9,8 @@ use staffcast::domain::ServiceGoal;
 use staffcast::staffing::required_agents;
 use std::collections::HashMap;
 
+type Span = (DateTime<Utc>, DateTime<Utc>);
+
 const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
 
 /// A queue with six weeks of history (Mon 2026-01-05 .. Sun 2026-02-15).
@@ -242,7 +244,7 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     let shifts = roster["shifts"].as_array().unwrap();
     assert!(!shifts.is_empty());
     let mut hours: HashMap<String, f64> = HashMap::new();
-    let mut by_agent: HashMap<String, Vec<(DateTime<Utc>, DateTime<Utc>)>> = HashMap::new();
+    let mut by_agent: HashMap<String, Vec<Span>> = HashMap::new();
     for sh in shifts {
         let (start, end) = (time(&sh["start"]), time(&sh["end"]));
         assert_eq!(end - start, Duration::minutes(480));
