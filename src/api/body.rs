@@ -62,18 +62,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
+        let (req, payload) = (req.clone(), payload.take());
         Box::pin(async move {
-            if req.content_type() != "application/json" {
-                return Err(ApiError::UnsupportedMediaType(
-                    "expected Content-Type: application/json".into(),
-                ));
-            }
-            let bytes = read_limited(&req, payload, body_limit(&req)).await?;
-            parse_json(&bytes).map(Json)
+            read_json(&req, payload, false)
+                .await?
+                .map(Json)
+                .ok_or_else(|| ApiError::BadRequest("a JSON body is required".into()))
         })
     }
+}
+
+/// Reads and parses a JSON body; `None` only when empty bodies are allowed and this one is.
+async fn read_json<T: DeserializeOwned>(
+    req: &HttpRequest,
+    payload: Payload,
+    allow_empty: bool,
+) -> Result<Option<T>, ApiError> {
+    let bytes = read_limited(req, payload, body_limit(req)).await?;
+    if allow_empty && bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if req.content_type() != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(
+            "expected Content-Type: application/json".into(),
+        ));
+    }
+    parse_json(&bytes).map(Some)
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -97,19 +111,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let payload = payload.take();
-        Box::pin(async move {
-            let bytes = read_limited(&req, payload, body_limit(&req)).await?;
-            if bytes.iter().all(u8::is_ascii_whitespace) {
-                return Ok(OptionalJson(None));
-            }
-            if req.content_type() != "application/json" {
-                return Err(ApiError::UnsupportedMediaType(
-                    "expected Content-Type: application/json".into(),
-                ));
-            }
-            parse_json(&bytes).map(|v| OptionalJson(Some(v)))
-        })
+        let (req, payload) = (req.clone(), payload.take());
+        Box::pin(async move { read_json(&req, payload, true).await.map(OptionalJson) })
     }
 }
