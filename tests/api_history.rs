@@ -59,6 +59,39 @@ async fn queues_are_created_validated_and_listed(db: TestDb) {
     assert_eq!(app.get("/api/v1/queues/abc").await.status(), 400);
 }
 
+async fn channel_options_are_stored_and_checked(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let chat = app
+        .create_queue(json!({"name": "chat", "channel": "chat", "chat_concurrency": 3}))
+        .await;
+    let got: Value = app
+        .get(&format!("/api/v1/queues/{chat}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["chat_concurrency"], 3);
+    assert_eq!(got["patience_seconds"], Value::Null);
+    let voice = app
+        .create_queue(json!({"name": "voice", "channel": "voice", "patience_seconds": 240}))
+        .await;
+    let got: Value = app
+        .get(&format!("/api/v1/queues/{voice}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["patience_seconds"], 240.0);
+    let resp = app
+        .post_json(
+            "/api/v1/queues",
+            &json!({"name": "mail", "channel": "email", "chat_concurrency": 2}),
+        )
+        .await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("chat_concurrency"));
+}
+
 async fn csv_import_is_idempotent_and_reads_local_time(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let id = app.create_queue(paris_queue()).await;
@@ -244,6 +277,7 @@ async fn health_reports_the_database(db: TestDb) {
 
 on_both_databases!(
     queues_are_created_validated_and_listed,
+    channel_options_are_stored_and_checked,
     csv_import_is_idempotent_and_reads_local_time,
     json_import_works,
     a_bad_row_rejects_the_whole_import,

@@ -7,7 +7,7 @@ use crate::app::history::{import_history as import, queue, HistoryFormat};
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
 use crate::domain::time::parse_timestamp;
-use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal};
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,12 @@ pub struct QueueBody {
     shrinkage_percent: f64,
     #[serde(default = "default_occupancy")]
     max_occupancy_percent: f64,
+    /// Voice: mean caller patience; set it to staff with Erlang A.
+    patience_seconds: Option<f64>,
+    /// Chat: chats one agent holds at once.
+    chat_concurrency: Option<u32>,
+    /// Email/social: how long an item may wait for its answer.
+    deadline_seconds: Option<f64>,
 }
 
 fn default_interval() -> u32 {
@@ -68,7 +74,12 @@ impl QueueBody {
             goal,
             self.shrinkage_percent / 100.0,
             self.max_occupancy_percent / 100.0,
-        )?)
+        )?
+        .with_staffing(StaffingOptions {
+            patience_seconds: self.patience_seconds,
+            chat_concurrency: self.chat_concurrency,
+            deadline_seconds: self.deadline_seconds,
+        })?)
     }
 }
 
@@ -85,6 +96,9 @@ pub struct QueueView {
     max_abandon_percent: Option<f64>,
     shrinkage_percent: f64,
     max_occupancy_percent: f64,
+    patience_seconds: Option<f64>,
+    chat_concurrency: Option<u32>,
+    deadline_seconds: Option<f64>,
     created_at: DateTime<Utc>,
 }
 
@@ -103,6 +117,9 @@ impl From<StoredQueue> for QueueView {
             max_abandon_percent: s.goal.max_abandon_rate.map(|r| round6(r * 100.0)),
             shrinkage_percent: round6(s.shrinkage * 100.0),
             max_occupancy_percent: round6(s.max_occupancy * 100.0),
+            patience_seconds: s.staffing.patience_seconds,
+            chat_concurrency: s.staffing.chat_concurrency,
+            deadline_seconds: s.staffing.deadline_seconds,
             created_at: q.created_at,
         }
     }

@@ -3,7 +3,7 @@
 use super::schema::queues;
 use super::{to_naive, to_utc, with_conn, Database, DbError};
 use crate::domain::queue::parse_time_zone;
-use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal};
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -29,6 +29,9 @@ struct QueueRow {
     shrinkage: f64,
     max_occupancy: f64,
     created_at: chrono::NaiveDateTime,
+    patience_seconds: Option<f64>,
+    chat_concurrency: Option<i32>,
+    deadline_seconds: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -45,6 +48,9 @@ struct NewQueueRow<'a> {
     shrinkage: f64,
     max_occupancy: f64,
     created_at: chrono::NaiveDateTime,
+    patience_seconds: Option<f64>,
+    chat_concurrency: Option<i32>,
+    deadline_seconds: Option<f64>,
 }
 
 impl QueueRow {
@@ -69,6 +75,13 @@ impl QueueRow {
             self.shrinkage,
             self.max_occupancy,
         )
+        .and_then(|spec| {
+            spec.with_staffing(StaffingOptions {
+                patience_seconds: self.patience_seconds,
+                chat_concurrency: self.chat_concurrency.map(|k| k as u32),
+                deadline_seconds: self.deadline_seconds,
+            })
+        })
         .map_err(corrupt)?;
         Ok(StoredQueue {
             id: QueueId(self.id),
@@ -94,6 +107,9 @@ impl Database {
             shrinkage: spec.shrinkage,
             max_occupancy: spec.max_occupancy,
             created_at: to_naive(now),
+            patience_seconds: spec.staffing.patience_seconds,
+            chat_concurrency: spec.staffing.chat_concurrency.map(|k| k as i32),
+            deadline_seconds: spec.staffing.deadline_seconds,
         };
         let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
             .values(&row)

@@ -14,6 +14,9 @@ diesel::table! {
         shrinkage -> Double,
         max_occupancy -> Double,
         created_at -> Timestamp,
+        patience_seconds -> Nullable<Double>,
+        chat_concurrency -> Nullable<Integer>,
+        deadline_seconds -> Nullable<Double>,
     }
 }
 
@@ -38,6 +41,7 @@ diesel::table! {
         history_rows -> Integer,
         history_end -> Timestamp,
         goal -> Text,
+        accuracy -> Nullable<Text>,
     }
 }
 
@@ -113,7 +117,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    special_days (queue_id, day) {
+        queue_id -> Integer,
+        day -> Date,
+        kind -> Text,
+        name -> Text,
+        effect_percent -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
+diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
 diesel::joinable!(forecast_intervals -> forecast_runs (run_id));
 diesel::joinable!(requirement_intervals -> forecast_runs (run_id));
@@ -130,4 +145,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     schedule_runs,
     roster_shifts,
     roster_breaks,
+    special_days,
 );

@@ -11,7 +11,7 @@ pub mod time;
 pub use grid::Grid;
 pub use history::{HistoryRow, ImportError};
 pub use ids::{AgentId, ForecastId, QueueId, ScheduleId};
-pub use queue::{Channel, QueueSpec, ServiceGoal};
+pub use queue::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 
 /// A value that failed validation: names the field and says why.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

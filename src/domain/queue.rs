@@ -110,6 +110,67 @@ pub struct QueueSpec {
     pub shrinkage: f64,
     /// Highest occupancy agents should run at: (0, 1].
     pub max_occupancy: f64,
+    /// Channel-specific staffing inputs.
+    pub staffing: StaffingOptions,
+}
+
+/// What the channel's staffing model needs beyond the goal. `None` means
+/// the channel's default (see `StaffingOptions::with_defaults`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct StaffingOptions {
+    /// Voice: mean time callers wait before hanging up. Set: Erlang A
+    /// (abandonment); unset: Erlang C (nobody abandons).
+    pub patience_seconds: Option<f64>,
+    /// Chat: how many chats one agent handles at once (default 2).
+    pub chat_concurrency: Option<u32>,
+    /// Email/social: how long an item may wait for its answer (default 24 h).
+    pub deadline_seconds: Option<f64>,
+}
+
+pub const DEFAULT_CHAT_CONCURRENCY: u32 = 2;
+pub const DEFAULT_DEADLINE_SECONDS: f64 = 24.0 * 3600.0;
+
+impl StaffingOptions {
+    /// Checks each option belongs to the channel and is in range.
+    pub fn check(self, channel: Channel) -> Result<Self, InvalidValue> {
+        if let Some(p) = self.patience_seconds {
+            if channel != Channel::Voice {
+                return Err(InvalidValue::new(
+                    "patience_seconds",
+                    "applies to voice queues only",
+                ));
+            }
+            if !(p.is_finite() && p > 0.0) {
+                return Err(InvalidValue::new("patience_seconds", "must be above 0"));
+            }
+        }
+        if let Some(k) = self.chat_concurrency {
+            if channel != Channel::Chat {
+                return Err(InvalidValue::new(
+                    "chat_concurrency",
+                    "applies to chat queues only",
+                ));
+            }
+            if !(1..=10).contains(&k) {
+                return Err(InvalidValue::new(
+                    "chat_concurrency",
+                    "must be 1 to 10 chats at once",
+                ));
+            }
+        }
+        if let Some(d) = self.deadline_seconds {
+            if !matches!(channel, Channel::Email | Channel::Social) {
+                return Err(InvalidValue::new(
+                    "deadline_seconds",
+                    "applies to email and social queues only",
+                ));
+            }
+            if !(d.is_finite() && d > 0.0) {
+                return Err(InvalidValue::new("deadline_seconds", "must be above 0"));
+            }
+        }
+        Ok(self)
+    }
 }
 
 impl QueueSpec {
@@ -148,7 +209,14 @@ impl QueueSpec {
             goal,
             shrinkage,
             max_occupancy,
+            staffing: StaffingOptions::default(),
         })
+    }
+
+    /// Sets the channel's staffing inputs, refusing ones that do not fit it.
+    pub fn with_staffing(mut self, staffing: StaffingOptions) -> Result<Self, InvalidValue> {
+        self.staffing = staffing.check(self.channel)?;
+        Ok(self)
     }
 
     pub fn grid(&self) -> super::Grid {
@@ -192,6 +260,40 @@ mod tests {
         let bad_shrink = QueueSpec::new("q", Channel::Voice, 15, "UTC", goal(), 1.0, 0.85);
         assert_eq!(bad_shrink.unwrap_err().field, "shrinkage_percent");
         assert!(QueueSpec::new("q", Channel::Chat, 30, "Europe/Paris", goal(), 0.3, 0.85).is_ok());
+    }
+
+    #[test]
+    fn staffing_options_must_fit_the_channel() {
+        let voice = QueueSpec::new("q", Channel::Voice, 15, "UTC", goal(), 0.3, 0.85).unwrap();
+        let patient = StaffingOptions {
+            patience_seconds: Some(120.0),
+            ..Default::default()
+        };
+        assert!(voice.clone().with_staffing(patient).is_ok());
+        let chatty = StaffingOptions {
+            chat_concurrency: Some(3),
+            ..Default::default()
+        };
+        assert_eq!(
+            voice.clone().with_staffing(chatty).unwrap_err().field,
+            "chat_concurrency"
+        );
+        let chat = QueueSpec::new("c", Channel::Chat, 15, "UTC", goal(), 0.3, 0.85).unwrap();
+        assert!(chat.clone().with_staffing(chatty).is_ok());
+        let too_many = StaffingOptions {
+            chat_concurrency: Some(0),
+            ..Default::default()
+        };
+        assert!(chat.with_staffing(too_many).is_err());
+        let email = QueueSpec::new("e", Channel::Email, 60, "UTC", goal(), 0.3, 0.85).unwrap();
+        let late = StaffingOptions {
+            deadline_seconds: Some(-1.0),
+            ..Default::default()
+        };
+        assert_eq!(
+            email.with_staffing(late).unwrap_err().field,
+            "deadline_seconds"
+        );
     }
 
     #[test]
