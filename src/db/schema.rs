@@ -94,6 +94,13 @@ diesel::table! {
         rostered_hours -> Double,
         coverage_percent -> Double,
         warnings -> Text,
+        progress_percent -> Double,
+        best_objective -> Nullable<Double>,
+        error -> Nullable<Text>,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        heartbeat_at -> Nullable<Timestamp>,
+        cancel_requested -> Bool,
     }
 }
 
