@@ -42,6 +42,59 @@ fn time(v: &Value) -> DateTime<Utc> {
     v.as_str().unwrap().parse().unwrap()
 }
 
+/// Polls a schedule job until it has finished (30 s at most).
+async fn wait_for_schedule(app: &TestApp, id: i64) -> Value {
+    for _ in 0..300 {
+        let run = json_of(app.get(&format!("/api/v1/schedules/{id}")).await, 200).await;
+        if ["done", "failed", "cancelled"].contains(&run["status"].as_str().unwrap()) {
+            return run;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("schedule {id} did not finish in 30 s");
+}
+
+/// A job queued before the service (re)started is picked up and finished.
+async fn queued_jobs_survive_a_restart(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let run = json_of(
+        app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
+            .await,
+        201,
+    )
+    .await;
+    let agents = json!([{"name": "A", "external_id": "A1"}, {"name": "B", "external_id": "B1"}]);
+    json_of(
+        app.post_json(&format!("/api/v1/queues/{q}/agents"), &agents)
+            .await,
+        201,
+    )
+    .await;
+    app.handle.stop(true).await;
+    // While no service runs, a job is queued straight into the store.
+    let store = app.db.open();
+    let request = staffcast::app::schedule::ScheduleRequest {
+        forecast_id: staffcast::domain::ForecastId(run["id"].as_i64().unwrap() as i32),
+        week_start: None,
+        days: 7,
+        rule: staffcast::app::schedule::default_rule(),
+    };
+    let queued = staffcast::app::schedule::submit_schedule(&store, &request).unwrap();
+    assert_eq!(queued.status, staffcast::db::schedules::JobStatus::Queued);
+    let restarted = TestApp::spawn(app.db).await;
+    let done = wait_for_schedule(&restarted, i64::from(queued.id.0)).await;
+    assert_eq!(done["status"], "done");
+    let roster = json_of(
+        restarted
+            .get(&format!("/api/v1/schedules/{}/roster", queued.id))
+            .await,
+        200,
+    )
+    .await;
+    assert!(!roster["shifts"].as_array().unwrap().is_empty());
+}
+
 async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
@@ -229,9 +282,29 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     )
     .await;
 
-    let schedule = json_of(app.post_json("/api/v1/schedules", &body).await, 201).await;
-    let s = schedule["id"].as_i64().unwrap();
+    let resp = app.post_json("/api/v1/schedules", &body).await;
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/api/v1/schedules/"), "{location}");
+    let queued = json_of(resp, 202).await;
+    assert!(["queued", "running", "done"].contains(&queued["status"].as_str().unwrap()));
+    let s = queued["id"].as_i64().unwrap();
+    let schedule = wait_for_schedule(&app, s).await;
     assert_eq!(schedule["status"], "done");
+    assert_eq!(schedule["progress_percent"], 100.0);
+    let resp = app
+        .client
+        .delete(app.url(&format!("/api/v1/schedules/{s}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409, "a finished job cannot be cancelled");
+    let resp = app
+        .client
+        .delete(app.url("/api/v1/schedules/999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
     let coverage = schedule["coverage_percent"].as_f64().unwrap();
     assert!(coverage > 50.0 && coverage <= 100.0, "coverage {coverage}");
 
@@ -320,4 +393,5 @@ on_both_databases!(
     forecast_defaults_to_the_week_after_history,
     forecast_errors_are_clear,
     roster_covers_and_keeps_every_rule,
+    queued_jobs_survive_a_restart,
 );

@@ -10,6 +10,7 @@ mod health;
 mod queues;
 mod schedules;
 
+use crate::app::jobs::JobRunner;
 use crate::db::Database;
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
@@ -23,6 +24,8 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     /// Seconds in-flight requests get to finish on SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Threads that build rosters in the background.
+    pub schedule_workers: usize,
 }
 
 impl Default for ApiSettings {
@@ -30,6 +33,7 @@ impl Default for ApiSettings {
         Self {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_timeout_secs: 10,
+            schedule_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -37,11 +41,13 @@ impl Default for ApiSettings {
 /// Builds the server on an already bound listener (port 0 in tests).
 /// Stops gracefully on SIGTERM/SIGINT.
 pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::io::Result<Server> {
+    let jobs = web::Data::new(JobRunner::start(db.clone(), settings.schedule_workers));
     let db = web::Data::new(db);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
             .app_data(db.clone())
+            .app_data(jobs.clone())
             .app_data(web::Data::new(settings))
             .app_data(
                 web::PathConfig::default()
@@ -82,6 +88,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/schedules", web::post().to(schedules::create))
                 .route("/schedules/{id}", web::get().to(schedules::get))
+                .route("/schedules/{id}", web::delete().to(schedules::cancel))
                 .route("/schedules/{id}/roster", web::get().to(schedules::roster))
                 .route("/schedules/{id}/check", web::get().to(schedules::check))
                 .default_service(web::to(|| async {

@@ -4,8 +4,10 @@ use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
 use crate::app::history::queue;
+use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
-    create_schedule, default_rule, roster as load_roster, schedule_run, ScheduleRequest,
+    cancel_schedule, default_rule, roster as load_roster, schedule_run, submit_schedule,
+    ScheduleRequest,
 };
 use crate::db::schedules::RosterShift;
 use crate::db::Database;
@@ -59,6 +61,7 @@ impl ShiftBody {
 
 pub async fn create(
     db: web::Data<Database>,
+    jobs: web::Data<JobRunner>,
     body: Json<ScheduleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
@@ -72,13 +75,20 @@ pub async fn create(
             .unwrap_or_else(default_rule),
     };
     let db = db.into_inner();
-    let run = blocking(move || create_schedule(&db, &request)).await?;
-    tracing::info!(
-        schedule = run.id.0,
-        coverage = run.coverage_percent,
-        "schedule stored"
-    );
-    Ok(HttpResponse::Created().json(run))
+    let run = blocking(move || submit_schedule(&db, &request)).await?;
+    jobs.submit(run.id);
+    tracing::info!(schedule = run.id.0, "schedule job queued");
+    Ok(HttpResponse::Accepted()
+        .insert_header(("Location", format!("/api/v1/schedules/{}", run.id)))
+        .json(run))
+}
+
+/// Cancels a queued or running job; a running one keeps its best roster so far.
+pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let db = db.into_inner();
+    let run = blocking(move || cancel_schedule(&db, id)).await?;
+    Ok(HttpResponse::Accepted().json(run))
 }
 
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {

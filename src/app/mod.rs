@@ -4,6 +4,7 @@
 pub mod error;
 pub mod forecast;
 pub mod history;
+pub mod jobs;
 pub mod schedule;
 
 pub use error::AppError;

@@ -3,13 +3,14 @@
 use super::forecast::requirements;
 use super::history::queue;
 use super::AppError;
-use crate::db::schedules::{NewScheduleRun, RosterShift, ScheduleRun, StoredBreak, StoredShift};
+use crate::db::schedules::{
+    JobStatus, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak, StoredShift,
+};
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
 use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
 use crate::simulate::{check_roster, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::json;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -38,12 +39,23 @@ pub fn default_rule() -> ShiftRule {
     }
 }
 
-pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
-    let (forecast, reqs) = requirements(db, request.forecast_id)?;
+/// What a job needs to run, stored as its params so any instance can run it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct JobParams {
+    forecast_id: ForecastId,
+    first_day: NaiveDate,
+    days: u32,
+    rule: ShiftRule,
+    solver: String,
+}
+
+/// Checks the request against what is stored and queues a job; the roster
+/// is built by [`run_schedule`] (a worker, or inline).
+pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
+    let (forecast, _) = requirements(db, request.forecast_id)?;
     let queue = queue(db, forecast.queue_id)?;
     let grid = queue.spec.grid();
-    let agents = db.agents(queue.id)?;
-    if agents.is_empty() {
+    if db.agents(queue.id)?.is_empty() {
         return Err(AppError::Unprocessable(format!(
             "queue {} has no agents to roster",
             queue.id
@@ -52,14 +64,60 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     if !(1..=31).contains(&request.days) {
         return Err(AppError::Unprocessable("days must be 1 to 31".into()));
     }
+    request.rule.check(&grid)?;
     let first_day = request
         .week_start
         .unwrap_or_else(|| grid.local_date(forecast.from));
-    let start = grid.start_of_day(first_day);
+    let params = JobParams {
+        forecast_id: forecast.id,
+        first_day,
+        days: request.days,
+        rule: request.rule.clone(),
+        solver: "greedy".into(),
+    };
+    let id = db.queue_schedule(&NewScheduleRun {
+        queue_id: queue.id,
+        forecast_id: forecast.id,
+        week_start: grid.start_of_day(first_day),
+        days: request.days as i32,
+        params: serde_json::to_value(&params)
+            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+    })?;
+    schedule_run(db, id)
+}
+
+/// Runs a queued job to the end. A job another worker took, or one
+/// cancelled before it started, is left alone. Failures are recorded on the job.
+pub fn run_schedule(db: &Database, id: ScheduleId) -> Result<(), AppError> {
+    if !db.claim_schedule(id)? {
+        return Ok(());
+    }
+    tracing::info!(schedule = id.0, "schedule job started");
+    match build_roster(db, id) {
+        Ok(()) => {
+            tracing::info!(schedule = id.0, "schedule job finished");
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(schedule = id.0, error = %e, "schedule job failed");
+            db.fail_schedule(id, &e.to_string())?;
+            Ok(())
+        }
+    }
+}
+
+fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
+    let run = schedule_run(db, id)?;
+    let params: JobParams = serde_json::from_value(run.params.clone())
+        .map_err(|e| AppError::Unprocessable(format!("schedule {id} params: {e}")))?;
+    let (_, reqs) = requirements(db, params.forecast_id)?;
+    let queue = queue(db, run.queue_id)?;
+    let grid = queue.spec.grid();
+    let agents = db.agents(queue.id)?;
     let problem = ScheduleProblem {
         grid,
-        start,
-        days: request.days,
+        start: grid.start_of_day(params.first_day),
+        days: params.days,
         requirement: reqs
             .iter()
             .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
@@ -73,7 +131,7 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
                 max_week_minutes: (a.max_week_hours * 60.0).round() as u32,
             })
             .collect(),
-        rule: request.rule.clone(),
+        rule: params.rule,
     };
     let roster = solve_greedy(&problem)?;
     let shifts: Vec<StoredShift> = roster
@@ -94,18 +152,34 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
                 .collect(),
         })
         .collect();
-    let run = NewScheduleRun {
-        queue_id: queue.id,
-        forecast_id: forecast.id,
-        status: "done".into(),
-        week_start: start,
-        days: request.days as i32,
-        params: json!({"solver": "greedy", "rule": request.rule}),
+    let outcome = ScheduleOutcome {
+        status: JobStatus::Done,
         rostered_hours: roster.rostered_hours(),
         coverage_percent: roster.coverage_percent(),
+        best_objective: None,
         warnings: roster.warnings.clone(),
     };
-    let id = db.insert_schedule(&run, &shifts)?;
+    db.finish_schedule(id, &outcome, &shifts)?;
+    Ok(())
+}
+
+/// Submits and runs at once (the CLI and demo, which have no worker pool).
+pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
+    let run = submit_schedule(db, request)?;
+    run_schedule(db, run.id)?;
+    schedule_run(db, run.id)
+}
+
+/// Asks a job to stop; a finished job is a conflict.
+pub fn cancel_schedule(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
+    let run = schedule_run(db, id)?;
+    if run.status.is_finished() {
+        return Err(AppError::Conflict(format!(
+            "schedule {id} is already {}",
+            run.status.as_str()
+        )));
+    }
+    db.request_schedule_cancel(id)?;
     schedule_run(db, id)
 }
 
