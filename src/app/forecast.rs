@@ -84,6 +84,7 @@ pub fn create_forecast(
         history_rows: history.len() as i32,
         history_end: last.start + grid.step(),
         goal: goal_json(&queue.spec),
+        accuracy: None,
     };
     let intervals: Vec<ForecastInterval> = points
         .iter()

@@ -20,6 +20,8 @@ pub struct ForecastRun {
     pub history_end: DateTime<Utc>,
     /// The service goal the requirements were computed for.
     pub goal: serde_json::Value,
+    /// Backtest scores and the model choice, when the run made them.
+    pub accuracy: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +34,7 @@ pub struct NewForecastRun {
     pub history_rows: i32,
     pub history_end: DateTime<Utc>,
     pub goal: serde_json::Value,
+    pub accuracy: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -66,6 +69,7 @@ struct RunRow {
     history_rows: i32,
     history_end: NaiveDateTime,
     goal: String,
+    accuracy: Option<String>,
 }
 
 impl RunRow {
@@ -85,6 +89,7 @@ impl RunRow {
             history_rows: self.history_rows,
             history_end: to_utc(self.history_end),
             goal: json(&self.goal)?,
+            accuracy: self.accuracy.as_deref().map(json).transpose()?,
         })
     }
 }
@@ -124,6 +129,7 @@ const RUN_COLUMNS: (
     forecast_runs::history_rows,
     forecast_runs::history_end,
     forecast_runs::goal,
+    forecast_runs::accuracy,
 ) = (
     forecast_runs::id,
     forecast_runs::queue_id,
@@ -135,6 +141,7 @@ const RUN_COLUMNS: (
     forecast_runs::history_rows,
     forecast_runs::history_end,
     forecast_runs::goal,
+    forecast_runs::accuracy,
 );
 
 impl Database {
@@ -157,6 +164,7 @@ impl Database {
                     forecast_runs::history_rows.eq(run.history_rows),
                     forecast_runs::history_end.eq(to_naive(run.history_end)),
                     forecast_runs::goal.eq(run.goal.to_string()),
+                    forecast_runs::accuracy.eq(run.accuracy.as_ref().map(|a| a.to_string())),
                 ))
                 .returning(forecast_runs::id)
                 .get_result(conn)?;

@@ -12,6 +12,7 @@ pub mod history;
 pub mod queues;
 pub mod schedules;
 mod schema;
+pub mod special_days;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
