@@ -18,6 +18,13 @@ const GOAL_TOLERANCE: f64 = 1e-12;
 pub struct Requirement {
     /// Offered load `A = volume·AHT/interval_seconds`, in erlangs.
     pub workload_erlangs: f64,
+    /// Fractional head count (for adding queues up before rounding): the
+    /// point in `[agents_net − 1, agents_net]` where the goal that fails at
+    /// `agents_net − 1` and binds hardest is met, by linear interpolation of
+    /// its metric between `agents_net − 1` and `agents_net` (service level,
+    /// `1/ASA`, abandon rate or occupancy; see
+    /// [`required_agents_for`](super::required_agents_for)). 0 with no work.
+    pub agents_raw: f64,
     /// Fewest agents on the phones that meet every goal at once.
     pub agents_net: u32,
     /// `ceil(agents_net / (1 − shrinkage))`: agents to schedule (paid) so that
@@ -42,14 +49,14 @@ pub enum StaffingError {
     TooManyAgents { limit: u32, message: String },
 }
 
-fn invalid(field: &'static str, message: &str) -> StaffingError {
+pub(crate) fn invalid(field: &'static str, message: &str) -> StaffingError {
     StaffingError::InvalidInput {
         field,
         message: message.to_string(),
     }
 }
 
-fn too_many(message: String) -> StaffingError {
+pub(crate) fn too_many(message: String) -> StaffingError {
     StaffingError::TooManyAgents {
         limit: MAX_AGENTS,
         message,
@@ -107,6 +114,7 @@ pub fn required_agents(
     if a == 0.0 {
         return Ok(Requirement {
             workload_erlangs: 0.0,
+            agents_raw: 0.0,
             agents_net: 0,
             agents_with_shrinkage: 0,
             metrics: QueueMetrics::IDLE,
@@ -148,15 +156,33 @@ pub fn required_agents(
             "{agents_net} agents need {paid} after shrinkage {shrinkage}"
         )));
     }
+    let below = if agents_net == 0 {
+        None
+    } else {
+        Some(metrics_at(
+            a,
+            agents_net - 1,
+            erlang_b(a, agents_net - 1),
+            target,
+            aht_seconds,
+        ))
+    };
     Ok(Requirement {
         workload_erlangs: a,
+        agents_raw: super::model::raw_agents(
+            agents_net,
+            below.as_ref(),
+            &metrics,
+            goal,
+            max_occupancy,
+        ),
         agents_net,
         agents_with_shrinkage: paid as u32,
         metrics,
     })
 }
 
-fn validate(
+pub(crate) fn validate(
     volume: f64,
     interval_seconds: f64,
     aht_seconds: f64,
@@ -213,7 +239,7 @@ fn validate(
 
 /// `ceil(x)`, except that a value within rounding noise of a whole number is
 /// that number (21 / (1 − 0.3) = 30.000000000000004 → 30, not 31).
-fn ceil_ignoring_noise(x: f64) -> f64 {
+pub(crate) fn ceil_ignoring_noise(x: f64) -> f64 {
     let r = x.round();
     if (x - r).abs() <= 1e-9 * r.max(1.0) {
         r

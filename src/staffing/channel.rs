@@ -1,0 +1,351 @@
+//! Requirements per channel: voice (a queue), chat (a queue on chat slots) and
+//! deferred work (email, social, back office: a deadline in hours).
+
+use super::erlang::QueueMetrics;
+use super::model::{queue_metrics, required_agents_for, QueueModel};
+use super::requirement::{
+    ceil_ignoring_noise, invalid, too_many, validate, Requirement, StaffingError, MAX_AGENTS,
+};
+use crate::domain::ServiceGoal;
+use serde::Serialize;
+
+/// How a channel turns its load into a head count.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "channel", rename_all = "snake_case")]
+pub enum ChannelModel {
+    /// A voice queue under Erlang C or Erlang A.
+    Voice(QueueModel),
+    /// Chat with concurrency. **Model:** each agent is `concurrency` chat
+    /// *slots*; a chat holds one slot for `aht × handle_time_factor` (the
+    /// `aht` given per interval is the handle time of a chat worked alone;
+    /// `handle_time_factor ≥ 1` is the slowdown of working `concurrency`
+    /// chats at once, e.g. 1.4 at 3 chats). Chats queue FIFO for a free slot
+    /// under `queue` (Erlang C, or Erlang A for customers who leave), i.e. an
+    /// M/M/s(+M) queue on `s = agents × concurrency` slots. Assumes agents
+    /// always run at full concurrency when busy and slots are independent
+    /// servers (no per-agent balancing). The goal applies to the wait for a
+    /// slot; `max_occupancy` caps the share of slots in use.
+    /// Head count = `ceil(slots / concurrency)`; raw = raw slots / concurrency;
+    /// metrics are recomputed at `agents × concurrency` slots; workload is
+    /// slot-erlangs / concurrency.
+    Chat {
+        concurrency: u32,
+        handle_time_factor: f64,
+        queue: QueueModel,
+    },
+    /// Deferred work: each item must be finished within `deadline_seconds` of
+    /// arriving. See [`deferred_requirements`].
+    Deferred { deadline_seconds: f64 },
+}
+
+/// Requirement for each interval of `intervals = [(volume, aht_seconds)]`
+/// (consecutive, `interval_seconds` long) under `model`.
+///
+/// Voice and chat are interval by interval (stationary approximation);
+/// deferred work needs the whole horizon at once. For deferred work the goal's
+/// service level/target are not used (only the deadline), but are still
+/// validated.
+pub fn channel_requirements(
+    model: &ChannelModel,
+    intervals: &[(f64, f64)],
+    interval_seconds: f64,
+    goal: &ServiceGoal,
+    max_occupancy: f64,
+    shrinkage: f64,
+) -> Result<Vec<Requirement>, StaffingError> {
+    match *model {
+        ChannelModel::Voice(q) => intervals
+            .iter()
+            .map(|&(v, aht)| {
+                required_agents_for(q, v, interval_seconds, aht, goal, max_occupancy, shrinkage)
+            })
+            .collect(),
+        ChannelModel::Chat {
+            concurrency,
+            handle_time_factor,
+            queue,
+        } => {
+            if concurrency == 0 {
+                return Err(invalid("concurrency", "must be at least 1"));
+            }
+            if !(handle_time_factor.is_finite() && handle_time_factor > 0.0) {
+                return Err(invalid(
+                    "handle_time_factor",
+                    "must be a finite number above 0",
+                ));
+            }
+            let k = f64::from(concurrency);
+            intervals
+                .iter()
+                .map(|&(v, aht)| {
+                    let slot_aht = aht * handle_time_factor;
+                    let slots = required_agents_for(
+                        queue,
+                        v,
+                        interval_seconds,
+                        slot_aht,
+                        goal,
+                        max_occupancy,
+                        0.0,
+                    )?;
+                    let agents = slots.agents_net.div_ceil(concurrency);
+                    let paid = ceil_ignoring_noise(f64::from(agents) / (1.0 - shrinkage));
+                    if paid > f64::from(MAX_AGENTS) {
+                        return Err(too_many(format!("{agents} chat agents after shrinkage")));
+                    }
+                    let metrics = if agents == 0 {
+                        QueueMetrics::IDLE
+                    } else {
+                        queue_metrics(
+                            queue,
+                            v,
+                            interval_seconds,
+                            slot_aht,
+                            agents * concurrency,
+                            goal.answer_within_seconds,
+                        )
+                    };
+                    Ok(Requirement {
+                        workload_erlangs: slots.workload_erlangs / k,
+                        agents_raw: slots.agents_raw / k,
+                        agents_net: agents,
+                        agents_with_shrinkage: paid as u32,
+                        metrics,
+                    })
+                })
+                .collect()
+        }
+        ChannelModel::Deferred { deadline_seconds } => deferred_requirements(
+            intervals,
+            interval_seconds,
+            deadline_seconds,
+            goal,
+            max_occupancy,
+            shrinkage,
+        ),
+    }
+}
+
+/// Deferred work: the **levelled earliest-deadline fluid plan**.
+///
+/// Assumptions: interval `i`'s `volume × aht` agent-seconds arrive uniformly
+/// across the interval, and each piece is due `deadline_seconds` after it
+/// arrives, so cumulative work due at time `e` is `Arrived(e − deadline)`
+/// (piecewise linear). Work is a fluid worked in deadline order; deadlines
+/// are checked at interval ends (exact when the deadline is a multiple of the
+/// interval, otherwise within-interval deadlines are met on average).
+///
+/// Plan: interval `j` works at the lowest constant rate that, if kept to the
+/// end of the horizon, meets every later interval-end deadline given the work
+/// already done — `r_j = max_{m ≥ j} (Due(e_m) − Done(s_j)) / (e_m − s_j)`,
+/// `≥ 0` — but never more than has arrived by the end of the interval. This is
+/// the "taut string" profile: it meets every deadline, minimises the peak
+/// rate, and stays flat unless a deadline forces a change. Work due after the
+/// horizon may be left over.
+///
+/// Per interval: `workload_erlangs` = arriving work / interval,
+/// `agents_raw = r_j / max_occupancy`, `agents_net = ceil(agents_raw)`,
+/// shrinkage as usual; metrics: `occupancy = r_j / agents_net`,
+/// `service_level = 1` (every item meets its deadline in the plan),
+/// `prob_wait`, `asa_seconds`, `prob_abandon` are 0 (not modelled). `O(n²)`.
+pub fn deferred_requirements(
+    intervals: &[(f64, f64)],
+    interval_seconds: f64,
+    deadline_seconds: f64,
+    goal: &ServiceGoal,
+    max_occupancy: f64,
+    shrinkage: f64,
+) -> Result<Vec<Requirement>, StaffingError> {
+    if !(deadline_seconds.is_finite() && deadline_seconds >= 0.0) {
+        return Err(invalid(
+            "deadline_seconds",
+            "must be a finite number, 0 or more",
+        ));
+    }
+    let n = intervals.len();
+    let dt = interval_seconds;
+    let mut cum = Vec::with_capacity(n + 1); // work arrived by j·dt
+    cum.push(0.0);
+    for &(v, aht) in intervals {
+        validate(v, dt, aht, goal, max_occupancy, shrinkage)?;
+        cum.push(cum.last().copied().unwrap_or(0.0) + v * aht);
+    }
+    let arrived = |t: f64| -> f64 {
+        if t <= 0.0 {
+            return 0.0;
+        }
+        let x = t / dt;
+        let i = x.floor() as usize;
+        if i >= n {
+            return cum[n];
+        }
+        cum[i] + (cum[i + 1] - cum[i]) * (x - i as f64)
+    };
+    let due: Vec<f64> = (0..n)
+        .map(|m| arrived((m + 1) as f64 * dt - deadline_seconds))
+        .collect();
+    let mut done = 0.0;
+    let mut out = Vec::with_capacity(n);
+    for j in 0..n {
+        let s = j as f64 * dt;
+        let mut rate = 0.0_f64;
+        for (m, &d) in due.iter().enumerate().skip(j) {
+            let need = (d - done) / ((m + 1) as f64 * dt - s);
+            rate = rate.max(need);
+        }
+        rate = rate.min((cum[j + 1] - done).max(0.0) / dt);
+        done += rate * dt;
+        let raw = rate / max_occupancy;
+        let net = ceil_ignoring_noise(raw);
+        let paid = ceil_ignoring_noise(net / (1.0 - shrinkage));
+        if paid > f64::from(MAX_AGENTS) {
+            return Err(too_many(format!("{net} agents for deferred work")));
+        }
+        out.push(Requirement {
+            workload_erlangs: (cum[j + 1] - cum[j]) / dt,
+            agents_raw: raw,
+            agents_net: net as u32,
+            agents_with_shrinkage: paid as u32,
+            metrics: QueueMetrics {
+                prob_wait: 0.0,
+                service_level: 1.0,
+                asa_seconds: 0.0,
+                occupancy: if net > 0.0 { rate / net } else { 0.0 },
+                prob_abandon: 0.0,
+            },
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn goal() -> ServiceGoal {
+        ServiceGoal {
+            service_level: 0.8,
+            answer_within_seconds: 20.0,
+            max_asa_seconds: None,
+            max_abandon_rate: None,
+        }
+    }
+
+    #[test]
+    fn voice_is_the_queue_model() {
+        let load = [(100.0, 180.0), (0.0, 180.0), (250.0, 200.0)];
+        let r = channel_requirements(
+            &ChannelModel::Voice(QueueModel::ErlangC),
+            &load,
+            1800.0,
+            &goal(),
+            0.85,
+            0.3,
+        )
+        .unwrap();
+        assert_eq!(r[0].agents_net, 14);
+        assert_eq!(r[1].agents_net, 0);
+        assert_eq!(r.len(), 3);
+    }
+
+    #[test]
+    fn chat_with_concurrency_one_and_no_slowdown_is_voice() {
+        let load = [(100.0, 180.0), (40.0, 300.0)];
+        let chat = ChannelModel::Chat {
+            concurrency: 1,
+            handle_time_factor: 1.0,
+            queue: QueueModel::ErlangC,
+        };
+        let voice = ChannelModel::Voice(QueueModel::ErlangC);
+        assert_eq!(
+            channel_requirements(&chat, &load, 1800.0, &goal(), 0.85, 0.3),
+            channel_requirements(&voice, &load, 1800.0, &goal(), 0.85, 0.3)
+        );
+    }
+
+    #[test]
+    fn chat_concurrency_divides_slots() {
+        // 3 chats each, 1.5× slower: slots for AHT 270 s, then / 3 rounded up.
+        let chat = ChannelModel::Chat {
+            concurrency: 3,
+            handle_time_factor: 1.5,
+            queue: QueueModel::ErlangC,
+        };
+        let r = channel_requirements(&chat, &[(200.0, 180.0)], 1800.0, &goal(), 0.85, 0.2).unwrap();
+        let slots =
+            crate::staffing::required_agents(200.0, 1800.0, 270.0, &goal(), 0.85, 0.0).unwrap();
+        assert_eq!(r[0].agents_net, slots.agents_net.div_ceil(3));
+        assert!((r[0].agents_raw - slots.agents_raw / 3.0).abs() < 1e-12);
+        assert!(r[0].metrics.service_level >= slots.metrics.service_level);
+        assert!(r[0].agents_with_shrinkage >= r[0].agents_net);
+        let bad = ChannelModel::Chat {
+            concurrency: 0,
+            handle_time_factor: 1.0,
+            queue: QueueModel::ErlangC,
+        };
+        assert!(channel_requirements(&bad, &[(1.0, 1.0)], 1800.0, &goal(), 0.85, 0.2).is_err());
+    }
+
+    /// Replays the plan and checks every interval-end deadline and that no
+    /// work is done before it arrives.
+    fn check_plan(load: &[(f64, f64)], dt: f64, deadline: f64, occ: f64) -> Vec<Requirement> {
+        let r = deferred_requirements(load, dt, deadline, &goal(), occ, 0.0).unwrap();
+        let mut cum = vec![0.0];
+        for &(v, a) in load {
+            cum.push(cum.last().unwrap() + v * a);
+        }
+        let arrived = |t: f64| {
+            if t <= 0.0 {
+                return 0.0;
+            }
+            let i = ((t / dt).floor() as usize).min(load.len());
+            if i == load.len() {
+                return cum[i];
+            }
+            cum[i] + (cum[i + 1] - cum[i]) * (t / dt - i as f64)
+        };
+        let mut done = 0.0;
+        for (j, q) in r.iter().enumerate() {
+            let rate = q.agents_raw * occ;
+            done += rate * dt;
+            assert!(
+                done <= cum[j + 1] + 1e-6,
+                "interval {j}: works ahead of arrivals"
+            );
+            let due = arrived((j + 1) as f64 * dt - deadline);
+            assert!(done >= due - 1e-6, "interval {j}: done {done} < due {due}");
+            assert!(f64::from(q.agents_net) >= q.agents_raw - 1e-9);
+            assert!(q.metrics.occupancy <= occ + 1e-9);
+        }
+        r
+    }
+
+    #[test]
+    fn deferred_meets_every_deadline_and_levels_the_load() {
+        // 4 hours of emails in 30-minute intervals, deadline 2 h.
+        let load: Vec<(f64, f64)> = [10.0, 50.0, 0.0, 0.0, 80.0, 5.0, 0.0, 0.0]
+            .iter()
+            .map(|&v| (v, 360.0))
+            .collect();
+        let r = check_plan(&load, 1800.0, 7200.0, 1.0);
+        // Nothing is due in the first 2 hours except what the plan chooses to do;
+        // the plan is flat: the first intervals share one rate.
+        assert!((r[0].agents_raw - r[1].agents_raw).abs() < 1e-9, "{r:?}");
+        // Steady arrivals: the plan settles at the arrival rate.
+        let steady: Vec<(f64, f64)> = vec![(30.0, 300.0); 48];
+        let r = check_plan(&steady, 1800.0, 4.0 * 3600.0, 0.8);
+        let rate = 30.0 * 300.0 / 1800.0; // 5 agents of work
+        assert!(r.iter().all(|q| q.agents_raw <= rate / 0.8 + 1e-9), "{r:?}");
+        // Deadline 0: work must be done as it arrives.
+        let r = check_plan(&load, 1800.0, 0.0, 1.0);
+        for (q, &(v, a)) in r.iter().zip(&load) {
+            assert!((q.agents_raw - v * a / 1800.0).abs() < 1e-9);
+        }
+        // Deadline not a multiple of the interval, random-ish load.
+        let odd: Vec<(f64, f64)> = (0..40)
+            .map(|i| (((i * 37) % 11) as f64 * 3.0, 240.0))
+            .collect();
+        check_plan(&odd, 900.0, 5000.0, 0.9);
+        assert!(deferred_requirements(&odd, 900.0, -1.0, &goal(), 0.9, 0.0).is_err());
+    }
+}
