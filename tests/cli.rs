@@ -211,12 +211,51 @@ fn metrics_match_published_erlang_c_examples() {
 }
 
 #[test]
-fn metrics_refuse_patience_and_bad_cells_clearly() {
+fn metrics_use_erlang_a_when_patience_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("cases.csv");
+    // pyworkforce 0.5.4 regression: 100 per 30 min, AHT 3 min, patience 5 min, 14 agents, 20 s.
+    std::fs::write(
+        &input,
+        "volume,interval_seconds,aht_seconds,agents,target_seconds,patience_seconds\n100,1800,180,14,20,300\n100,1800,180,14,20,\n",
+    )
+    .unwrap();
+    let output = dir.path().join("out.csv");
+    run_ok(
+        staffcast()
+            .args(["metrics", "--input"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&output),
+    );
+    let (headers, rows) = read_csv(&output);
+    assert_eq!(headers.len(), 11);
+    let f = |r: usize, c: usize| rows[r][c].parse::<f64>().unwrap();
+    assert!((f(0, 6) - 0.145260).abs() < 1e-6, "P(wait) {}", f(0, 6));
+    assert!((f(0, 7) - 0.916792).abs() < 1e-6, "SL {}", f(0, 7));
+    assert!(
+        (f(0, 8) - 0.069919 * 60.0).abs() < 1e-3,
+        "mean wait {}",
+        f(0, 8)
+    );
+    assert!((f(0, 9) - 0.704297).abs() < 1e-6, "occupancy {}", f(0, 9));
+    assert!(
+        (f(0, 10) - 0.013984).abs() < 1e-6,
+        "P(abandon) {}",
+        f(0, 10)
+    );
+    // The empty patience row is Erlang C: nobody abandons.
+    assert_eq!(f(1, 10), 0.0);
+    assert!((f(1, 7) - 0.888350).abs() < 1e-6);
+}
+
+#[test]
+fn metrics_refuse_bad_cells_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("cases.csv");
     std::fs::write(
         &input,
-        "volume,interval_seconds,aht_seconds,agents,target_seconds,patience_seconds\n100,1800,180,14,20,\n100,1800,180,14,20,300\n",
+        "volume,interval_seconds,aht_seconds,agents,target_seconds,patience_seconds\n100,1800,180,14,20,\n100,1800,180,14,20,-5\n",
     )
     .unwrap();
     let err = run_err(
@@ -226,10 +265,7 @@ fn metrics_refuse_patience_and_bad_cells_clearly() {
             .arg("--output")
             .arg(dir.path().join("o.csv")),
     );
-    assert!(
-        err.contains("line 3") && err.contains("Erlang A") && err.contains("not yet supported"),
-        "{err}"
-    );
+    assert!(err.contains("line 3, column patience_seconds"), "{err}");
     std::fs::write(
         &input,
         "volume,interval_seconds,aht_seconds,agents,target_seconds\n100,1800,180,fourteen,20\n",

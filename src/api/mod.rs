@@ -9,6 +9,7 @@ mod forecasts;
 mod health;
 mod queues;
 mod schedules;
+mod staffing;
 
 use crate::app::jobs::JobRunner;
 use crate::db::Database;
@@ -86,6 +87,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/forecasts/{id}/requirements",
                     web::get().to(forecasts::requirements),
                 )
+                .route("/staffing/calculate", web::post().to(staffing::calculate))
                 .route("/schedules", web::post().to(schedules::create))
                 .route("/schedules/{id}", web::get().to(schedules::get))
                 .route("/schedules/{id}", web::delete().to(schedules::cancel))

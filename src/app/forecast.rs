@@ -5,9 +5,11 @@ use super::history::queue;
 use super::AppError;
 use crate::db::forecasts::{ForecastInterval, ForecastRun, NewForecastRun, RequirementInterval};
 use crate::db::Database;
+use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
+use crate::domain::Channel;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
 use crate::forecast::{ForecastError, ForecastPoint, WeeklyAverageParams};
-use crate::staffing::{required_agents, StaffingError};
+use crate::staffing::{channel_requirements, ChannelModel, QueueModel, StaffingError};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
@@ -100,36 +102,69 @@ pub fn create_forecast(
     forecast_run(db, run_id)
 }
 
-/// Agents per interval for the queue's goal (Erlang C, shrinkage, occupancy cap).
-/// Empty when the forecast has no handle time to staff with.
+/// The staffing model a queue's channel calls for.
+pub fn channel_model(spec: &QueueSpec) -> ChannelModel {
+    let voice = match spec.staffing.patience_seconds {
+        Some(patience_seconds) => QueueModel::ErlangA { patience_seconds },
+        None => QueueModel::ErlangC,
+    };
+    match spec.channel {
+        Channel::Voice => ChannelModel::Voice(voice),
+        // Chat handle time is taken as measured while agents hold several
+        // chats, so no extra slowdown factor is applied.
+        Channel::Chat => ChannelModel::Chat {
+            concurrency: spec
+                .staffing
+                .chat_concurrency
+                .unwrap_or(DEFAULT_CHAT_CONCURRENCY),
+            handle_time_factor: 1.0,
+            queue: QueueModel::ErlangC,
+        },
+        Channel::Email | Channel::Social => ChannelModel::Deferred {
+            deadline_seconds: spec
+                .staffing
+                .deadline_seconds
+                .unwrap_or(DEFAULT_DEADLINE_SECONDS),
+        },
+    }
+}
+
+/// Agents per interval for the queue's goal under its channel's model, with
+/// shrinkage and the occupancy cap. Empty when the forecast has no handle time.
 pub fn requirements_for(
     spec: &QueueSpec,
     points: &[ForecastPoint],
 ) -> Result<Vec<RequirementInterval>, AppError> {
-    let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
-    points
+    let load: Option<Vec<(f64, f64)>> = points
         .iter()
-        .filter_map(|p| p.aht_seconds.map(|aht| (p, aht)))
-        .map(|(p, aht)| {
-            let r = required_agents(
-                p.volume,
-                interval_seconds,
-                aht,
-                &spec.goal,
-                spec.max_occupancy,
-                spec.shrinkage,
-            )?;
-            Ok(RequirementInterval {
-                start: p.start,
-                workload_erlangs: r.workload_erlangs,
-                agents_net: r.agents_net as i32,
-                agents_with_shrinkage: r.agents_with_shrinkage as i32,
-                service_level: r.metrics.service_level,
-                asa_seconds: r.metrics.asa_seconds,
-                occupancy: r.metrics.occupancy,
-            })
+        .map(|p| p.aht_seconds.map(|aht| (p.volume, aht)))
+        .collect();
+    let Some(load) = load else {
+        return Ok(Vec::new());
+    };
+    let reqs = channel_requirements(
+        &channel_model(spec),
+        &load,
+        f64::from(spec.interval_minutes) * 60.0,
+        &spec.goal,
+        spec.max_occupancy,
+        spec.shrinkage,
+    )?;
+    Ok(points
+        .iter()
+        .zip(reqs)
+        .map(|(p, r)| RequirementInterval {
+            start: p.start,
+            workload_erlangs: r.workload_erlangs,
+            agents_raw: r.agents_raw,
+            agents_net: r.agents_net as i32,
+            agents_with_shrinkage: r.agents_with_shrinkage as i32,
+            service_level: r.metrics.service_level,
+            asa_seconds: r.metrics.asa_seconds,
+            occupancy: r.metrics.occupancy,
+            prob_abandon: r.metrics.prob_abandon,
         })
-        .collect()
+        .collect())
 }
 
 /// `t` itself when it is a local midnight, else the next one.
@@ -151,7 +186,7 @@ fn goal_json(spec: &QueueSpec) -> serde_json::Value {
         "max_asa_seconds": spec.goal.max_asa_seconds,
         "shrinkage": spec.shrinkage,
         "max_occupancy": spec.max_occupancy,
-        "model": "erlang_c",
+        "staffing_model": channel_model(spec),
     })
 }
 

@@ -1,8 +1,10 @@
 //! `staffcast metrics`: queueing metrics for given staffing, row by row.
 //! Contract: input `volume,interval_seconds,aht_seconds,agents,target_seconds[,patience_seconds]`;
 //! output repeats them and adds `prob_wait,service_level,asa_seconds,occupancy,prob_abandon`.
+//! Rows with `patience_seconds` use Erlang A (exponential patience of that mean;
+//! `asa_seconds` is then the mean wait over all arrivals), others Erlang C.
 
-use crate::staffing::erlang_c_metrics;
+use crate::staffing::{queue_metrics, QueueModel};
 use anyhow::{anyhow, bail, Context};
 use std::path::PathBuf;
 
@@ -79,16 +81,22 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<()> {
         if agents.fract() != 0.0 || agents > f64::from(u32::MAX) {
             bail!("{name}: line {line}, column agents: {agents} is not a whole number of agents");
         }
-        if let Some(p) = patience
+        // A patience makes it Erlang A (callers hang up); empty means Erlang C.
+        let model = match patience
             .and_then(|p| record.get(p))
             .filter(|s| !s.is_empty())
         {
-            bail!(
-                "{name}: line {line}, column patience_seconds: '{p}': Erlang A (abandonment) is not yet supported; \
-                 leave patience_seconds empty for Erlang C"
-            );
-        }
-        let m = erlang_c_metrics(volume, interval, aht, agents as u32, target);
+            None => QueueModel::ErlangC,
+            Some(raw) => match raw.parse::<f64>() {
+                Ok(p) if p.is_finite() && p > 0.0 => QueueModel::ErlangA {
+                    patience_seconds: p,
+                },
+                _ => bail!(
+                    "{name}: line {line}, column patience_seconds: '{raw}' is not a time above 0"
+                ),
+            },
+        };
+        let m = queue_metrics(model, volume, interval, aht, agents as u32, target);
         let mut out: Vec<String> = record.iter().map(str::to_string).collect();
         out.extend(
             [

@@ -50,11 +50,14 @@ pub struct ForecastInterval {
 pub struct RequirementInterval {
     pub start: DateTime<Utc>,
     pub workload_erlangs: f64,
+    /// Fractional head count, for adding queues up before rounding.
+    pub agents_raw: f64,
     pub agents_net: i32,
     pub agents_with_shrinkage: i32,
     pub service_level: f64,
     pub asa_seconds: f64,
     pub occupancy: f64,
+    pub prob_abandon: f64,
 }
 
 #[derive(Queryable)]
@@ -111,11 +114,13 @@ struct RequirementInsert {
     run_id: i32,
     interval_start: NaiveDateTime,
     workload_erlangs: f64,
+    agents_raw: f64,
     agents_net: i32,
     agents_with_shrinkage: i32,
     service_level: f64,
     asa_seconds: f64,
     occupancy: f64,
+    prob_abandon: f64,
 }
 
 const RUN_COLUMNS: (
@@ -188,11 +193,13 @@ impl Database {
                     run_id: id,
                     interval_start: to_naive(r.start),
                     workload_erlangs: r.workload_erlangs,
+                    agents_raw: r.agents_raw,
                     agents_net: r.agents_net,
                     agents_with_shrinkage: r.agents_with_shrinkage,
                     service_level: r.service_level,
                     asa_seconds: r.asa_seconds,
                     occupancy: r.occupancy,
+                    prob_abandon: r.prob_abandon,
                 })
                 .collect();
             for chunk in reqs.chunks(BATCH_ROWS) {
@@ -252,43 +259,38 @@ impl Database {
         &self,
         id: ForecastId,
     ) -> Result<Vec<RequirementInterval>, DbError> {
-        type Row = (NaiveDateTime, f64, i32, i32, f64, f64, f64);
-        let rows: Vec<Row> = with_conn!(self, conn => requirement_intervals::table
+        let rows: Vec<RequirementRow> = with_conn!(self, conn => requirement_intervals::table
             .filter(requirement_intervals::run_id.eq(id.0))
             .order(requirement_intervals::interval_start)
-            .select((
-                requirement_intervals::interval_start,
-                requirement_intervals::workload_erlangs,
-                requirement_intervals::agents_net,
-                requirement_intervals::agents_with_shrinkage,
-                requirement_intervals::service_level,
-                requirement_intervals::asa_seconds,
-                requirement_intervals::occupancy,
-            ))
+            .select(RequirementRow::as_select())
             .load(conn)?);
         Ok(rows
             .into_iter()
-            .map(
-                |(
-                    start,
-                    workload_erlangs,
-                    agents_net,
-                    agents_with_shrinkage,
-                    service_level,
-                    asa_seconds,
-                    occupancy,
-                )| {
-                    RequirementInterval {
-                        start: to_utc(start),
-                        workload_erlangs,
-                        agents_net,
-                        agents_with_shrinkage,
-                        service_level,
-                        asa_seconds,
-                        occupancy,
-                    }
-                },
-            )
+            .map(|r| RequirementInterval {
+                start: to_utc(r.interval_start),
+                workload_erlangs: r.workload_erlangs,
+                agents_raw: r.agents_raw,
+                agents_net: r.agents_net,
+                agents_with_shrinkage: r.agents_with_shrinkage,
+                service_level: r.service_level,
+                asa_seconds: r.asa_seconds,
+                occupancy: r.occupancy,
+                prob_abandon: r.prob_abandon,
+            })
             .collect())
     }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = requirement_intervals)]
+struct RequirementRow {
+    interval_start: NaiveDateTime,
+    workload_erlangs: f64,
+    agents_raw: f64,
+    agents_net: i32,
+    agents_with_shrinkage: i32,
+    service_level: f64,
+    asa_seconds: f64,
+    occupancy: f64,
+    prob_abandon: f64,
 }

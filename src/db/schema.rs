@@ -61,11 +61,13 @@ diesel::table! {
         run_id -> Integer,
         interval_start -> Timestamp,
         workload_erlangs -> Double,
+        agents_raw -> Double,
         agents_net -> Integer,
         agents_with_shrinkage -> Integer,
         service_level -> Double,
         asa_seconds -> Double,
         occupancy -> Double,
+        prob_abandon -> Double,
     }
 }
 

@@ -48,11 +48,13 @@ CREATE TABLE requirement_intervals (
     run_id INTEGER NOT NULL REFERENCES forecast_runs(id) ON DELETE CASCADE,
     interval_start TIMESTAMP NOT NULL,
     workload_erlangs DOUBLE PRECISION NOT NULL,
+    agents_raw DOUBLE PRECISION NOT NULL,
     agents_net INTEGER NOT NULL,
     agents_with_shrinkage INTEGER NOT NULL,
     service_level DOUBLE PRECISION NOT NULL,
     asa_seconds DOUBLE PRECISION NOT NULL,
     occupancy DOUBLE PRECISION NOT NULL,
+    prob_abandon DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (run_id, interval_start)
 );
 
