@@ -93,6 +93,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/schedules/{id}", web::delete().to(schedules::cancel))
                 .route("/schedules/{id}/roster", web::get().to(schedules::roster))
                 .route("/schedules/{id}/check", web::get().to(schedules::check))
+                .route(
+                    "/schedules/{id}/simulate",
+                    web::post().to(schedules::simulate),
+                )
                 .default_service(web::to(|| async {
                     Err::<actix_web::HttpResponse, _>(ApiError::NotFoundRoute)
                 })),

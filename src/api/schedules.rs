@@ -1,7 +1,7 @@
 //! /api/v1/schedules: build a roster and read it as JSON or CSV.
 
 use super::blocking;
-use super::body::Json;
+use super::body::{Json, OptionalJson};
 use super::error::ApiError;
 use crate::app::history::queue;
 use crate::app::jobs::JobRunner;
@@ -9,6 +9,7 @@ use crate::app::schedule::{
     cancel_schedule, default_rule, roster as load_roster, schedule_run, submit_schedule,
     ScheduleRequest,
 };
+use crate::app::simulation::{simulate_schedule, SimulationOptions};
 use crate::db::schedules::RosterShift;
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
@@ -207,4 +208,33 @@ pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRe
         "intervals_below_goal": service.intervals_below_goal,
         "intervals": service.intervals,
     })))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SimulateBody {
+    seed: Option<u64>,
+    replications: Option<u32>,
+    service_cv: Option<f64>,
+    patience_seconds: Option<f64>,
+}
+
+/// Discrete-event simulation of the stored roster against its forecast.
+pub async fn simulate(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: OptionalJson<SimulateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let body = body.0.unwrap_or_default();
+    let defaults = SimulationOptions::default();
+    let options = SimulationOptions {
+        seed: body.seed.unwrap_or(defaults.seed),
+        replications: body.replications.unwrap_or(defaults.replications),
+        service_cv: body.service_cv.unwrap_or(defaults.service_cv),
+        patience_seconds: body.patience_seconds,
+    };
+    let db = db.into_inner();
+    let report = blocking(move || simulate_schedule(&db, id, &options)).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -6,5 +6,6 @@ pub mod forecast;
 pub mod history;
 pub mod jobs;
 pub mod schedule;
+pub mod simulation;
 
 pub use error::AppError;

@@ -6,6 +6,7 @@ pub mod forecast;
 pub mod import;
 pub mod metrics;
 pub mod serve;
+pub mod simulate;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,8 @@ pub enum Command {
     Forecast(forecast::ForecastArgs),
     /// Queueing metrics (service level, ASA, occupancy) for given staffing.
     Metrics(metrics::MetricsArgs),
+    /// Discrete-event simulation of a staffing plan (no database).
+    Simulate(simulate::SimulateArgs),
     /// Run the whole pipeline on bundled sample data, then serve the API.
     Demo(demo::DemoArgs),
 }
@@ -40,6 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args),
         Command::Forecast(args) => forecast::run(args),
         Command::Metrics(args) => metrics::run(args),
+        Command::Simulate(args) => simulate::run(args),
         Command::Demo(args) => demo::run(args),
     }
 }

@@ -1,0 +1,204 @@
+//! Simulate what service a plan or a stored roster gives: replications of
+//! the discrete-event simulator, pooled.
+
+use super::history::queue;
+use super::schedule::{agents_on, roster};
+use super::AppError;
+use crate::db::Database;
+use crate::domain::ScheduleId;
+use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimError, SimulationInput};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// How to simulate; every field has a default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimulationOptions {
+    pub seed: u64,
+    pub replications: u32,
+    /// Coefficient of variation of handle time: 1 = exponential, else lognormal.
+    pub service_cv: f64,
+    /// Mean patience; `None` uses the queue's (or nobody abandons).
+    pub patience_seconds: Option<f64>,
+}
+
+impl Default for SimulationOptions {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            replications: 10,
+            service_cv: 1.0,
+            patience_seconds: None,
+        }
+    }
+}
+
+/// One interval of a plan to simulate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanInterval {
+    pub start: DateTime<Utc>,
+    pub volume: f64,
+    pub aht_seconds: f64,
+    /// Agents taking contacts (after shrinkage).
+    pub agents: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulatedInterval {
+    pub start: DateTime<Utc>,
+    pub volume: f64,
+    #[serde(flatten)]
+    pub result: IntervalResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationReport {
+    pub replications: u32,
+    pub seed: u64,
+    pub intervals: Vec<SimulatedInterval>,
+    pub totals: IntervalResult,
+}
+
+impl From<SimError> for AppError {
+    fn from(e: SimError) -> Self {
+        AppError::Unprocessable(e.to_string())
+    }
+}
+
+/// Runs `replications` seeded simulations of `plan` and pools their counts.
+/// Handle time is one distribution for the whole plan, with the
+/// volume-weighted mean AHT.
+pub fn simulate_plan(
+    plan: &[PlanInterval],
+    interval_seconds: f64,
+    target_seconds: f64,
+    options: &SimulationOptions,
+) -> Result<SimulationReport, AppError> {
+    if plan.is_empty() {
+        return Err(AppError::Unprocessable(
+            "nothing to simulate: the plan has no intervals".into(),
+        ));
+    }
+    if !(1..=1000).contains(&options.replications) {
+        return Err(AppError::Unprocessable(
+            "replications must be 1 to 1000".into(),
+        ));
+    }
+    if !(options.service_cv.is_finite() && options.service_cv > 0.0) {
+        return Err(AppError::Unprocessable("service_cv must be above 0".into()));
+    }
+    let volume: f64 = plan.iter().map(|p| p.volume).sum();
+    let mean_aht = if volume > 0.0 {
+        plan.iter().map(|p| p.volume * p.aht_seconds).sum::<f64>() / volume
+    } else {
+        plan.iter().map(|p| p.aht_seconds).sum::<f64>() / plan.len() as f64
+    };
+    let service = if (options.service_cv - 1.0).abs() < 1e-12 {
+        Dist::Exponential { mean: mean_aht }
+    } else {
+        Dist::LogNormal {
+            mean: mean_aht,
+            cv: options.service_cv,
+        }
+    };
+    let mut runs = Vec::with_capacity(options.replications as usize);
+    for r in 0..options.replications {
+        let input = SimulationInput {
+            interval_seconds,
+            agents_per_interval: plan.iter().map(|p| p.agents).collect(),
+            arrivals: ArrivalSource::Poisson {
+                volumes: plan.iter().map(|p| p.volume).collect(),
+            },
+            service: service.clone(),
+            patience: options
+                .patience_seconds
+                .map(|mean| Dist::Exponential { mean }),
+            target_seconds,
+            seed: options.seed.wrapping_add(u64::from(r)),
+        };
+        runs.push(simulate(&input)?);
+    }
+    let intervals = plan
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SimulatedInterval {
+            start: p.start,
+            volume: p.volume,
+            result: pool(runs.iter().map(|run| &run.intervals[i])),
+        })
+        .collect();
+    Ok(SimulationReport {
+        replications: options.replications,
+        seed: options.seed,
+        intervals,
+        totals: pool(runs.iter().map(|run| &run.totals)),
+    })
+}
+
+/// Sums counts over replications and recomputes the rates from the sums
+/// (means of waits weighted by the calls they are over).
+fn pool<'a>(results: impl Iterator<Item = &'a IntervalResult>) -> IntervalResult {
+    let mut out = IntervalResult::default();
+    let (mut wait_answered, mut wait_all, mut busy_share, mut n) = (0.0, 0.0, 0.0, 0.0);
+    for r in results {
+        out.agents = r.agents;
+        out.offered += r.offered;
+        out.answered += r.answered;
+        out.answered_within_target += r.answered_within_target;
+        out.abandoned += r.abandoned;
+        out.unserved += r.unserved;
+        wait_answered += r.asa_seconds * r.answered as f64;
+        wait_all += r.mean_wait_seconds * r.offered as f64;
+        busy_share += r.occupancy;
+        n += 1.0;
+    }
+    let ratio = |a: f64, b: u64, empty: f64| if b > 0 { a / b as f64 } else { empty };
+    out.service_level = ratio(out.answered_within_target as f64, out.offered, 1.0);
+    out.asa_seconds = ratio(wait_answered, out.answered, 0.0);
+    out.mean_wait_seconds = ratio(wait_all, out.offered, 0.0);
+    out.abandon_rate = ratio(out.abandoned as f64, out.offered, 0.0);
+    out.occupancy = if n > 0.0 { busy_share / n } else { 0.0 };
+    out
+}
+
+/// Simulates a stored roster against its forecast: agents on the phones per
+/// interval (breaks out, shrinkage taken off, rounded down), Poisson arrivals
+/// from the forecast volumes.
+pub fn simulate_schedule(
+    db: &Database,
+    id: ScheduleId,
+    options: &SimulationOptions,
+) -> Result<SimulationReport, AppError> {
+    let (run, shifts) = roster(db, id)?;
+    let queue = queue(db, run.queue_id)?;
+    let spec = &queue.spec;
+    let grid = spec.grid();
+    let end = grid.start_of_day(
+        grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
+    );
+    let on = agents_on(&shifts, &grid);
+    let plan: Vec<PlanInterval> = db
+        .forecast_intervals(run.forecast_id)?
+        .into_iter()
+        .filter(|i| i.start >= run.week_start && i.start < end)
+        .filter_map(|i| {
+            i.aht_seconds.map(|aht_seconds| PlanInterval {
+                start: i.start,
+                volume: i.volume,
+                aht_seconds,
+                agents: (f64::from(on.get(&i.start).copied().unwrap_or(0)) * (1.0 - spec.shrinkage)
+                    + 1e-9)
+                    .floor() as u32,
+            })
+        })
+        .collect();
+    let options = SimulationOptions {
+        patience_seconds: options.patience_seconds.or(spec.staffing.patience_seconds),
+        ..options.clone()
+    };
+    simulate_plan(
+        &plan,
+        grid.seconds(),
+        spec.goal.answer_within_seconds,
+        &options,
+    )
+}
