@@ -12,8 +12,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use staffcast::domain::history::{parse_history_csv, OffGrid};
 use staffcast::domain::{Grid, HistoryRow};
 use staffcast::forecast::{
-    forecast_many, forecast_with, parse_special_days, ForecastPoint, ModelName, ModelSelection,
-    QueueInput, SpecialDayKind, WeeklyAverageParams,
+    forecast_many, forecast_with, forecast_with_specs, parse_special_days, ForecastPoint,
+    ModelName, ModelSelection, ModelSpec, QueueInput, RegressionParams, SpecialDayKind,
+    TopDownParams, WeeklyAverageParams, WeightedAverageParams,
 };
 use std::collections::HashMap;
 use std::time::Instant;
@@ -93,6 +94,45 @@ fn main() {
     let mut names: Vec<String> = vec!["6-week average (app)".into()];
     names.extend(ModelName::ALL.iter().map(|m| m.to_string()));
     names.push("auto".into());
+    // Param variants (same backtests), to show what the defaults were chosen against.
+    let variants: Vec<(&str, ModelSpec)> = vec![
+        (
+            "top_down own-weekday",
+            ModelSpec::TopDown(TopDownParams {
+                pool_weekdays: false,
+                ..Default::default()
+            }),
+        ),
+        (
+            "top_down 20 wk prof.",
+            ModelSpec::TopDown(TopDownParams {
+                profile_weeks: 20,
+                ..Default::default()
+            }),
+        ),
+        (
+            "regression own-wkday",
+            ModelSpec::Regression(RegressionParams {
+                pool_weekdays: false,
+                ..Default::default()
+            }),
+        ),
+        (
+            "weekly_avg 12wk .9",
+            ModelSpec::WeeklyAverage(WeightedAverageParams {
+                weeks: 12,
+                decay: 0.9,
+            }),
+        ),
+        (
+            "weekly_avg 6wk 1.0",
+            ModelSpec::WeeklyAverage(WeightedAverageParams {
+                weeks: 6,
+                decay: 1.0,
+            }),
+        ),
+    ];
+    names.extend(variants.iter().map(|v| format!("  {}", v.0)));
     let mut acc = vec![Acc::default(); names.len()];
     let mut choices: Vec<String> = Vec::new();
     let mut holiday_weeks = 0;
@@ -158,7 +198,22 @@ fn main() {
             to,
         )
         .unwrap();
-        acc[names.len() - 1].add(holiday, &auto.points, &actual, scale);
+        let auto_at = ModelName::ALL.len() + 1;
+        acc[auto_at].add(holiday, &auto.points, &actual, scale);
+        for (k, (_, spec)) in variants.iter().enumerate() {
+            let out = forecast_with_specs(
+                ModelSelection::Model(spec.name()),
+                &[*spec],
+                &history,
+                &grid,
+                &special,
+                origin,
+                origin,
+                to,
+            )
+            .unwrap();
+            acc[auto_at + 1 + k].add(holiday, &out.points, &actual, scale);
+        }
         choices.push(format!(
             "{date}{}→{}",
             if holiday { "*" } else { "" },

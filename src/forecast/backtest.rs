@@ -13,7 +13,9 @@
 //! * Auto picks the lowest WAPE; the chosen model's p10/p90 are the
 //!   empirical quantiles of its backtest residuals (per forecast level).
 
-use super::engine::{calendar, Calibration, CheckedModel, FittedModel, ModelName, ModelSelection};
+use super::engine::{
+    calendar, Calibration, CheckedModel, FittedModel, ModelName, ModelSelection, ModelSpec,
+};
 use super::series::Series;
 use super::special_days::{SpecialDay, SpecialDayKind};
 use super::{ForecastError, ForecastPoint};
@@ -222,15 +224,50 @@ pub fn forecast_with(
             message: format!("from ({from}) must be before to ({to})"),
         });
     }
-    let series = Series::build(history, grid, Some(origin))?;
-    let candidates: Vec<ModelName> = match selection {
-        ModelSelection::Auto => ModelName::ALL.to_vec(),
-        ModelSelection::Model(m) => vec![m],
+    let specs: Vec<ModelSpec> = match selection {
+        ModelSelection::Auto => ModelName::ALL.iter().map(|m| m.default_spec()).collect(),
+        ModelSelection::Model(m) => vec![m.default_spec()],
     };
-    let checked: Vec<CheckedModel> = candidates
-        .iter()
-        .map(|m| m.default_spec().check())
-        .collect::<Result<_, _>>()?;
+    forecast_with_specs(
+        selection,
+        &specs,
+        history,
+        grid,
+        special_days,
+        origin,
+        from,
+        to,
+    )
+}
+
+/// [`forecast_with`] with explicit candidate specs (e.g. read from
+/// `models/*.json`): one spec = that model; several = pick by backtest.
+/// `selection` is only recorded in the [`ModelChoice`].
+#[allow(clippy::too_many_arguments)]
+pub fn forecast_with_specs(
+    selection: ModelSelection,
+    specs: &[ModelSpec],
+    history: &[HistoryRow],
+    grid: &Grid,
+    special_days: &[SpecialDay],
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<ForecastOutcome, ForecastError> {
+    if from >= to {
+        return Err(ForecastError::InvalidWindow {
+            message: format!("from ({from}) must be before to ({to})"),
+        });
+    }
+    if specs.is_empty() {
+        return Err(ForecastError::InvalidParams {
+            field: "model",
+            message: "no candidate model".to_string(),
+        });
+    }
+    let series = Series::build(history, grid, Some(origin))?;
+    let candidates: Vec<ModelName> = specs.iter().map(|s| s.name()).collect();
+    let checked: Vec<CheckedModel> = specs.iter().map(|s| s.check()).collect::<Result<_, _>>()?;
 
     // Backtest origins: whole local days before the forecast origin.
     let origin_date = grid.local_date(origin);
@@ -276,7 +313,7 @@ pub fn forecast_with(
         let wb = report.scores[*b].wape.unwrap_or(f64::INFINITY);
         wa.total_cmp(&wb)
     });
-    if selection == ModelSelection::Auto && report.scores.iter().all(|s| s.wape.is_none()) {
+    if specs.len() > 1 && report.scores.iter().all(|s| s.wape.is_none()) {
         // Too little history to backtest: the weekly average needs least.
         order.sort_by_key(|i| candidates[*i] != ModelName::WeeklyAverage);
     }
@@ -287,14 +324,14 @@ pub fn forecast_with(
                 let pairs: Vec<(f64, f64)> = runs[i].pairs.iter().flatten().copied().collect();
                 fitted.calibration = Calibration::from_pairs(&pairs);
                 let points = fitted.predict(from, to)?;
-                let reason = match (selection, report.scores[i].wape) {
-                    (ModelSelection::Model(_), _) => "requested".to_string(),
-                    (ModelSelection::Auto, Some(w)) => format!(
+                let reason = match (specs.len() > 1, report.scores[i].wape) {
+                    (false, _) => "requested".to_string(),
+                    (true, Some(w)) => format!(
                         "lowest backtest WAPE ({:.4}) over {} origins",
                         w,
                         report.origins.len()
                     ),
-                    (ModelSelection::Auto, None) => {
+                    (true, None) => {
                         "no backtest possible (too little history); fallback".to_string()
                     }
                 };
@@ -374,4 +411,187 @@ pub fn forecast_many(
     out.into_iter()
         .map(|r| r.expect("every queue forecast"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::{parse_history_csv, OffGrid};
+    use crate::forecast::parse_special_days;
+    use chrono::Duration;
+
+    fn bank() -> (Vec<HistoryRow>, Grid, Vec<SpecialDay>) {
+        let grid = Grid::new(30, "Asia/Jerusalem".parse().unwrap());
+        let rows = parse_history_csv(
+            include_bytes!("../../data/sample/bank_1999_30min.csv"),
+            &grid,
+            OffGrid::Reject,
+        )
+        .unwrap()
+        .rows;
+        let sd =
+            parse_special_days(include_bytes!("../../data/special-days/israel_1999.csv")).unwrap();
+        (rows, grid, sd)
+    }
+
+    #[test]
+    fn auto_on_the_bank_year_picks_the_lowest_backtest_wape() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let out =
+            forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        let report = &out.choice.report;
+        assert_eq!(report.scores.len(), 5);
+        assert_eq!(report.origins.len(), BACKTEST_ORIGINS);
+        assert_eq!(report.horizon_days, 7);
+        assert!(report
+            .origins
+            .iter()
+            .all(|d| *d + Duration::days(7) <= grid.local_date(origin)));
+        let best = report
+            .scores
+            .iter()
+            .filter(|s| s.wape.is_some())
+            .min_by(|a, b| a.wape.unwrap().total_cmp(&b.wape.unwrap()))
+            .unwrap();
+        assert_eq!(out.choice.chosen, best.model);
+        assert_eq!(out.fitted.model(), best.model);
+        for s in &report.scores {
+            let w = s.wape.unwrap();
+            assert!(w > 0.05 && w < 0.6, "{:?} {w}", s.model);
+            assert!(s.mase.unwrap() > 0.0);
+            assert!(s.coverage_p10_p90.unwrap() > 0.5);
+        }
+        assert_eq!(out.points.len(), 7 * 48);
+        assert!(out
+            .points
+            .iter()
+            .all(|p| p.volume_p10 <= p.volume && p.volume <= p.volume_p90 && p.volume_p10 >= 0.0));
+        assert!(out.fitted.calibration.residuals > 1000);
+        let json = serde_json::to_string(&out.choice).unwrap();
+        let back: ModelChoice = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, out.choice);
+    }
+
+    #[test]
+    fn history_after_the_origin_changes_nothing() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-10-10T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(3);
+        let a = forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        let changed: Vec<HistoryRow> = rows
+            .iter()
+            .map(|r| HistoryRow {
+                volume: if r.start >= origin {
+                    r.volume * 5.0 + 3.0
+                } else {
+                    r.volume
+                },
+                ..*r
+            })
+            .collect();
+        let b = forecast_with(
+            ModelSelection::Auto,
+            &changed,
+            &grid,
+            &sd,
+            origin,
+            origin,
+            to,
+        )
+        .unwrap();
+        assert_eq!(a.points, b.points);
+        assert_eq!(a.choice, b.choice);
+        assert_eq!(a.choice.report.horizon_days, 3);
+    }
+
+    #[test]
+    fn a_requested_model_is_used_and_closed_days_are_zero() {
+        let (rows, grid, mut sd) = bank();
+        sd.push(SpecialDay {
+            date: NaiveDate::from_ymd_opt(1999, 11, 9).unwrap(),
+            kind: SpecialDayKind::Closed,
+            name: "Strike".into(),
+            effect: None,
+        });
+        let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let sel: ModelSelection = "top_down".parse().unwrap();
+        let out = forecast_with(sel, &rows, &grid, &sd, origin, origin, to).unwrap();
+        assert_eq!(out.choice.chosen, ModelName::TopDown);
+        assert_eq!(out.choice.report.scores.len(), 1);
+        let strike = grid.start_of_day(NaiveDate::from_ymd_opt(1999, 11, 9).unwrap());
+        let day: Vec<&ForecastPoint> = out
+            .points
+            .iter()
+            .filter(|p| p.start >= strike && p.start < strike + Duration::days(1))
+            .collect();
+        assert_eq!(day.len(), 48);
+        assert!(day.iter().all(|p| p.volume == 0.0 && p.volume_p90 == 0.0));
+        assert!(out.points.iter().any(|p| p.volume > 10.0));
+    }
+
+    #[test]
+    fn short_history_falls_back_without_backtests() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-01-15T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let out =
+            forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        assert!(out.choice.report.origins.is_empty());
+        assert_eq!(out.choice.chosen, ModelName::WeeklyAverage);
+        assert_eq!(out.fitted.calibration.residuals, 0);
+        assert_eq!(out.points.len(), 7 * 48);
+        let none = forecast_with(
+            ModelSelection::Auto,
+            &rows,
+            &grid,
+            &sd,
+            "1998-06-01T00:00:00Z".parse().unwrap(),
+            origin,
+            to,
+        );
+        assert!(matches!(none, Err(ForecastError::NoHistory { .. })));
+    }
+
+    #[test]
+    fn many_queues_match_one_by_one() {
+        let (rows, grid, sd) = bank();
+        let half: Vec<HistoryRow> = rows
+            .iter()
+            .map(|r| HistoryRow {
+                volume: (r.volume / 2.0).floor(),
+                ..*r
+            })
+            .collect();
+        let origin: DateTime<Utc> = "1999-12-05T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(2);
+        let inputs = [
+            QueueInput {
+                history: &rows,
+                grid,
+                special_days: &sd,
+            },
+            QueueInput {
+                history: &half,
+                grid,
+                special_days: &[],
+            },
+        ];
+        let many = forecast_many(ModelSelection::Auto, &inputs, origin, origin, to);
+        for (q, m) in inputs.iter().zip(many) {
+            let one = forecast_with(
+                ModelSelection::Auto,
+                q.history,
+                &q.grid,
+                q.special_days,
+                origin,
+                origin,
+                to,
+            )
+            .unwrap();
+            assert_eq!(m.unwrap().points, one.points);
+        }
+    }
 }

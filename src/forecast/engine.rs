@@ -162,6 +162,8 @@ pub struct RegressionParams {
     pub profile_weeks: usize,
     /// Only the most recent `window_days` of daily totals are regressed.
     pub window_days: usize,
+    /// Pool the intraday profile over similar weekdays.
+    pub pool_weekdays: bool,
 }
 
 impl Default for RegressionParams {
@@ -171,6 +173,7 @@ impl Default for RegressionParams {
             fourier_terms: 2,
             profile_weeks: 10,
             window_days: 182,
+            pool_weekdays: true,
         }
     }
 }
@@ -184,6 +187,8 @@ pub struct TopDownParams {
     /// Trend damping (0 < phi <= 1).
     pub phi: f64,
     pub profile_weeks: usize,
+    /// Pool the intraday profile over similar weekdays.
+    pub pool_weekdays: bool,
 }
 
 impl Default for TopDownParams {
@@ -194,6 +199,7 @@ impl Default for TopDownParams {
             gamma: 0.1,
             phi: 0.9,
             profile_weeks: 10,
+            pool_weekdays: true,
         }
     }
 }
@@ -576,7 +582,10 @@ fn weekly_average(s: &Series, weeks: usize, decay: f64) -> Vec<f64> {
 
 /// 7 × slots intraday shares from the `weeks` most recent full normal days
 /// of each weekday (shares of a weekday sum to 1, or are all 0 if none).
-fn shares(s: &Series, weeks: usize, minutes: u32) -> Vec<f64> {
+/// With `pool`, each weekday's shares are pooled with those of *similar*
+/// weekdays (mean daily total within ±25% and intraday shares within an L1
+/// distance of 0.2), which cuts the noise of a small queue's profile.
+fn shares(s: &Series, weeks: usize, minutes: u32, pool: bool) -> Vec<f64> {
     let n = s.slots;
     let mut sum = vec![0.0; 7 * n];
     let mut total = [0.0; 7];
@@ -600,10 +609,44 @@ fn shares(s: &Series, weeks: usize, minutes: u32) -> Vec<f64> {
         total[w] += t;
         used[w] += 1;
     }
-    let mut out = sum;
+    let own: Vec<f64> = (0..7 * n)
+        .map(|i| {
+            let w = i / n;
+            if total[w] > 0.0 {
+                sum[i] / total[w]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    if !pool {
+        return own;
+    }
+    let mean = |w: usize| total[w] / used[w].max(1) as f64;
+    let mut out = vec![0.0; 7 * n];
     for w in 0..7 {
-        for v in &mut out[w * n..(w + 1) * n] {
-            *v = if total[w] > 0.0 { *v / total[w] } else { 0.0 };
+        if total[w] <= 0.0 {
+            continue;
+        }
+        let mut psum = vec![0.0; n];
+        let mut ptotal = 0.0;
+        for v in 0..7 {
+            if total[v] <= 0.0 {
+                continue;
+            }
+            let ratio = mean(v) / mean(w);
+            let dist: f64 = (0..n)
+                .map(|k| (own[w * n + k] - own[v * n + k]).abs())
+                .sum();
+            if (0.75..=1.0 / 0.75).contains(&ratio) && dist <= 0.2 {
+                for k in 0..n {
+                    psum[k] += sum[v * n + k];
+                }
+                ptotal += total[v];
+            }
+        }
+        for k in 0..n {
+            out[w * n + k] = psum[k] / ptotal;
         }
     }
     out
@@ -696,7 +739,7 @@ fn top_down(s: &Series, p: &TopDownParams, minutes: u32) -> Result<Body, Forecas
         season,
         last_day: s.date(days - 1),
         yearly,
-        shares: shares(s, p.profile_weeks, minutes),
+        shares: shares(s, p.profile_weeks, minutes, p.pool_weekdays),
     })
 }
 
@@ -796,7 +839,7 @@ fn regression(s: &Series, p: &RegressionParams, minutes: u32) -> Result<Body, Fo
         fourier_terms: fourier,
         recent_level,
         smearing: smearing.clamp(0.8, 1.25),
-        shares: shares(s, p.profile_weeks, minutes),
+        shares: shares(s, p.profile_weeks, minutes, p.pool_weekdays),
     })
 }
 
