@@ -23,7 +23,10 @@ use crate::domain::{Grid, HistoryRow};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Backtest origins used before each forecast.
-pub const BACKTEST_ORIGINS: usize = 4;
+pub const BACKTEST_ORIGINS: usize = 6;
+/// Auto keeps the ensemble unless another model's backtest WAPE is lower
+/// by more than this share.
+pub const ENSEMBLE_MARGIN: f64 = 0.02;
 /// Longest backtested horizon (longer requests are scored on this many days).
 pub const MAX_BACKTEST_DAYS: usize = 35;
 
@@ -313,6 +316,16 @@ pub fn forecast_with_specs(
         let wb = report.scores[*b].wape.unwrap_or(f64::INFINITY);
         wa.total_cmp(&wb)
     });
+    // Ties go to the ensemble: another model must beat it by more than
+    // ENSEMBLE_MARGIN (relative backtest WAPE) to be chosen.
+    if let Some(e) = candidates.iter().position(|m| *m == ModelName::Ensemble) {
+        if let (Some(we), Some(best)) = (report.scores[e].wape, report.scores[order[0]].wape) {
+            if we <= best * (1.0 + ENSEMBLE_MARGIN) {
+                order.retain(|i| *i != e);
+                order.insert(0, e);
+            }
+        }
+    }
     if specs.len() > 1 && report.scores.iter().all(|s| s.wape.is_none()) {
         // Too little history to backtest: the weekly average needs least.
         order.sort_by_key(|i| candidates[*i] != ModelName::WeeklyAverage);
@@ -455,7 +468,23 @@ mod tests {
             .filter(|s| s.wape.is_some())
             .min_by(|a, b| a.wape.unwrap().total_cmp(&b.wape.unwrap()))
             .unwrap();
-        assert_eq!(out.choice.chosen, best.model);
+        let ens = report
+            .scores
+            .iter()
+            .find(|s| s.model == ModelName::Ensemble)
+            .unwrap();
+        let chosen = report
+            .scores
+            .iter()
+            .find(|s| s.model == out.choice.chosen)
+            .unwrap();
+        // The best, or the ensemble within the margin.
+        assert!(
+            chosen.model == best.model
+                || (chosen.model == ModelName::Ensemble
+                    && ens.wape.unwrap() <= best.wape.unwrap() * (1.0 + ENSEMBLE_MARGIN))
+        );
+        let best = chosen;
         assert_eq!(out.fitted.model(), best.model);
         for s in &report.scores {
             let w = s.wape.unwrap();

@@ -904,6 +904,9 @@ fn learn_effects(
         let Some(day) = cal.get(&series.date(d)) else {
             continue;
         };
+        if day.kind == SpecialDayKind::Closed {
+            push_after(&mut groups, series, &nt, cal, d, minutes);
+        }
         if !matches!(day.kind, SpecialDayKind::Holiday | SpecialDayKind::Campaign) {
             continue;
         }
@@ -923,6 +926,10 @@ fn learn_effects(
             continue;
         }
         let ratio = actual / base;
+        // The next day, when normal, after a day that (nearly) closed.
+        if ratio < LOW_DAY {
+            push_after(&mut groups, series, &nt, cal, d, minutes);
+        }
         let kind = serde_json::to_string(&day.kind).unwrap_or_default();
         for key in [
             format!("name:{}", day.name.to_lowercase()),
@@ -944,6 +951,46 @@ fn learn_effects(
     out
 }
 
+/// A holiday forecast (or seen) below this share of normal counts as a
+/// closure for the day-after effect.
+const LOW_DAY: f64 = 0.7;
+const AFTER_KEY: &str = "after:holiday_or_closure";
+
+/// Mean of up to 4 earlier normal totals of the same weekday (8 weeks).
+fn same_weekday_base(nt: &[Option<f64>], d: usize) -> Option<f64> {
+    let base: Vec<f64> = (1..=8)
+        .filter_map(|k| d.checked_sub(7 * k))
+        .filter_map(|e| nt[e])
+        .take(4)
+        .collect();
+    let m = base.iter().sum::<f64>() / base.len().max(1) as f64;
+    (m > 0.0).then_some(m)
+}
+
+/// Records the ratio of the day after `d` (catch-up after a closure) when
+/// that day is a normal day.
+fn push_after(
+    groups: &mut HashMap<String, Vec<f64>>,
+    series: &Series,
+    nt: &[Option<f64>],
+    cal: &Calendar,
+    d: usize,
+    minutes: u32,
+) {
+    let next = d + 1;
+    if next >= series.days() || cal.contains_key(&series.date(next)) {
+        return;
+    }
+    if let (Some(actual), Some(base)) =
+        (series.day_total(next, minutes), same_weekday_base(nt, next))
+    {
+        groups
+            .entry(AFTER_KEY.to_string())
+            .or_default()
+            .push(actual / base);
+    }
+}
+
 impl FittedModel {
     pub fn grid(&self) -> Grid {
         Grid::new(self.grid_minutes, self.tz)
@@ -959,7 +1006,21 @@ impl FittedModel {
 
     /// The multiplier of the normal forecast on `date` (None = normal day).
     pub fn day_effect(&self, date: NaiveDate) -> Option<f64> {
-        let day = self.special_days.iter().find(|d| d.date == date)?;
+        let Some(day) = self.special_days.iter().find(|d| d.date == date) else {
+            // A normal day after a closure or a near-closed holiday: the
+            // catch-up effect learned from history (at least 2 such days).
+            let prev = date.pred_opt()?;
+            let low = self
+                .special_days
+                .iter()
+                .any(|d| d.date == prev && d.kind != SpecialDayKind::Outlier)
+                && self.day_effect(prev).is_some_and(|e| e < LOW_DAY);
+            return self
+                .learned_effects
+                .iter()
+                .find(|(k, _, n)| low && k == AFTER_KEY && *n >= 2)
+                .map(|e| e.1);
+        };
         match day.kind {
             SpecialDayKind::Closed => Some(0.0),
             SpecialDayKind::Outlier => None,
@@ -1346,6 +1407,43 @@ mod tests {
             .predict(at("2026-03-05 00:00"), at("2026-03-06 00:00"))
             .unwrap();
         assert!(p.iter().all(|p| p.volume == 0.0 && p.volume_p90 == 0.0));
+    }
+
+    #[test]
+    fn the_day_after_a_closure_gets_the_learned_catch_up() {
+        let closed = [date("2026-01-14"), date("2026-01-28"), date("2026-02-11")];
+        let rows = hourly(8, |w, d, _| {
+            let day = date("2026-01-05") + Duration::days(7 * w + d);
+            if closed.contains(&day) {
+                0.0
+            } else if closed.contains(&(day - Duration::days(1))) {
+                15.0
+            } else {
+                10.0
+            }
+        });
+        let mut sd: Vec<SpecialDay> = closed
+            .iter()
+            .chain([date("2026-03-04")].iter())
+            .map(|d| SpecialDay {
+                date: *d,
+                kind: SpecialDayKind::Closed,
+                name: "Stocktake".into(),
+                effect: None,
+            })
+            .collect();
+        let origin = at("2026-03-02 00:00");
+        let m = fit(ModelName::WeeklyAverage.default_spec(), &rows, origin, &sd);
+        assert_eq!(m.day(date("2026-03-04"))[10], 0.0);
+        // Thursday after: 1.5 × the normal Thursday (itself pulled up by the
+        // catch-up Thursdays in the weighted average, so compare ratios).
+        let after = m.day(date("2026-03-05"))[10];
+        let normal = m.day(date("2026-03-12"))[10];
+        assert!((after / normal - 1.5).abs() < 0.25, "{after} / {normal}");
+        // Without closures in the calendar there is no catch-up.
+        sd.clear();
+        let m = fit(ModelName::WeeklyAverage.default_spec(), &rows, origin, &sd);
+        assert_eq!(m.day(date("2026-03-05")), m.day(date("2026-03-12")));
     }
 
     #[test]
