@@ -5,8 +5,21 @@
 //! any window on the grid. Only history strictly before the origin is used.
 //! No I/O here: callers load history and persist results.
 
+pub mod backtest;
+pub mod engine;
+mod series;
+pub mod special_days;
 pub mod weekly_average;
 
+pub use backtest::{
+    forecast_many, forecast_with, forecast_with_specs, BacktestReport, ForecastOutcome,
+    ModelChoice, ModelScore, QueueInput,
+};
+pub use engine::{
+    Body, Calibration, CheckedModel, EnsembleParams, FittedModel, ModelName, ModelSelection,
+    ModelSpec, RegressionParams, SeasonalNaiveParams, TopDownParams, WeightedAverageParams,
+};
+pub use special_days::{parse_special_days, SpecialDay, SpecialDayError, SpecialDayKind};
 pub use weekly_average::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +29,7 @@ use chrono::{DateTime, Utc};
 /// `volume` is the expected number of contacts; `volume_p10 <= volume <=
 /// volume_p90` and `volume_p10 >= 0`. `aht_seconds` is `None` only when the
 /// history had no handle times at all.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForecastPoint {
     pub start: DateTime<Utc>,
     pub volume: f64,
