@@ -105,7 +105,7 @@ pub fn required_agents_for(
     let patience = match model {
         QueueModel::ErlangC => None,
         QueueModel::ErlangA { patience_seconds } => {
-            if !(patience_seconds > 0.0) {
+            if patience_seconds.is_nan() || patience_seconds <= 0.0 {
                 return Err(invalid("patience_seconds", "must be above 0"));
             }
             patience_seconds.is_finite().then_some(patience_seconds)
