@@ -168,7 +168,10 @@ fn replay(path: &str, target: f64) {
     let agents: Vec<u32> = servers.iter().map(|s| s.len() as u32).collect();
 
     // Patience: Kaplan–Meier and exponential MLE.
-    let obs: Vec<(f64, bool)> = calls.iter().filter_map(|c| c.patience_observation()).collect();
+    let obs: Vec<(f64, bool)> = calls
+        .iter()
+        .filter_map(|c| c.patience_observation())
+        .collect();
     let km = kaplan_meier(&obs);
     let theta = km.exponential_rate();
     let answered_talk: Vec<f64> = calls

@@ -49,13 +49,22 @@ fn main() {
     println!("| what | ms for {N} intervals | µs / interval | sum of agents |");
     println!("| --- | ---: | ---: | ---: |");
     let row = |label: &str, (ms, agents): (f64, u64)| {
-        println!("| {label} | {ms:.2} | {:.2} | {agents} |", ms * 1e3 / N as f64);
+        println!(
+            "| {label} | {ms:.2} | {:.2} | {agents} |",
+            ms * 1e3 / N as f64
+        );
     };
     row(
         "Erlang C `required_agents` (baseline)",
         time(5, || {
             load.iter()
-                .map(|&(v, a)| u64::from(required_agents(v, 1800.0, a, &goal, 0.85, 0.3).unwrap().agents_net))
+                .map(|&(v, a)| {
+                    u64::from(
+                        required_agents(v, 1800.0, a, &goal, 0.85, 0.3)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
                 .sum()
         }),
     );
