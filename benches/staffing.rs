@@ -135,7 +135,7 @@ fn main() {
         deadline_seconds: 4.0 * 3600.0,
     };
     row(
-        "deferred (deadline 4 h, whole horizon, O(n²))",
+        "deferred (deadline 4 h, whole horizon at once)",
         time(5, || {
             channel_requirements(&deferred, &load, 1800.0, &goal, 0.85, 0.3)
                 .unwrap()
