@@ -59,10 +59,13 @@ fn main() {
     }
 }
 
+type Case = (&'static str, usize, f64, u32, Dist, Option<Dist>);
+
 fn speed() {
     println!("| case | calls | ms (best of 3) | calls / s |");
     println!("| --- | ---: | ---: | ---: |");
-    let cases: [(&str, usize, f64, u32, Dist, Option<Dist>); 5] = [
+    // (label, intervals, volume per interval, agents, service, patience)
+    let cases: [Case; 5] = [
         (
             "baseline: ample agents, nobody waits (arrivals + sampling)",
             200,
