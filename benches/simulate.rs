@@ -4,7 +4,8 @@
 //! same arrivals under ample staffing (nobody queues) as the same-run
 //! baseline.
 //!
-//! `cargo bench --bench simulate -- --replay [TSV] [--target SECONDS]` —
+//! `cargo bench --bench simulate -- --replay [TSV] [--target SECONDS]
+//! [--staffing distinct|presence]` —
 //! for the Anonymous Bank, February 1999 (default
 //! `data/anonymous-bank-1999/anonymous_bank_february_1999_calls.tsv`,
 //! target 60 s), per 30-minute interval of Sun–Thu 07:00–23:00 (the Israeli
@@ -13,9 +14,14 @@
 //! the real calls got:
 //! - calls = calls that reached the agent queue (answered, or hung up while
 //!   queued), arriving in the interval (arrival = queue entry, or VRU exit);
-//! - staffing = number of distinct `server` names with a call in progress
-//!   during the interval (an estimate: agents idle all interval are missed,
-//!   and an agent seen for one minute counts as on for all 30);
+//! - staffing (an estimate; the data have no agent log-in times):
+//!   `distinct` (default) = number of distinct `server` names with a call in
+//!   progress during the interval (agents idle all interval are missed, and
+//!   an agent seen for one minute counts as on for all 30 — an upper-ish
+//!   estimate); `presence` = for each server, first call start to last call
+//!   end within the interval, summed over servers / 30 min, rounded (idle
+//!   time before the first and after the last call is missed — a lower-ish
+//!   estimate);
 //! - Erlang A: that interval's calls, its mean talk time (month mean if no
 //!   call was answered), mean patience `1/θ̂` with `θ̂ = hang-ups / total
 //!   queue time` (exponential MLE with censoring), stationary per interval;
@@ -34,7 +40,7 @@ use staffcast::simulate::{
     kaplan_meier, parse_bank_calls, simulate, ArrivalSource, CallOutcome, Dist, SimulationInput,
 };
 use staffcast::staffing::erlang_a_metrics;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Instant;
 
 fn main() {
@@ -53,7 +59,12 @@ fn main() {
             .and_then(|j| args.get(j + 1))
             .map(|t| t.parse().expect("--target takes seconds"))
             .unwrap_or(60.0);
-        replay(&path, target);
+        let presence = args
+            .iter()
+            .position(|a| a == "--staffing")
+            .and_then(|j| args.get(j + 1))
+            .is_some_and(|s| s == "presence");
+        replay(&path, target, presence);
     } else {
         speed();
     }
@@ -138,7 +149,7 @@ fn speed() {
     }
 }
 
-fn replay(path: &str, target: f64) {
+fn replay(path: &str, target: f64, presence: bool) {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let calls = parse_bank_calls(&text).expect("parse");
     let calls: Vec<_> = calls.into_iter().filter(|c| c.reached_agents).collect();
@@ -155,20 +166,34 @@ fn replay(path: &str, target: f64) {
         .filter(|c| (0.0..horizon).contains(&offset(c.arrival)))
         .collect();
 
-    // Staffing: distinct servers with a call in progress during the interval.
-    let mut servers: Vec<HashSet<&str>> = vec![HashSet::new(); n_int];
+    // Staffing per interval, from who was seen talking: per server, the span
+    // from the start of their first to the end of their last call overlapping
+    // the interval (clipped to it). `distinct` counts servers with any span;
+    // `presence` sums spans / interval, rounded.
+    let mut spans: Vec<HashMap<&str, (f64, f64)>> = vec![HashMap::new(); n_int];
     for c in &calls {
         if let (Some(s), Some(st)) = (c.server.as_deref(), c.service_start) {
             let a = offset(st);
             let b = a + c.service_seconds.max(1.0);
             let mut i = (a / dt).max(0.0) as usize;
             while i < n_int && (i as f64) * dt < b {
-                servers[i].insert(s);
+                let (lo, hi) = (a.max(i as f64 * dt), b.min((i + 1) as f64 * dt));
+                let e = spans[i].entry(s).or_insert((lo, hi));
+                *e = (e.0.min(lo), e.1.max(hi));
                 i += 1;
             }
         }
     }
-    let agents: Vec<u32> = servers.iter().map(|s| s.len() as u32).collect();
+    let agents: Vec<u32> = spans
+        .iter()
+        .map(|m| {
+            if presence {
+                (m.values().map(|(lo, hi)| hi - lo).sum::<f64>() / dt).round() as u32
+            } else {
+                m.len() as u32
+            }
+        })
+        .collect();
 
     // Patience: Kaplan–Meier and exponential MLE.
     let obs: Vec<(f64, bool)> = calls
@@ -280,7 +305,12 @@ fn replay(path: &str, target: f64) {
         counted += 1;
     }
     println!(
-        "Anonymous Bank, February 1999, Sun–Thu 07:00–23:00, 30-min intervals; SL = answered within {target} s / calls reaching the queue."
+        "Anonymous Bank, February 1999, Sun–Thu 07:00–23:00, 30-min intervals; SL = answered within {target} s / calls reaching the queue; staffing = {}.",
+        if presence {
+            "agent presence (sum over servers of first-call-start to last-call-end within the interval, / 30 min, rounded)"
+        } else {
+            "distinct servers seen talking in the interval"
+        }
     );
     println!(
         "Patience: {} observations, {} hang-ups; exponential MLE mean {:.1} s, KM restricted mean {:.1} s; mean talk time {:.1} s.",
