@@ -131,6 +131,47 @@ fn main() {
                 .sum()
         }),
     );
+    // Large loads: 1,000 intervals of 5,000–10,000 erlangs.
+    let big: Vec<(f64, f64)> = (0..1000)
+        .map(|i| (50_000.0 + 50.0 * (i % 1000) as f64, 180.0))
+        .collect();
+    let big_row = |label: &str, (ms, agents): (f64, u64)| {
+        println!(
+            "| {label} | {ms:.2} (1,000 intervals) | {:.2} | {agents} |",
+            ms * 1e3 / 1000.0
+        );
+    };
+    big_row(
+        "Erlang C, 5,000–10,000 erlangs",
+        time(3, || {
+            big.iter()
+                .map(|&(v, a)| {
+                    u64::from(
+                        required_agents(v, 1800.0, a, &goal, 1.0, 0.0)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
+    big_row(
+        "Erlang A (patience 300 s), 5,000–10,000 erlangs",
+        time(3, || {
+            big.iter()
+                .map(|&(v, a)| {
+                    let m = QueueModel::ErlangA {
+                        patience_seconds: 300.0,
+                    };
+                    u64::from(
+                        required_agents_for(m, v, 1800.0, a, &goal, 1.0, 0.0)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
     let deferred = ChannelModel::Deferred {
         deadline_seconds: 4.0 * 3600.0,
     };
