@@ -2,7 +2,7 @@
 //! ([`queue_metrics`]) and the inverse, the fewest agents meeting every goal
 //! ([`required_agents_for`]).
 
-use super::erlang::{erlang_b, QueueMetrics};
+use super::erlang::{erlang_b_step, QueueMetrics};
 use super::erlang_a::erlang_a_at;
 use super::requirement::{
     ceil_ignoring_noise, invalid, required_agents, too_many, validate, Requirement, StaffingError,
@@ -163,7 +163,16 @@ pub fn required_agents_for(
     )
     .map_or(floor_n, |r| r.agents_net)
     .max(floor_n);
-    let eval_n = |n: u32| eval(n, erlang_b(a, n));
+    // B(a, n) for n = 0, 1, …, extended on demand: one recursion in all.
+    let mut b_table: Vec<f64> = vec![1.0];
+    let mut eval_n = |n: u32| {
+        while b_table.len() <= n as usize {
+            let k = b_table.len() as u32;
+            let prev = b_table[b_table.len() - 1];
+            b_table.push(erlang_b_step(a, k, prev));
+        }
+        eval(n, b_table[n as usize])
+    };
     // Invariant: `hi` meets every goal; `lo < hi` fails (lo = floor_n − 1 is
     // known to fail without evaluating, then m_lo = None).
     let m_hint = eval_n(hint);
