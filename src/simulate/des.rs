@@ -245,7 +245,7 @@ pub fn simulate(input: &SimulationInput) -> Result<SimulationResult, SimError> {
             "needs at least one interval",
         ));
     }
-    if !(input.target_seconds >= 0.0) {
+    if input.target_seconds.is_nan() || input.target_seconds < 0.0 {
         return Err(invalid("target_seconds", "must be 0 or more"));
     }
     let horizon = dt * n_int as f64;

@@ -147,7 +147,8 @@ pub fn channel_requirements(
 /// `agents_raw = r_j / max_occupancy`, `agents_net = ceil(agents_raw)`,
 /// shrinkage as usual; metrics: `occupancy = r_j / agents_net`,
 /// `service_level = 1` (every item meets its deadline in the plan),
-/// `prob_wait`, `asa_seconds`, `prob_abandon` are 0 (not modelled). `O(n²)`.
+/// `prob_wait`, `asa_seconds`, `prob_abandon` are 0 (not modelled).
+/// `O(n log n)` (upper convex hull of the deadline points, with rollback).
 pub fn deferred_requirements(
     intervals: &[(f64, f64)],
     interval_seconds: f64,
@@ -184,16 +185,61 @@ pub fn deferred_requirements(
     let due: Vec<f64> = (0..n)
         .map(|m| arrived((m + 1) as f64 * dt - deadline_seconds))
         .collect();
+    // Deadline points (x_m, y_m) = (end of interval m, work due by then).
+    let pts: Vec<(f64, f64)> = due
+        .iter()
+        .enumerate()
+        .map(|(m, &d)| ((m + 1) as f64 * dt, d))
+        .collect();
+    // The largest slope from a point left of every deadline point is reached
+    // on the upper convex hull of those points, and is unimodal along it. The
+    // hull of the suffix m ≥ j is built right to left once, logging what each
+    // point popped, then unwound left to right (rollback): O(n log n) in all.
+    let below_or_on = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
+        // Is `a` on or below the segment o → b (o left of a left of b)?
+        (a.1 - o.1) * (b.0 - o.0) <= (b.1 - o.1) * (a.0 - o.0)
+    };
+    let mut hull: Vec<usize> = Vec::with_capacity(n); // last = leftmost
+    let mut popped: Vec<usize> = Vec::with_capacity(n);
+    let mut n_popped: Vec<usize> = vec![0; n];
+    for m in (0..n).rev() {
+        let mut k = 0;
+        while hull.len() >= 2
+            && below_or_on(pts[m], pts[hull[hull.len() - 1]], pts[hull[hull.len() - 2]])
+        {
+            popped.push(hull.pop().unwrap_or_default());
+            k += 1;
+        }
+        n_popped[m] = k;
+        hull.push(m);
+    }
     let mut done = 0.0;
     let mut out = Vec::with_capacity(n);
     for j in 0..n {
         let s = j as f64 * dt;
-        let mut rate = 0.0_f64;
-        for (m, &d) in due.iter().enumerate().skip(j) {
-            let need = (d - done) / ((m + 1) as f64 * dt - s);
-            rate = rate.max(need);
+        let cap = (cum[j + 1] - done).max(0.0) / dt;
+        let slope = |idx: usize| {
+            let (x, y) = pts[hull[idx]];
+            (y - done) / (x - s)
+        };
+        // Slopes rise then fall along the hull (either direction of the
+        // index); find the peak index.
+        let (mut lo, mut hi) = (0usize, hull.len() - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if slope(mid) < slope(mid + 1) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
-        rate = rate.min((cum[j + 1] - done).max(0.0) / dt);
+        // lo is the index whose slope is maximal.
+        let rate = slope(lo).clamp(0.0, cap);
+        // Unwind: drop point j, restore what it popped.
+        hull.pop();
+        for _ in 0..n_popped[j] {
+            hull.push(popped.pop().unwrap_or_default());
+        }
         done += rate * dt;
         let raw = rate / max_occupancy;
         let net = ceil_ignoring_noise(raw);
@@ -318,6 +364,66 @@ mod tests {
             assert!(q.metrics.occupancy <= occ + 1e-9);
         }
         r
+    }
+
+    /// The plain O(n²) definition of the plan, for comparison.
+    fn brute_force(load: &[(f64, f64)], dt: f64, deadline: f64, occ: f64) -> Vec<f64> {
+        let mut cum = vec![0.0];
+        for &(v, a) in load {
+            cum.push(cum.last().unwrap() + v * a);
+        }
+        let n = load.len();
+        let arrived = |t: f64| {
+            let x = (t / dt).max(0.0);
+            let i = (x.floor() as usize).min(n);
+            if i == n {
+                cum[i]
+            } else {
+                cum[i] + (cum[i + 1] - cum[i]) * (x - i as f64)
+            }
+        };
+        let mut done = 0.0;
+        (0..n)
+            .map(|j| {
+                let mut rate = 0.0_f64;
+                for m in j..n {
+                    let due = arrived((m + 1) as f64 * dt - deadline);
+                    rate = rate.max((due - done) / ((m + 1 - j) as f64 * dt));
+                }
+                rate = rate.min((cum[j + 1] - done).max(0.0) / dt);
+                done += rate * dt;
+                rate / occ
+            })
+            .collect()
+    }
+
+    #[test]
+    fn deferred_hull_search_equals_the_definition() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for case in 0..40 {
+            let n = rng.gen_range(1..300);
+            let load: Vec<(f64, f64)> = (0..n)
+                .map(|_| {
+                    let v = if rng.gen_bool(0.3) {
+                        0.0
+                    } else {
+                        rng.gen_range(0.0..100.0)
+                    };
+                    (v, rng.gen_range(60.0..600.0))
+                })
+                .collect();
+            let deadline = [0.0, 900.0, 1000.0, 4.0 * 3600.0, 48.0 * 3600.0][case % 5];
+            let plan = check_plan(&load, 900.0, deadline, 0.8);
+            let want = brute_force(&load, 900.0, deadline, 0.8);
+            for (j, (q, w)) in plan.iter().zip(&want).enumerate() {
+                assert!(
+                    (q.agents_raw - w).abs() <= 1e-9 * w.max(1.0),
+                    "case {case} interval {j}: {} vs {w}",
+                    q.agents_raw
+                );
+            }
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! ([`queue_metrics`]) and the inverse, the fewest agents meeting every goal
 //! ([`required_agents_for`]).
 
-use super::erlang::{erlang_b, erlang_b_step, QueueMetrics};
+use super::erlang::{erlang_b_step, QueueMetrics};
 use super::erlang_a::erlang_a_at;
 use super::requirement::{
     ceil_ignoring_noise, invalid, required_agents, too_many, validate, Requirement, StaffingError,
@@ -80,11 +80,10 @@ pub fn queue_metrics(
 ///
 /// **Search.** Erlang C uses [`required_agents`] (walk up from `floor(A)+1`).
 /// Erlang A allows `c < A`; since answered work cannot exceed capacity, SL ≤
-/// c/A, so the search starts at `max(1, floor(SL_goal·A))`, gallops up
-/// (+1, +2, +4, …) to the first level meeting every goal and bisects back,
-/// assuming every metric is monotone in the head count (true for M/M/c+M).
-/// `O(log n)` Erlang A evaluations of `O(queue length)` each, with `B(A, c)`
-/// stepped forward from the last failing level.
+/// c/A, so nothing below `max(1, floor(SL_goal·A))` is tried. The search
+/// gallops from the Erlang C head count (down or up by 1, 2, 4, …) to
+/// bracket the fewest agents meeting every goal, then bisects, assuming every metric is monotone in the head count (true for M/M/c+M).
+/// `O(log n)` Erlang A evaluations of `O(queue length)` each.
 ///
 /// Errors: as [`required_agents`], plus `goal.max_abandon_rate` outside
 /// [0, 1] and a patience that is not > 0 (field `patience_seconds`).
@@ -105,7 +104,7 @@ pub fn required_agents_for(
     let patience = match model {
         QueueModel::ErlangC => None,
         QueueModel::ErlangA { patience_seconds } => {
-            if !(patience_seconds > 0.0) {
+            if patience_seconds.is_nan() || patience_seconds <= 0.0 {
                 return Err(invalid("patience_seconds", "must be above 0"));
             }
             patience_seconds.is_finite().then_some(patience_seconds)
@@ -147,42 +146,82 @@ pub fn required_agents_for(
     let eval = |n: u32, b: f64| erlang_a_at(a, n, b, theta, t).scaled(aht_seconds);
     let meets = |m: &QueueMetrics| meets_goal(m, goal, max_occupancy);
 
-    let start = ((goal.service_level * a).floor() as u32).max(1);
-    let b_start = erlang_b(a, start);
-    let m_start = eval(start, b_start);
-    let (agents_net, metrics) = if meets(&m_start) {
-        (start, m_start)
-    } else {
-        // Gallop: (lo, b_lo) fails, look for a passing hi.
-        let (mut lo, mut b_lo) = (start, b_start);
+    // Fewer than SL·A agents cannot answer an SL share of the calls.
+    let floor_n = ((goal.service_level * a).floor() as u32).max(1);
+    // Hint: the Erlang C head count (cheap); Erlang A's is usually at or a
+    // little below it. Any start works: the search below is exact.
+    let hint = required_agents(
+        volume,
+        interval_seconds,
+        aht_seconds,
+        &ServiceGoal {
+            max_abandon_rate: None,
+            ..*goal
+        },
+        max_occupancy,
+        0.0,
+    )
+    .map_or(floor_n, |r| r.agents_net)
+    .max(floor_n);
+    // B(a, n) for n = 0, 1, …, extended on demand: one recursion in all.
+    let mut b_table: Vec<f64> = vec![1.0];
+    let mut eval_n = |n: u32| {
+        while b_table.len() <= n as usize {
+            let k = b_table.len() as u32;
+            let prev = b_table[b_table.len() - 1];
+            b_table.push(erlang_b_step(a, k, prev));
+        }
+        eval(n, b_table[n as usize])
+    };
+    // Invariant: `hi` meets every goal; `lo < hi` fails (lo = floor_n − 1 is
+    // known to fail without evaluating, then m_lo = None).
+    let m_hint = eval_n(hint);
+    let (mut lo, mut m_lo, mut hi, mut m_hi);
+    if meets(&m_hint) {
+        (hi, m_hi) = (hint, m_hint);
         let mut step = 1u32;
-        let (mut hi, mut b_hi, mut m_hi) = loop {
-            let hi = lo.checked_add(step).filter(|&h| h <= MAX_AGENTS);
-            let Some(hi) = hi else {
-                return Err(too_many(format!("goal not met for workload {a} erlangs")));
-            };
-            let b_hi = step_b(a, lo, b_lo, hi);
-            let m = eval(hi, b_hi);
-            if meets(&m) {
-                break (hi, b_hi, m);
+        loop {
+            if hi == floor_n {
+                (lo, m_lo) = (floor_n - 1, None);
+                break;
             }
-            (lo, b_lo) = (hi, b_hi);
-            step = step.saturating_mul(2);
-        };
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            let b_mid = step_b(a, lo, b_lo, mid);
-            let m = eval(mid, b_mid);
+            let cand = hi.saturating_sub(step).max(floor_n);
+            let m = eval_n(cand);
             if meets(&m) {
-                (hi, b_hi, m_hi) = (mid, b_mid, m);
+                (hi, m_hi) = (cand, m);
+                step = step.saturating_mul(2);
             } else {
-                (lo, b_lo) = (mid, b_mid);
+                (lo, m_lo) = (cand, Some(m));
+                break;
             }
         }
-        let _ = b_hi;
-        (hi, m_hi)
-    };
-    let below = eval(agents_net - 1, erlang_b(a, agents_net - 1));
+    } else {
+        (lo, m_lo) = (hint, Some(m_hint));
+        let mut step = 1u32;
+        loop {
+            let Some(cand) = lo.checked_add(step).filter(|&h| h <= MAX_AGENTS) else {
+                return Err(too_many(format!("goal not met for workload {a} erlangs")));
+            };
+            let m = eval_n(cand);
+            if meets(&m) {
+                (hi, m_hi) = (cand, m);
+                break;
+            }
+            (lo, m_lo) = (cand, Some(m));
+            step = step.saturating_mul(2);
+        }
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        let m = eval_n(mid);
+        if meets(&m) {
+            (hi, m_hi) = (mid, m);
+        } else {
+            (lo, m_lo) = (mid, Some(m));
+        }
+    }
+    let (agents_net, metrics) = (hi, m_hi);
+    let below = m_lo.unwrap_or_else(|| eval_n(lo));
     let paid = ceil_ignoring_noise(f64::from(agents_net) / (1.0 - shrinkage));
     if paid > f64::from(MAX_AGENTS) {
         return Err(too_many(format!(
@@ -196,15 +235,6 @@ pub fn required_agents_for(
         agents_with_shrinkage: paid as u32,
         metrics,
     })
-}
-
-/// `B(a, to)` from `B(a, from)`, `from ≤ to`, by the forward recursion.
-fn step_b(a: f64, from: u32, b_from: f64, to: u32) -> f64 {
-    let mut b = b_from;
-    for k in from + 1..=to {
-        b = erlang_b_step(a, k, b);
-    }
-    b
 }
 
 pub(crate) fn meets_goal(m: &QueueMetrics, goal: &ServiceGoal, max_occupancy: f64) -> bool {

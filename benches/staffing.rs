@@ -1,0 +1,188 @@
+//! Requirement speed: 10,000 intervals of a realistic day-shaped load
+//! (2 to ~120 erlangs, AHT 150–300 s, 30-minute intervals, 80% in 20 s,
+//! occupancy ≤ 85%, shrinkage 30%), Erlang C as the same-run baseline, then
+//! Erlang A, chat and deferred work over the same intervals.
+//! Run: `cargo bench --bench staffing`.
+
+use staffcast::domain::ServiceGoal;
+use staffcast::staffing::{
+    channel_requirements, required_agents, required_agents_for, ChannelModel, QueueModel,
+};
+use std::hint::black_box;
+use std::time::Instant;
+
+const N: usize = 10_000;
+
+fn load() -> Vec<(f64, f64)> {
+    (0..N)
+        .map(|i| {
+            let phase = (i % 48) as f64 / 48.0 * std::f64::consts::TAU;
+            let volume = 20.0 + 600.0 * (0.5 - 0.5 * phase.cos()).powi(2) + (i * 7919 % 37) as f64;
+            let aht = 150.0 + (i * 31 % 150) as f64;
+            (volume, aht)
+        })
+        .collect()
+}
+
+/// Best of `reps` runs, in milliseconds.
+fn time<F: FnMut() -> u64>(reps: usize, mut f: F) -> (f64, u64) {
+    let mut best = f64::INFINITY;
+    let mut check = 0;
+    for _ in 0..reps {
+        let t = Instant::now();
+        check = black_box(f());
+        best = best.min(t.elapsed().as_secs_f64() * 1e3);
+    }
+    (best, check)
+}
+
+fn main() {
+    let load = load();
+    let goal = ServiceGoal {
+        service_level: 0.8,
+        answer_within_seconds: 20.0,
+        max_asa_seconds: None,
+        max_abandon_rate: None,
+    };
+    let erlangs: f64 = load.iter().map(|(v, a)| v * a / 1800.0).sum::<f64>() / N as f64;
+    println!("{N} intervals of 30 min, mean load {erlangs:.1} erlangs; best of 5 runs");
+    println!("| what | ms for {N} intervals | µs / interval | sum of agents |");
+    println!("| --- | ---: | ---: | ---: |");
+    let row = |label: &str, (ms, agents): (f64, u64)| {
+        println!(
+            "| {label} | {ms:.2} | {:.2} | {agents} |",
+            ms * 1e3 / N as f64
+        );
+    };
+    row(
+        "Erlang C `required_agents` (baseline)",
+        time(5, || {
+            load.iter()
+                .map(|&(v, a)| {
+                    u64::from(
+                        required_agents(v, 1800.0, a, &goal, 0.85, 0.3)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
+    for patience in [60.0, 300.0, 3600.0] {
+        let model = QueueModel::ErlangA {
+            patience_seconds: patience,
+        };
+        row(
+            &format!("Erlang A `required_agents_for`, patience {patience} s"),
+            time(5, || {
+                load.iter()
+                    .map(|&(v, a)| {
+                        u64::from(
+                            required_agents_for(model, v, 1800.0, a, &goal, 0.85, 0.3)
+                                .unwrap()
+                                .agents_net,
+                        )
+                    })
+                    .sum()
+            }),
+        );
+    }
+    let goal_ab = ServiceGoal {
+        max_abandon_rate: Some(0.03),
+        max_asa_seconds: Some(30.0),
+        ..goal
+    };
+    row(
+        "Erlang A, patience 300 s, + max ASA 30 s + max abandon 3%",
+        time(5, || {
+            load.iter()
+                .map(|&(v, a)| {
+                    u64::from(
+                        required_agents_for(
+                            QueueModel::ErlangA {
+                                patience_seconds: 300.0,
+                            },
+                            v,
+                            1800.0,
+                            a,
+                            &goal_ab,
+                            0.85,
+                            0.3,
+                        )
+                        .unwrap()
+                        .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
+    let chat = ChannelModel::Chat {
+        concurrency: 3,
+        handle_time_factor: 1.4,
+        queue: QueueModel::ErlangC,
+    };
+    row(
+        "chat (3 at once, ×1.4 handle time, Erlang C on slots)",
+        time(5, || {
+            channel_requirements(&chat, &load, 1800.0, &goal, 0.85, 0.3)
+                .unwrap()
+                .iter()
+                .map(|r| u64::from(r.agents_net))
+                .sum()
+        }),
+    );
+    // Large loads: 1,000 intervals of 5,000–10,000 erlangs.
+    let big: Vec<(f64, f64)> = (0..1000)
+        .map(|i| (50_000.0 + 50.0 * (i % 1000) as f64, 180.0))
+        .collect();
+    let big_row = |label: &str, (ms, agents): (f64, u64)| {
+        println!(
+            "| {label} | {ms:.2} (1,000 intervals) | {:.2} | {agents} |",
+            ms * 1e3 / 1000.0
+        );
+    };
+    big_row(
+        "Erlang C, 5,000–10,000 erlangs",
+        time(3, || {
+            big.iter()
+                .map(|&(v, a)| {
+                    u64::from(
+                        required_agents(v, 1800.0, a, &goal, 1.0, 0.0)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
+    big_row(
+        "Erlang A (patience 300 s), 5,000–10,000 erlangs",
+        time(3, || {
+            big.iter()
+                .map(|&(v, a)| {
+                    let m = QueueModel::ErlangA {
+                        patience_seconds: 300.0,
+                    };
+                    u64::from(
+                        required_agents_for(m, v, 1800.0, a, &goal, 1.0, 0.0)
+                            .unwrap()
+                            .agents_net,
+                    )
+                })
+                .sum()
+        }),
+    );
+    let deferred = ChannelModel::Deferred {
+        deadline_seconds: 4.0 * 3600.0,
+    };
+    row(
+        "deferred (deadline 4 h, whole horizon at once)",
+        time(5, || {
+            channel_requirements(&deferred, &load, 1800.0, &goal, 0.85, 0.3)
+                .unwrap()
+                .iter()
+                .map(|r| u64::from(r.agents_net))
+                .sum()
+        }),
+    );
+}
