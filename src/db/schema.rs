@@ -136,6 +136,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    fitted_models (queue_id, fingerprint) {
+        queue_id -> Integer,
+        fingerprint -> Text,
+        model -> Text,
+        choice -> Text,
+        fitted -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -155,4 +166,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_shifts,
     roster_breaks,
     special_days,
+    fitted_models,
 );

@@ -16,3 +16,14 @@ CREATE TABLE special_days (
     effect_percent DOUBLE PRECISION,
     PRIMARY KEY (queue_id, day)
 );
+
+-- Fitted forecasting models, reused until the history they were fitted on changes.
+CREATE TABLE fitted_models (
+    queue_id INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    choice TEXT NOT NULL,
+    fitted TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (queue_id, fingerprint)
+);

@@ -1,3 +1,4 @@
+DROP TABLE fitted_models;
 DROP TABLE special_days;
 ALTER TABLE forecast_runs DROP COLUMN accuracy;
 ALTER TABLE queues DROP COLUMN deadline_seconds;
