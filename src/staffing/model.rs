@@ -386,6 +386,40 @@ mod tests {
         }
     }
 
+    /// The remaining rows of tests/data/erlang-reference/published_examples.csv
+    /// (values printed to 6 significant digits there).
+    #[test]
+    fn published_examples_through_queue_metrics() {
+        use crate::staffing::{erlang_b, erlang_c};
+        let close = |x: f64, y: f64, tol: f64| (x - y).abs() <= tol;
+        assert!(close(erlang_b(123.0, 132), 0.031243, 5e-7));
+        assert!(close(erlang_c(123.0, 132), 0.3211161792617074, 1e-12));
+        // call-center-tools docstrings: A = 123, c = 130, AHT 300 s, 20 s.
+        let m = queue_metrics(QueueModel::ErlangC, 123.0, 300.0, 300.0, 130, 20.0);
+        assert!(close(m.prob_wait, 0.424381, 5e-7), "{m:?}");
+        assert!(close(m.service_level, 0.733875, 5e-7), "{m:?}");
+        assert!(close(m.asa_seconds, 18.1877, 5e-5), "{m:?}");
+        // Westbay worked example: 360 calls / 30 min, AHT 240 s, 55 agents, 15 s.
+        let m = queue_metrics(QueueModel::ErlangC, 360.0, 1800.0, 240.0, 55, 15.0);
+        assert!(close(m.prob_wait, 0.238701, 5e-7), "{m:?}");
+        assert!(close(m.service_level, 0.845883, 5e-7), "{m:?}");
+        assert!(close(m.asa_seconds, 8.1840, 5e-5), "{m:?}");
+        assert!(close(m.occupancy, 0.872727, 5e-7), "{m:?}");
+        // call-center-tools README at 35 agents: 1000 calls/h, AHT 120 s, 20 s.
+        let m = queue_metrics(QueueModel::ErlangC, 1000.0, 3600.0, 120.0, 35, 20.0);
+        assert!(close(m.prob_wait, 0.696513, 5e-7), "{m:?}");
+        assert!(close(m.service_level, 0.472416, 5e-7), "{m:?}");
+        assert!(close(m.asa_seconds, 50.149, 5e-4), "{m:?}");
+        assert!(close(m.occupancy, 0.952381, 5e-7), "{m:?}");
+        // pyworkforce Erlang A snapshot through the model switch.
+        let a = QueueModel::ErlangA {
+            patience_seconds: 300.0,
+        };
+        let m = queue_metrics(a, 100.0, 1800.0, 180.0, 14, 20.0);
+        assert!(close(m.service_level, 0.916792, 5e-7), "{m:?}");
+        assert!(close(m.prob_abandon, 0.013984, 5e-7), "{m:?}");
+    }
+
     #[test]
     fn raw_agents_interpolates_service_level() {
         // Hand-made metrics: SL 0.7 at 9, 0.9 at 10, goal 0.8 → 9.5.
