@@ -101,7 +101,7 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
     let run = json_of(
         app.post_json(
             &format!("/api/v1/queues/{q}/forecasts"),
-            &json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23 00:00", "weeks": 6}),
+            &json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23 00:00", "weeks": 6, "model": "weekly_average"}),
         )
         .await,
         201,
@@ -175,6 +175,143 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
 
     let list = json_of(app.get(&format!("/api/v1/queues/{q}/forecasts")).await, 200).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+/// `auto` backtests every model, stores the scores, picks the lowest WAPE,
+/// reuses the fit until history changes, and applies the calendar.
+async fn auto_model_choice_backtests_and_calendar(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let path = format!("/api/v1/queues/{q}/forecasts");
+    let body = json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23T00:00:00+01:00"});
+    let run = json_of(app.post_json(&path, &body).await, 201).await;
+    let f = run["id"].as_i64().unwrap();
+    let acc = json_of(
+        app.get(&format!("/api/v1/forecasts/{f}/accuracy")).await,
+        200,
+    )
+    .await;
+    assert_eq!(acc["requested"], "auto");
+    assert_eq!(acc["reused_fit"], false);
+    let scores = acc["backtest"]["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 5, "every candidate is scored: {acc}");
+    let chosen = acc["chosen"].as_str().unwrap();
+    assert_eq!(run["model"], chosen);
+    let wape_of = |m: &str| scores.iter().find(|s| s["model"] == m).unwrap()["wape"].as_f64();
+    let best = scores
+        .iter()
+        .filter_map(|s| s["wape"].as_f64())
+        .fold(f64::INFINITY, f64::min);
+    let chosen_wape = wape_of(chosen).expect("the chosen model was backtested");
+    // The ensemble may win ties within its margin; otherwise the lowest WAPE wins.
+    assert!(
+        chosen_wape <= best * 1.05 + 1e-12,
+        "chosen {chosen} {chosen_wape} vs best {best}"
+    );
+
+    // Same history, same request: the stored fit is reused.
+    let again = json_of(app.post_json(&path, &body).await, 201).await;
+    let acc2 = json_of(
+        app.get(&format!("/api/v1/forecasts/{}/accuracy", again["id"]))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(acc2["reused_fit"], true);
+    let first: Value = app
+        .get(&format!("/api/v1/forecasts/{f}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = app
+        .get(&format!("/api/v1/forecasts/{}", again["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["intervals"], second["intervals"]);
+
+    // The planner closes Wednesday 2026-02-18: that day is forecast as zero.
+    let cal = format!("/api/v1/queues/{q}/special-days");
+    let resp = app.post_body(&cal, "text/csv", "date,kind,name,effect_percent\n2026-02-18,closed,Strike day,\n2026-02-19,campaign,Launch,+30\n").await;
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let listed = json_of(app.get(&cal).await, 200).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(
+        listed[1]["effect_percent"].as_f64().map(f64::round),
+        Some(30.0)
+    );
+    let run3 = json_of(app.post_json(&path, &body).await, 201).await;
+    let acc3 = json_of(
+        app.get(&format!("/api/v1/forecasts/{}/accuracy", run3["id"]))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(acc3["reused_fit"], false, "a new calendar means a new fit");
+    let third: Value = app
+        .get(&format!("/api/v1/forecasts/{}", run3["id"]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let day_total = |v: &Value, day: &str| -> f64 {
+        v["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                time(&i["interval_start"])
+                    .with_timezone(&PARIS)
+                    .date_naive()
+                    .to_string()
+                    == day
+            })
+            .map(|i| i["volume"].as_f64().unwrap())
+            .sum()
+    };
+    assert!(day_total(&first, "2026-02-18") > 0.0);
+    assert_eq!(day_total(&third, "2026-02-18"), 0.0);
+    let lift = day_total(&third, "2026-02-19") / day_total(&first, "2026-02-19");
+    assert!((lift - 1.3).abs() < 0.02, "campaign +30%: {lift}");
+
+    // Bad calendar rows are refused whole, naming the line.
+    let resp = app
+        .post_body(
+            &cal,
+            "text/csv",
+            "date,kind,name\n2026-03-01,holiday,Fine\n2026-03-02,party,Oops\n",
+        )
+        .await;
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("line 3"));
+    assert_eq!(
+        json_of(app.get(&cal).await, 200)
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let resp = app
+        .client
+        .delete(app.url(&format!("{cal}/2026-02-18")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let resp = app
+        .client
+        .delete(app.url(&format!("{cal}/2026-02-18")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let resp = app
+        .post_json(&path, &json!({"model": "crystal_ball"}))
+        .await;
+    assert_eq!(resp.status(), 422);
 }
 
 async fn forecast_defaults_to_the_week_after_history(db: TestDb) {
@@ -391,6 +528,7 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
 on_both_databases!(
     forecast_and_requirements_follow_the_goal,
     forecast_defaults_to_the_week_after_history,
+    auto_model_choice_backtests_and_calendar,
     forecast_errors_are_clear,
     roster_covers_and_keeps_every_rule,
     queued_jobs_survive_a_restart,

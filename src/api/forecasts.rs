@@ -22,8 +22,11 @@ pub struct ForecastBody {
     from: Option<String>,
     /// End of the window, exclusive; default: seven days after `from`.
     to: Option<String>,
-    /// How many recent weeks the weekly average uses (default 6).
+    /// How many recent weeks the weekly-average model uses.
     weeks: Option<usize>,
+    /// `auto` (default: the model with the lowest backtest error) or one of
+    /// seasonal_naive, weekly_average, regression, top_down, ensemble.
+    model: Option<String>,
 }
 
 pub async fn create(
@@ -40,6 +43,7 @@ pub async fn create(
             from: parse_bound(body.from.as_deref(), "from", tz)?,
             to: parse_bound(body.to.as_deref(), "to", tz)?,
             weeks: body.weeks,
+            model: body.model,
         };
         create_forecast(&db, id, &request)
     })
@@ -110,4 +114,16 @@ pub async fn requirements(
         "peak_agents": peak,
         "intervals": reqs,
     })))
+}
+
+/// The model chosen for a run and every candidate's backtest scores
+/// (WAPE, MASE, p10–p90 coverage per origin).
+pub async fn accuracy(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ForecastId(id.into_inner());
+    let db = db.into_inner();
+    let accuracy = blocking(move || crate::app::forecast::accuracy(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(accuracy))
 }

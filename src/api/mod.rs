@@ -4,6 +4,7 @@
 
 mod agents;
 mod body;
+mod calendar;
 pub mod error;
 mod forecasts;
 mod health;
@@ -78,6 +79,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(queues::import_history),
                 )
                 .route("/queues/{id}/history", web::get().to(queues::history))
+                .route("/queues/{id}/special-days", web::get().to(calendar::list))
+                .route(
+                    "/queues/{id}/special-days",
+                    web::post().to(calendar::import),
+                )
+                .route(
+                    "/queues/{id}/special-days/{date}",
+                    web::delete().to(calendar::delete),
+                )
                 .route("/queues/{id}/agents", web::post().to(agents::create))
                 .route("/queues/{id}/agents", web::get().to(agents::list))
                 .route("/queues/{id}/forecasts", web::post().to(forecasts::create))
@@ -86,6 +96,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(
                     "/forecasts/{id}/requirements",
                     web::get().to(forecasts::requirements),
+                )
+                .route(
+                    "/forecasts/{id}/accuracy",
+                    web::get().to(forecasts::accuracy),
                 )
                 .route("/staffing/calculate", web::post().to(staffing::calculate))
                 .route("/schedules", web::post().to(schedules::create))

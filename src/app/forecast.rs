@@ -3,12 +3,16 @@
 
 use super::history::queue;
 use super::AppError;
+use crate::db::fitted_models::StoredFit;
 use crate::db::forecasts::{ForecastInterval, ForecastRun, NewForecastRun, RequirementInterval};
 use crate::db::Database;
 use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
 use crate::domain::Channel;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
-use crate::forecast::{ForecastError, ForecastPoint, WeeklyAverageParams};
+use crate::forecast::{
+    forecast_with_specs, FittedModel, ForecastError, ForecastPoint, ModelChoice, ModelName,
+    ModelSelection, ModelSpec, SpecialDay, WeightedAverageParams,
+};
 use crate::staffing::{channel_requirements, ChannelModel, QueueModel, StaffingError};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -18,10 +22,11 @@ use serde_json::json;
 pub struct ForecastRequest {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Weeks the weekly-average candidate averages (its default otherwise).
     pub weeks: Option<usize>,
+    /// `auto` (pick by backtest, the default) or a model name.
+    pub model: Option<String>,
 }
-
-pub const MODEL_NAME: &str = "weekly_average";
 
 impl From<ForecastError> for AppError {
     fn from(e: ForecastError) -> Self {
@@ -68,25 +73,38 @@ pub fn create_forecast(
             "the window must be after 'from' and at most 400 days".into(),
         ));
     }
-    let params = WeeklyAverageParams {
-        weeks: request
-            .weeks
-            .unwrap_or(WeeklyAverageParams::default().weeks),
-    };
-    let checked = params.check()?;
-    let fitted = checked.fit(&history, &grid, from)?;
-    let points = fitted.predict(from, to)?;
+    let selection: ModelSelection = request.model.as_deref().unwrap_or("auto").parse()?;
+    let specs = candidate_specs(selection, request.weeks);
+    let special_days = special_days_of(db, id)?;
+    let fit = fit_or_reuse(
+        db,
+        id,
+        &grid,
+        &history,
+        &special_days,
+        selection,
+        &specs,
+        from,
+        to,
+    )?;
+    let points = fit.points;
     let requirements = requirements_for(&queue.spec, &points)?;
     let run = NewForecastRun {
         queue_id: id,
         from,
         to,
-        model: MODEL_NAME.into(),
-        params: json!({"weeks": params.weeks}),
+        model: fit.choice.chosen.as_str().into(),
+        params: serde_json::to_value(fit.fitted.spec).unwrap_or_default(),
         history_rows: history.len() as i32,
         history_end: last.start + grid.step(),
         goal: goal_json(&queue.spec),
-        accuracy: None,
+        accuracy: Some(json!({
+            "requested": fit.choice.requested,
+            "chosen": fit.choice.chosen,
+            "reason": fit.choice.reason,
+            "backtest": fit.choice.report,
+            "reused_fit": fit.reused,
+        })),
     };
     let intervals: Vec<ForecastInterval> = points
         .iter()
@@ -100,6 +118,139 @@ pub fn create_forecast(
         .collect();
     let run_id = db.insert_forecast(&run, &intervals, &requirements)?;
     forecast_run(db, run_id)
+}
+
+/// The candidates: one model, or every model for `auto`; `weeks` tunes the
+/// weekly average.
+pub fn candidate_specs(selection: ModelSelection, weeks: Option<usize>) -> Vec<ModelSpec> {
+    let names: Vec<ModelName> = match selection {
+        ModelSelection::Auto => ModelName::ALL.to_vec(),
+        ModelSelection::Model(m) => vec![m],
+    };
+    names
+        .into_iter()
+        .map(|m| match (m.default_spec(), weeks) {
+            (ModelSpec::WeeklyAverage(p), Some(weeks)) => {
+                ModelSpec::WeeklyAverage(WeightedAverageParams { weeks, ..p })
+            }
+            (spec, _) => spec,
+        })
+        .collect()
+}
+
+/// The queue's calendar as the forecasting engine reads it.
+pub fn special_days_of(db: &Database, id: QueueId) -> Result<Vec<SpecialDay>, AppError> {
+    db.special_days(id)?
+        .into_iter()
+        .map(|d| {
+            Ok(SpecialDay {
+                date: d.day,
+                kind: d.kind.parse().map_err(|m: String| {
+                    AppError::Db(crate::db::DbError::Corrupt(format!(
+                        "special day {}: {m}",
+                        d.day
+                    )))
+                })?,
+                name: d.name,
+                effect: d.effect_percent.map(|p| 1.0 + p / 100.0),
+            })
+        })
+        .collect()
+}
+
+struct Fit {
+    points: Vec<ForecastPoint>,
+    choice: ModelChoice,
+    fitted: FittedModel,
+    reused: bool,
+}
+
+/// Fits (with backtests) or reuses the stored fit made on exactly the same
+/// history, calendar, candidates and origin: refitting only when one changes.
+#[allow(clippy::too_many_arguments)]
+fn fit_or_reuse(
+    db: &Database,
+    id: QueueId,
+    grid: &crate::domain::Grid,
+    history: &[crate::domain::HistoryRow],
+    special_days: &[SpecialDay],
+    selection: ModelSelection,
+    specs: &[ModelSpec],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Fit, AppError> {
+    let fingerprint = fingerprint(history, special_days, specs, from, (to - from).num_days())?;
+    if let Some(stored) = db.fitted_model(id, &fingerprint)? {
+        let parsed = serde_json::from_str::<ModelChoice>(&stored.choice)
+            .and_then(|c| Ok((c, serde_json::from_str::<FittedModel>(&stored.fitted)?)));
+        // A fit stored by another version may not read back: then refit.
+        if let Ok((choice, fitted)) = parsed {
+            let points = fitted.predict(from, to)?;
+            return Ok(Fit {
+                points,
+                choice,
+                fitted,
+                reused: true,
+            });
+        }
+    }
+    let outcome = forecast_with_specs(
+        selection,
+        specs,
+        history,
+        grid,
+        special_days,
+        from,
+        from,
+        to,
+    )?;
+    let stored = StoredFit {
+        model: outcome.choice.chosen.as_str().to_string(),
+        choice: serde_json::to_string(&outcome.choice)
+            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+        fitted: serde_json::to_string(&outcome.fitted)
+            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+    };
+    db.store_fitted_model(id, &fingerprint, &stored)?;
+    Ok(Fit {
+        points: outcome.points,
+        choice: outcome.choice,
+        fitted: outcome.fitted,
+        reused: false,
+    })
+}
+
+/// What a fit depends on, hashed: the history before the origin, the
+/// calendar, the candidate specs, the origin and horizon (backtests use the
+/// horizon), and this program's version.
+fn fingerprint(
+    history: &[crate::domain::HistoryRow],
+    special_days: &[SpecialDay],
+    specs: &[ModelSpec],
+    origin: DateTime<Utc>,
+    horizon_days: i64,
+) -> Result<String, AppError> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    origin.hash(&mut h);
+    horizon_days.hash(&mut h);
+    for r in history {
+        r.start.hash(&mut h);
+        r.volume.to_bits().hash(&mut h);
+        r.aht_seconds.map(f64::to_bits).hash(&mut h);
+    }
+    let json = serde_json::to_string(&(special_days, specs))
+        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+    json.hash(&mut h);
+    Ok(format!("{:016x}-{}", h.finish(), history.len()))
+}
+
+/// The stored accuracy of a run: the model choice and every candidate's backtest scores.
+pub fn accuracy(db: &Database, id: ForecastId) -> Result<serde_json::Value, AppError> {
+    forecast_run(db, id)?
+        .accuracy
+        .ok_or_else(|| AppError::Unprocessable(format!("forecast {id} has no backtest record")))
 }
 
 /// The staffing model a queue's channel calls for.

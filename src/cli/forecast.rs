@@ -2,11 +2,12 @@
 //! Contract: writes `interval_start,volume,volume_p10,volume_p90[,aht_seconds]`
 //! for every interval in [from, to), timestamps written like the input's.
 
+use crate::app::forecast::candidate_specs;
 use crate::domain::history::{parse_history_csv, OffGrid};
 use crate::domain::queue::{parse_interval_minutes, parse_time_zone};
 use crate::domain::time::{format_timestamp, parse_timestamp};
 use crate::domain::Grid;
-use crate::forecast::WeeklyAverageParams;
+use crate::forecast::{forecast_with_specs, parse_special_days, ModelSelection};
 use anyhow::{anyhow, Context};
 use std::io::Write;
 use std::path::PathBuf;
@@ -28,9 +29,17 @@ pub struct ForecastArgs {
     /// IANA zone of the queue: local timestamps, the daily grid and output offsets.
     #[arg(long, default_value = "UTC")]
     pub time_zone: String,
-    /// Weeks of history the weekly average uses.
-    #[arg(long, default_value_t = 6)]
-    pub weeks: usize,
+    /// Weeks of history the weekly-average model uses (its default otherwise).
+    #[arg(long)]
+    pub weeks: Option<usize>,
+    /// `auto` (the lowest backtest WAPE) or seasonal_naive, weekly_average,
+    /// regression, top_down, ensemble.
+    #[arg(long, default_value = "auto")]
+    pub model: String,
+    /// Special days CSV: `date,kind,name[,effect_percent]` (kind holiday,
+    /// closed, campaign or outlier).
+    #[arg(long)]
+    pub special_days: Option<PathBuf>,
     /// Output CSV.
     #[arg(long)]
     pub output: PathBuf,
@@ -52,11 +61,27 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
             grid.minutes
         );
     }
-    let fitted =
-        WeeklyAverageParams { weeks: args.weeks }
-            .check()?
-            .fit(&history.rows, &grid, from)?;
-    let points = fitted.predict(from, to)?;
+    let special_days = match &args.special_days {
+        Some(path) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            parse_special_days(&bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let selection: ModelSelection = args.model.parse().map_err(|e| anyhow!("--model: {e}"))?;
+    let specs = candidate_specs(selection, args.weeks);
+    let outcome = forecast_with_specs(
+        selection,
+        &specs,
+        &history.rows,
+        &grid,
+        &special_days,
+        from,
+        from,
+        to,
+    )?;
+    let points = &outcome.points;
 
     let mut out = String::with_capacity(points.len() * 64);
     out.push_str("interval_start,volume,volume_p10,volume_p90");
@@ -65,7 +90,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
     } else {
         "\n"
     });
-    for p in &points {
+    for p in points {
         out.push_str(&format!(
             "{},{},{},{}",
             format_timestamp(p.start, tz, history.style),
@@ -85,8 +110,10 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.output.display()))?;
     file.write_all(out.as_bytes())?;
     eprintln!(
-        "forecast {} intervals ({} history rows used) -> {}",
+        "forecast {} intervals with {} ({}), {} history rows used -> {}",
         points.len(),
+        outcome.choice.chosen,
+        outcome.choice.reason,
         history.rows.iter().filter(|r| r.start < from).count(),
         args.output.display()
     );

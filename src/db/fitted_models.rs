@@ -16,18 +16,31 @@ pub struct StoredFit {
 }
 
 impl Database {
-    pub fn fitted_model(&self, queue: QueueId, fingerprint: &str) -> Result<Option<StoredFit>, DbError> {
+    pub fn fitted_model(
+        &self,
+        queue: QueueId,
+        fingerprint: &str,
+    ) -> Result<Option<StoredFit>, DbError> {
         let row: Option<(String, String, String)> = with_conn!(self, conn => fitted_models::table
             .filter(fitted_models::queue_id.eq(queue.0))
             .filter(fitted_models::fingerprint.eq(fingerprint))
             .select((fitted_models::model, fitted_models::choice, fitted_models::fitted))
             .first(conn)
             .optional()?);
-        Ok(row.map(|(model, choice, fitted)| StoredFit { model, choice, fitted }))
+        Ok(row.map(|(model, choice, fitted)| StoredFit {
+            model,
+            choice,
+            fitted,
+        }))
     }
 
     /// Stores a fit; an identical fingerprint stored meanwhile is kept.
-    pub fn store_fitted_model(&self, queue: QueueId, fingerprint: &str, fit: &StoredFit) -> Result<(), DbError> {
+    pub fn store_fitted_model(
+        &self,
+        queue: QueueId,
+        fingerprint: &str,
+        fit: &StoredFit,
+    ) -> Result<(), DbError> {
         with_conn!(self, conn => diesel::insert_into(fitted_models::table)
             .values((
                 fitted_models::queue_id.eq(queue.0),
