@@ -87,12 +87,25 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .map(|i| i.volume)
         .sum();
     let tz = spec.time_zone;
+    let wape = forecast
+        .accuracy
+        .as_ref()
+        .and_then(|a| {
+            a["backtest"]["scores"]
+                .as_array()?
+                .iter()
+                .find(|s| s["model"] == a["chosen"])?["wape"]
+                .as_f64()
+        })
+        .map(|w| format!("backtest WAPE {:.1}%", w * 100.0))
+        .unwrap_or_else(|| "not backtested".into());
     println!(
-        "[2/4] forecast {}: {} to {} ({}), weekly average of the last 6 weeks: {:.0} calls",
+        "[2/4] forecast {}: {} to {} ({}), model {} chosen by backtest ({wape}): {:.0} calls",
         forecast.id,
         forecast.from.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
         forecast.to.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
         tz,
+        forecast.model,
         total
     );
 
