@@ -200,10 +200,11 @@ fn csv_field(s: &str) -> String {
 pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let (run, service) = blocking(move || crate::app::schedule::service_check(&db, id)).await?;
+    let (run, service, model) =
+        blocking(move || crate::app::schedule::service_check(&db, id)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "schedule_id": run.id,
-        "method": "erlang_c",
+        "model": model,
         "service_level": service.service_level,
         "intervals_below_goal": service.intervals_below_goal,
         "intervals": service.intervals,

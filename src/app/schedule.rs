@@ -9,7 +9,7 @@ use crate::db::schedules::{
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
 use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
-use crate::simulate::{check_roster, RosterService};
+use crate::simulate::{check_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -214,7 +214,7 @@ pub fn agents_on(
 pub fn service_check(
     db: &Database,
     id: ScheduleId,
-) -> Result<(ScheduleRun, RosterService), AppError> {
+) -> Result<(ScheduleRun, RosterService, crate::staffing::QueueModel), AppError> {
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
@@ -229,7 +229,14 @@ pub fn service_check(
         .collect();
     let on = agents_on(&shifts, &grid);
     let spec = &queue.spec;
-    let service = check_roster(
+    // Voice queues are checked with their own model (Erlang A when callers
+    // abandon); other channels with Erlang C on the contacts' handle time.
+    let model = match super::forecast::channel_model(spec) {
+        crate::staffing::ChannelModel::Voice(q) => q,
+        _ => crate::staffing::QueueModel::ErlangC,
+    };
+    let service = check_roster_with(
+        model,
         &load,
         |t| on.get(&t).copied().unwrap_or(0),
         grid.seconds(),
@@ -237,5 +244,5 @@ pub fn service_check(
         spec.shrinkage,
         spec.goal.service_level,
     );
-    Ok((run, service))
+    Ok((run, service, model))
 }

@@ -6,13 +6,17 @@ use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::schedule::{create_schedule, default_rule, service_check, ScheduleRequest};
 use crate::db::agents::NewAgent;
 use crate::db::Database;
-use crate::domain::{Channel, QueueSpec, ServiceGoal};
+use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 use std::path::PathBuf;
 use std::time::Instant;
 
 /// Real data: the Anonymous Bank (Israel) 1999 arrivals in 30-minute
 /// intervals; see data/sample/README.md for how it was made.
 pub const SAMPLE_HISTORY: &[u8] = include_bytes!("../../data/sample/bank_1999_30min.csv");
+
+/// Mean caller patience at the bank, February 1999: hang-ups over total time
+/// waited (exponential MLE), as `scripts/validate_replay.sh` prints it.
+const BANK_PATIENCE_SECONDS: f64 = 345.0;
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
@@ -72,7 +76,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         ServiceGoal::new(0.8, 20.0, None, None)?,
         0.3,
         0.85,
-    )?;
+    )?
+    .with_staffing(StaffingOptions {
+        patience_seconds: Some(BANK_PATIENCE_SECONDS),
+        ..StaffingOptions::default()
+    })?;
     let queue = db.create_queue(&spec)?;
     let imported = import_history(&db, queue.id, SAMPLE_HISTORY, HistoryFormat::Csv)?;
     println!(
@@ -113,7 +121,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let peak = reqs.iter().max_by_key(|r| r.agents_with_shrinkage);
     if let Some(p) = peak {
         println!(
-            "[3/4] requirements (Erlang C, 80% in 20 s, 30% shrinkage, occupancy ≤ 85%): peak {} agents ({} on the phones) at {}",
+            "[3/4] requirements (Erlang A, callers' mean patience {BANK_PATIENCE_SECONDS:.0} s; 80% in 20 s, 30% shrinkage, occupancy ≤ 85%): peak {} agents ({} on the phones) at {}",
             p.agents_with_shrinkage,
             p.agents_net,
             p.start.with_timezone(&tz).format("%a %H:%M")
@@ -130,7 +138,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             rule: default_rule(),
         },
     )?;
-    let (_, service) = service_check(&db, schedule.id)?;
+    let (_, service, _) = service_check(&db, schedule.id)?;
     println!(
         "[4/4] roster {}: {} agents, {:.1} rostered hours, coverage {:.1}% of required agent-intervals, expected service level {:.1}%",
         schedule.id,
