@@ -1458,6 +1458,30 @@ mod tests {
     }
 
     #[test]
+    fn top_down_uses_last_year_with_a_year_of_history() {
+        // Two years from 2026-01-05; December 2026 was twice as busy.
+        let peak = |w: i64, d: i64| {
+            let day = date("2026-01-05") + Duration::days(7 * w + d);
+            day.year() == 2026 && day.month() == 12
+        };
+        let rows = hourly(104, |w, d, _| if peak(w, d) { 20.0 } else { 10.0 });
+        let flat = hourly(104, |_, _, _| 10.0);
+        // The three weeks before the origin were normal last year too.
+        let origin = at("2027-11-29 00:00");
+        let spec = ModelName::TopDown.default_spec();
+        let busy = fit(spec, &rows, origin, &[]);
+        let calm = fit(spec, &flat, origin, &[]);
+        let ratio = busy.day(date("2027-12-14"))[10] / calm.day(date("2027-12-14"))[10];
+        assert!(ratio > 1.4 && ratio < 2.1, "{ratio}");
+        // Outside the peak last year: no change.
+        let ratio = busy.day(date("2028-01-25"))[10] / calm.day(date("2028-01-25"))[10];
+        assert!((ratio - 1.0).abs() < 0.1, "{ratio}");
+        // Less than a year: no yearly factor.
+        let short = fit(spec, &rows[rows.len() - 300 * 10..], origin, &[]);
+        assert!(matches!(short.body, Body::TopDown { ref yearly, .. } if yearly.is_empty()));
+    }
+
+    #[test]
     fn the_day_after_a_closure_gets_the_learned_catch_up() {
         let closed = [date("2026-01-14"), date("2026-01-28"), date("2026-02-11")];
         let rows = hourly(8, |w, d, _| {
