@@ -12,9 +12,9 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use staffcast::domain::history::{parse_history_csv, OffGrid};
 use staffcast::domain::{Grid, HistoryRow};
 use staffcast::forecast::{
-    forecast_many, forecast_with, forecast_with_specs, parse_special_days, ForecastPoint,
-    ModelName, ModelSelection, ModelSpec, QueueInput, RegressionParams, SpecialDayKind,
-    TopDownParams, WeeklyAverageParams, WeightedAverageParams,
+    forecast_many, forecast_with, forecast_with_specs, parse_special_days, EnsembleParams,
+    ForecastPoint, ModelName, ModelSelection, ModelSpec, QueueInput, RegressionParams,
+    SpecialDayKind, TopDownParams, WeeklyAverageParams, WeightedAverageParams,
 };
 use std::collections::HashMap;
 use std::time::Instant;
@@ -107,6 +107,20 @@ fn main() {
             "top_down 20 wk prof.",
             ModelSpec::TopDown(TopDownParams {
                 profile_weeks: 20,
+                ..Default::default()
+            }),
+        ),
+        (
+            "regression +month",
+            ModelSpec::Regression(RegressionParams {
+                month_terms: 2,
+                ..Default::default()
+            }),
+        ),
+        (
+            "ensemble no month",
+            ModelSpec::Ensemble(EnsembleParams {
+                regression: RegressionParams::default(),
                 ..Default::default()
             }),
         ),

@@ -2,7 +2,7 @@
 //! [`forecast_with`] (model choice by backtest, calibrated p10/p90).
 //!
 //! * Origins: local midnights `H + 7j` days before the forecast origin
-//!   (j = 0..4), H = the requested horizon in days; each backtest fit sees
+//!   (j = 0..6), H = the requested horizon in days; each backtest fit sees
 //!   only history before its own origin, and every scored day lies before
 //!   the forecast origin.
 //! * Scores (interval level): WAPE = Σ|y − f| / Σy; MASE = MAE / in-sample
@@ -10,8 +10,10 @@
 //!   [p10, p90] with the bands of each origin calibrated on the *other*
 //!   origins (leave-one-origin-out). Outlier days and missing history are
 //!   not scored.
-//! * Auto picks the lowest WAPE; the chosen model's p10/p90 are the
-//!   empirical quantiles of its backtest residuals (per forecast level).
+//! * Auto picks the lowest WAPE, except that the ensemble is kept unless
+//!   another model beats it by more than [`ENSEMBLE_MARGIN`]; the chosen
+//!   model's p10/p90 are the empirical quantiles of its backtest residuals
+//!   (per forecast level).
 
 use super::engine::{
     calendar, Calibration, CheckedModel, FittedModel, ModelName, ModelSelection, ModelSpec,

@@ -6,14 +6,16 @@
 //! Every model forecasts *normal days*: special days of the queue's calendar
 //! are left out of fitting, then applied on top (closed → 0; holiday and
 //! campaign → × the planner's effect, else the effect learned from earlier
-//! special days; outlier → the normal forecast). Missing history is missing.
+//! special days; outlier → the normal forecast). A normal day right after a
+//! closure (or a holiday at < 70% of normal) gets the catch-up effect learned
+//! from earlier such days. Missing history is missing.
 //!
 //! * `seasonal_naive`: the same interval on the most recent observed week.
 //! * `weekly_average`: weighted average of the same interval over the last N
 //!   observed weeks (weights `decay^k`, most recent first).
 //! * `regression`: ridge (linfa-elasticnet, l1 = 0) on log daily totals with
-//!   calendar features (day of week, trend, recent level, yearly Fourier
-//!   terms once a year of history exists) × an interval-of-day × day-of-week
+//!   calendar features (day of week, trend, day-of-month Fourier terms,
+//!   recent level, yearly Fourier terms once a year of history exists) × an interval-of-day × day-of-week
 //!   profile (the interaction term of a multiplicative model).
 //! * `top_down`: Holt–Winters on daily totals (damped trend, day-of-week
 //!   seasonality) × the same intraday profile; with ≥ 1 year of history the
@@ -123,15 +125,9 @@ impl std::fmt::Display for ModelSelection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct SeasonalNaiveParams {}
-
-impl Default for SeasonalNaiveParams {
-    fn default() -> Self {
-        Self {}
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
@@ -158,6 +154,10 @@ pub struct RegressionParams {
     pub penalty: f64,
     /// Yearly Fourier pairs, used once 365 days of history exist.
     pub fourier_terms: usize,
+    /// Day-of-month Fourier pairs (pay-day cycles), used once 8 weeks of
+    /// history exist.
+    #[serde(default = "default_month_terms")]
+    pub month_terms: usize,
     /// Most recent normal days of a weekday pooled into the intraday profile.
     pub profile_weeks: usize,
     /// Only the most recent `window_days` of daily totals are regressed.
@@ -166,11 +166,16 @@ pub struct RegressionParams {
     pub pool_weekdays: bool,
 }
 
+fn default_month_terms() -> usize {
+    0
+}
+
 impl Default for RegressionParams {
     fn default() -> Self {
         Self {
             penalty: 0.001,
             fourier_terms: 2,
+            month_terms: 0,
             profile_weeks: 10,
             window_days: 182,
             pool_weekdays: true,
@@ -216,7 +221,11 @@ impl Default for EnsembleParams {
     fn default() -> Self {
         Self {
             weekly_average: WeightedAverageParams::default(),
-            regression: RegressionParams::default(),
+            // The ensemble's regression member also models the day of month.
+            regression: RegressionParams {
+                month_terms: 2,
+                ..RegressionParams::default()
+            },
             top_down: TopDownParams::default(),
         }
     }
@@ -277,6 +286,12 @@ impl ModelSpec {
                 return Err(invalid(
                     "penalty",
                     format!("must be >= 0, got {}", p.penalty),
+                ));
+            }
+            if p.month_terms > 5 {
+                return Err(invalid(
+                    "month_terms",
+                    format!("must be 0..=5, got {}", p.month_terms),
                 ));
             }
             if p.fourier_terms > 10 {
@@ -435,6 +450,8 @@ pub enum Body {
         features: Vec<String>,
         first_day: NaiveDate,
         fourier_terms: usize,
+        #[serde(default)]
+        month_terms: usize,
         /// log(1 + mean daily total) of the last week before the origin.
         recent_level: f64,
         smearing: f64,
@@ -759,6 +776,7 @@ fn regression_features(
     first_day: NaiveDate,
     level: f64,
     fourier: usize,
+    month: usize,
 ) -> Vec<f64> {
     let w = date.weekday().num_days_from_monday() as usize;
     let mut x = vec![0.0; 6];
@@ -772,7 +790,24 @@ fn regression_features(
         x.push((k as f64 * doy).sin());
         x.push((k as f64 * doy).cos());
     }
+    let month_len = days_in_month(date) as f64;
+    let dom = f64::from(date.day0()) / month_len * std::f64::consts::TAU;
+    for k in 1..=month {
+        x.push((k as f64 * dom).sin());
+        x.push((k as f64 * dom).cos());
+    }
     x
+}
+
+fn days_in_month(date: NaiveDate) -> u32 {
+    let (y, m) = if date.month() == 12 {
+        (date.year() + 1, 1)
+    } else {
+        (date.year(), date.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)
+        .and_then(|d| d.pred_opt())
+        .map_or(30, |d| d.day())
 }
 
 /// log(1 + mean of the (up to) 7 most recent observed daily totals in the
@@ -794,6 +829,7 @@ fn regression(s: &Series, p: &RegressionParams, minutes: u32) -> Result<Body, Fo
     let t = totals(s, minutes);
     let days = t.len();
     let fourier = if days >= 365 { p.fourier_terms } else { 0 };
+    let month = if days >= 56 { p.month_terms } else { 0 };
     let start = days.saturating_sub(p.window_days).max(7);
     let mut xs: Vec<f64> = Vec::new();
     let mut ys: Vec<f64> = Vec::new();
@@ -802,7 +838,7 @@ fn regression(s: &Series, p: &RegressionParams, minutes: u32) -> Result<Body, Fo
         let (Some(y), Some(level)) = (t[d], week_level(&t, d.saturating_sub(7).max(1))) else {
             continue;
         };
-        let x = regression_features(s.date(d), s.first_day, level, fourier);
+        let x = regression_features(s.date(d), s.first_day, level, fourier, month);
         width = x.len();
         xs.extend(x);
         ys.push(y.ln_1p());
@@ -831,12 +867,17 @@ fn regression(s: &Series, p: &RegressionParams, minutes: u32) -> Result<Body, Fo
         features.push(format!("year_sin_{k}"));
         features.push(format!("year_cos_{k}"));
     }
+    for k in 1..=month {
+        features.push(format!("month_sin_{k}"));
+        features.push(format!("month_cos_{k}"));
+    }
     Ok(Body::Regression {
         intercept,
         coefficients,
         features,
         first_day: s.first_day,
         fourier_terms: fourier,
+        month_terms: month,
         recent_level,
         smearing: smearing.clamp(0.8, 1.25),
         shares: shares(s, p.profile_weeks, minutes, p.pool_weekdays),
@@ -1141,12 +1182,19 @@ fn body_day(body: &Body, date: NaiveDate, n: usize) -> Vec<f64> {
             coefficients,
             first_day,
             fourier_terms,
+            month_terms,
             recent_level,
             smearing,
             shares,
             ..
         } => {
-            let x = regression_features(date, *first_day, *recent_level, *fourier_terms);
+            let x = regression_features(
+                date,
+                *first_day,
+                *recent_level,
+                *fourier_terms,
+                *month_terms,
+            );
             let eta = intercept + x.iter().zip(coefficients).map(|(a, b)| a * b).sum::<f64>();
             let total = (eta.clamp(-50.0, 50.0).exp() * smearing - 1.0).max(0.0);
             shares[w * n..(w + 1) * n]
@@ -1407,6 +1455,30 @@ mod tests {
             .predict(at("2026-03-05 00:00"), at("2026-03-06 00:00"))
             .unwrap();
         assert!(p.iter().all(|p| p.volume == 0.0 && p.volume_p90 == 0.0));
+    }
+
+    #[test]
+    fn top_down_uses_last_year_with_a_year_of_history() {
+        // Two years from 2026-01-05; December 2026 was twice as busy.
+        let peak = |w: i64, d: i64| {
+            let day = date("2026-01-05") + Duration::days(7 * w + d);
+            day.year() == 2026 && day.month() == 12
+        };
+        let rows = hourly(104, |w, d, _| if peak(w, d) { 20.0 } else { 10.0 });
+        let flat = hourly(104, |_, _, _| 10.0);
+        // The three weeks before the origin were normal last year too.
+        let origin = at("2027-11-29 00:00");
+        let spec = ModelName::TopDown.default_spec();
+        let busy = fit(spec, &rows, origin, &[]);
+        let calm = fit(spec, &flat, origin, &[]);
+        let ratio = busy.day(date("2027-12-14"))[10] / calm.day(date("2027-12-14"))[10];
+        assert!(ratio > 1.4 && ratio < 2.1, "{ratio}");
+        // Outside the peak last year: no change.
+        let ratio = busy.day(date("2028-01-25"))[10] / calm.day(date("2028-01-25"))[10];
+        assert!((ratio - 1.0).abs() < 0.1, "{ratio}");
+        // Less than a year: no yearly factor.
+        let short = fit(spec, &rows[rows.len() - 300 * 10..], origin, &[]);
+        assert!(matches!(short.body, Body::TopDown { ref yearly, .. } if yearly.is_empty()));
     }
 
     #[test]
