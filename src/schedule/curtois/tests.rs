@@ -130,3 +130,20 @@ fn cancel_returns_best_so_far() {
     assert!(r.cancelled);
     assert_eq!(r.roster.assignment.len(), inst.employees.len());
 }
+
+#[test]
+fn lp_bound_is_below_the_published_optimum() {
+    for (text, best) in [(I1, 607u64), (I2, 828)] {
+        let inst = parse_instance(text).unwrap();
+        let lb = lower_bound(
+            &inst,
+            &BoundOptions {
+                time_limit: Duration::from_secs(30),
+            },
+        )
+        .expect("small LP solves");
+        assert!(lb.value <= best, "bound {} above {}", lb.value, best);
+        // Under-cover alone makes the LP well above 0 on these instances.
+        assert!(lb.value > 0);
+    }
+}
