@@ -41,9 +41,18 @@ fn speed_figures() {
     use staffcast::schedule::curtois::{parse_instance, solve, SolveOptions};
     use std::time::Duration;
     let files = [
-        ("Instance1", include_str!("../data/curtois-nrp/instances/Instance1.txt")),
-        ("Instance5", include_str!("../data/curtois-nrp/instances/Instance5.txt")),
-        ("Instance12", include_str!("../data/curtois-nrp/instances/Instance12.txt")),
+        (
+            "Instance1",
+            include_str!("../data/curtois-nrp/instances/Instance1.txt"),
+        ),
+        (
+            "Instance5",
+            include_str!("../data/curtois-nrp/instances/Instance5.txt"),
+        ),
+        (
+            "Instance12",
+            include_str!("../data/curtois-nrp/instances/Instance12.txt"),
+        ),
     ];
     println!("| instance | time limit s | first feasible s | objective | iterations |");
     println!("|---|---|---|---|---|");
@@ -58,7 +67,11 @@ fn speed_figures() {
             "| {name} | 5 | {} | {} | {} |",
             r.time_to_first_feasible
                 .map_or("-".into(), |t| format!("{:.3}", t.as_secs_f64())),
-            if r.feasible { r.objective.to_string() } else { "infeasible".into() },
+            if r.feasible {
+                r.objective.to_string()
+            } else {
+                "infeasible".into()
+            },
             r.iterations
         );
     }

@@ -62,7 +62,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
 pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.instance)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.instance.display()))?;
-    let inst = parse_instance(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.instance.display()))?;
+    let inst =
+        parse_instance(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.instance.display()))?;
     let name = args
         .instance
         .file_stem()
@@ -93,6 +94,12 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
         result.objective,
         ev.objective
     );
+    for v in ev.violations.iter().take(20) {
+        eprintln!(
+            "violation: employee {} {:?} day {} amount {}",
+            inst.employees[v.employee].id, v.rule, v.day, v.amount
+        );
+    }
     let lb = if args.bound_time_limit > 0.0 {
         lower_bound(
             &inst,
@@ -116,7 +123,7 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
     };
     let obj = ev.objective as f64;
     println!(
-        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}",
+        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}\tunder={}\tover={}\ton_requests={}\toff_requests={}",
         ev.objective,
         best.map_or("-".into(), |b| b.to_string()),
         best.map_or("-".into(), |b| pct(obj - b as f64, b as f64)),
@@ -129,6 +136,10 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
             .time_to_first_feasible
             .map_or("-".into(), |t| format!("{:.2}", t.as_secs_f64())),
         result.iterations,
+        ev.under_cover,
+        ev.over_cover,
+        ev.on_requests,
+        ev.off_requests,
     );
     Ok(())
 }

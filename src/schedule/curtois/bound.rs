@@ -227,8 +227,9 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
                     }
                 }
             }
-            let terms: Vec<(usize, f64)> =
-                (0..weekends).map(|k| (w0 + e * weekends + k, 1.0)).collect();
+            let terms: Vec<(usize, f64)> = (0..weekends)
+                .map(|k| (w0 + e * weekends + k, 1.0))
+                .collect();
             rows.push(&terms, f64::from(emp.max_weekends));
         }
     }
@@ -236,7 +237,10 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
     let a = CscMatrix::new_from_triplets(m, nvars, rows.i, rows.j, rows.v);
     let p = CscMatrix::<f64>::zeros((nvars, nvars));
     let cones = [ZeroConeT(m_eq), NonnegativeConeT(m - m_eq)];
-    let remaining = opts.time_limit.saturating_sub(started.elapsed()).as_secs_f64();
+    let remaining = opts
+        .time_limit
+        .saturating_sub(started.elapsed())
+        .as_secs_f64();
     if remaining <= 0.0 {
         return None;
     }

@@ -41,7 +41,10 @@ pub struct Evaluation {
 }
 
 /// Evaluate `roster` exactly. Errors only when its shape does not match.
-pub fn evaluate(inst: &CurtoisInstance, roster: &CurtoisRoster) -> Result<Evaluation, CurtoisError> {
+pub fn evaluate(
+    inst: &CurtoisInstance,
+    roster: &CurtoisRoster,
+) -> Result<Evaluation, CurtoisError> {
     let n = inst.shifts.len();
     let shape_ok = roster.assignment.len() == inst.employees.len()
         && roster
@@ -149,7 +152,11 @@ pub(crate) fn employee_hard(
         minutes += inst.shifts[c as usize].minutes;
         if d + 1 < days {
             let nx = row[d + 1];
-            if nx != off && inst.shifts[c as usize].forbidden_next.contains(&(nx as usize)) {
+            if nx != off
+                && inst.shifts[c as usize]
+                    .forbidden_next
+                    .contains(&(nx as usize))
+            {
                 push(Rule::ForbiddenSuccession, d, 1, 1);
             }
         }

@@ -18,6 +18,7 @@
 //!   + under-cover × weight + over-cover × weight, per day and shift type.
 
 mod bound;
+mod dp;
 mod eval;
 mod parse;
 mod solve;

@@ -130,7 +130,10 @@ pub fn parse_instance(text: &str) -> Result<CurtoisInstance, CurtoisError> {
     for (ln, f) in &staff_rows {
         let ln = *ln;
         if f.len() != 8 {
-            return Err(err(ln, format!("staff line needs 8 fields, has {}", f.len())));
+            return Err(err(
+                ln,
+                format!("staff line needs 8 fields, has {}", f.len()),
+            ));
         }
         let mut max_shifts = vec![u32::MAX; n_shifts];
         for part in f[1].split('|').map(str::trim).filter(|s| !s.is_empty()) {
@@ -167,7 +170,10 @@ pub fn parse_instance(text: &str) -> Result<CurtoisInstance, CurtoisError> {
     let lookup_day = |ln: usize, s: &str| -> Result<usize, CurtoisError> {
         let d: usize = num(ln, s, "day")?;
         if d >= days {
-            return Err(err(ln, format!("day {d} outside the horizon of {days} days")));
+            return Err(err(
+                ln,
+                format!("day {d} outside the horizon of {days} days"),
+            ));
         }
         Ok(d)
     };
@@ -184,7 +190,10 @@ pub fn parse_instance(text: &str) -> Result<CurtoisInstance, CurtoisError> {
     for (rows, target) in [(&on_req, &mut on_weight), (&off_req, &mut off_weight)] {
         for (ln, f) in rows.iter() {
             if f.len() != 4 {
-                return Err(err(*ln, "request line needs `EmployeeID, Day, ShiftID, Weight`"));
+                return Err(err(
+                    *ln,
+                    "request line needs `EmployeeID, Day, ShiftID, Weight`",
+                ));
             }
             let e = lookup_emp(*ln, &f[0])?;
             let d = lookup_day(*ln, &f[1])?;
@@ -196,7 +205,10 @@ pub fn parse_instance(text: &str) -> Result<CurtoisInstance, CurtoisError> {
     let mut cover = vec![Cover::default(); days * n_shifts];
     for (ln, f) in &cover_rows {
         if f.len() != 5 {
-            return Err(err(*ln, "cover line needs `Day, ShiftID, Requirement, Under, Over`"));
+            return Err(err(
+                *ln,
+                "cover line needs `Day, ShiftID, Requirement, Under, Over`",
+            ));
         }
         let d = lookup_day(*ln, &f[0])?;
         let t = lookup_shift(*ln, &f[1])?;
@@ -248,7 +260,11 @@ pub fn parse_roster(inst: &CurtoisInstance, text: &str) -> Result<CurtoisRoster,
         if row.len() != inst.days {
             return Err(err(
                 ln,
-                format!("employee '{id}' has {} days, horizon is {}", row.len(), inst.days),
+                format!(
+                    "employee '{id}' has {} days, horizon is {}",
+                    row.len(),
+                    inst.days
+                ),
             ));
         }
         if rows[e].replace(row).is_some() {
@@ -258,7 +274,13 @@ pub fn parse_roster(inst: &CurtoisInstance, text: &str) -> Result<CurtoisRoster,
     let mut assignment = Vec::with_capacity(rows.len());
     for (e, r) in rows.into_iter().enumerate() {
         assignment.push(r.ok_or_else(|| {
-            err(0, format!("employee '{}' missing from the roster", inst.employees[e].id))
+            err(
+                0,
+                format!(
+                    "employee '{}' missing from the roster",
+                    inst.employees[e].id
+                ),
+            )
         })?);
     }
     Ok(CurtoisRoster { assignment })

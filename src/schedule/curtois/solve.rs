@@ -6,12 +6,16 @@
 //! an employee may never work (max 0) are never assigned. Moves: change one
 //! cell, swap a block of days between two employees, set a block of days of
 //! one employee to one value, swap two days of one employee, and
-//! ruin-and-recreate of one employee's week. Cooling runs in cycles of a
+//! ruin-and-recreate of one employee's window of days (the whole horizon
+//! when small) by exact dynamic programming against everyone else's
+//! shifts (see `dp.rs`; about a quarter of the run time at most). Cooling
+//! runs in cycles of a
 //! fixed number of iterations; each cycle after the first restarts from the
 //! best feasible roster. Everything depends only on the seed and the number
 //! of iterations, so a run is deterministic for a seed up to where the time
 //! limit (or cancel flag) cuts it; `max_iterations` makes it fully so.
 
+use super::dp;
 use super::eval::{employee_hard, to_cells};
 use super::{CurtoisInstance, CurtoisRoster};
 use rand::{Rng, SeedableRng};
@@ -67,6 +71,11 @@ pub struct SolveResult {
     pub time_to_first_feasible: Option<Duration>,
     pub cancelled: bool,
 }
+
+/// Floor of the adaptive hard-rule penalty per violation unit.
+const MIN_PENALTY: f64 = 300.0;
+/// Moves per cooling cycle, per (employee, day) cell.
+const CYCLE_ITERS_PER_CELL: u64 = 3000;
 
 struct State<'a> {
     inst: &'a CurtoisInstance,
@@ -247,7 +256,13 @@ fn to_roster(inst: &CurtoisInstance, cells: &[u16]) -> CurtoisRoster {
             .chunks(inst.days)
             .map(|r| {
                 r.iter()
-                    .map(|&v| if (v as usize) < n { Some(v as usize) } else { None })
+                    .map(|&v| {
+                        if (v as usize) < n {
+                            Some(v as usize)
+                        } else {
+                            None
+                        }
+                    })
                     .collect()
             })
             .collect(),
@@ -301,16 +316,28 @@ pub fn solve(
     let mut best_soft = u64::MAX;
     let mut least_bad = (st.hard, st.soft(), st.cells.clone());
     let mut first_feasible = None;
-    let mut penalty: f64 = 200.0;
-    let cycle_iters: u64 = (ne as u64 * days as u64 * 600).max(200_000);
-    let (t0, t1) = (30.0f64, 0.2f64);
+    let mut penalty: f64 = MIN_PENALTY;
+    let _ = &penalty;
+    let cycle_iters: u64 = (ne as u64 * days as u64 * CYCLE_ITERS_PER_CELL).max(200_000);
+    let (t0, t1) = (100.0f64, 0.2f64);
     let mut iter: u64 = 0;
     let mut cancelled = false;
     let mut last_progress = Instant::now();
     let mut changes: Vec<(usize, usize, u16)> = Vec::with_capacity(16);
     let limit_iters = opts.max_iterations.unwrap_or(u64::MAX);
+    // Window of the DP move: the whole horizon when its table is small.
+    let mut dp_w = days;
+    while dp_w > 7 && dp::table_size(inst, 0, dp_w) > dp::MAX_TABLE {
+        dp_w = (dp_w - 7).max(7);
+    }
+    let dp_ops = dp::table_size(inst, 0, dp_w) as u64 * (n as u64 + 1) / 4;
+    let dp_every: u64 = ((dp_ops as f64 / (days as f64 + 12.0) * 4.0) as u64).max(8);
+    let mut dp_out: Vec<u16> = Vec::with_capacity(days);
 
-    let check_best = |st: &State, best_soft: &mut u64, best_cells: &mut Option<Vec<u16>>, ff: &mut Option<Duration>| {
+    let check_best = |st: &State,
+                      best_soft: &mut u64,
+                      best_cells: &mut Option<Vec<u16>>,
+                      ff: &mut Option<Duration>| {
         if st.hard == 0 && st.soft() < *best_soft {
             *best_soft = st.soft();
             match best_cells {
@@ -361,16 +388,56 @@ pub fn solve(
             if st.hard > 0 {
                 penalty = (penalty * 1.1).min(20_000.0);
             } else {
-                penalty = (penalty / 1.1).max(20.0);
+                penalty = (penalty / 1.1).max(MIN_PENALTY);
             }
         }
         iter += 1;
 
         changes.clear();
-        let e = rng.gen_range(0..ne);
+        let mut e = rng.gen_range(0..ne);
         let d = rng.gen_range(0..days);
         let kind = rng.gen_range(0..100);
-        if kind < 35 {
+        if iter % dp_every == 0 {
+            // Ruin one employee's window and recreate it optimally.
+            if st.hard > 0 && rng.gen_bool(0.5) {
+                if let Some(k) = (0..ne).map(|k| (e + k) % ne).find(|&k| st.emp_hard[k] > 0) {
+                    e = k;
+                }
+            }
+            let a = rng.gen_range(0..=days - dp_w);
+            let b = a + dp_w;
+            let stc = &st;
+            let cost = |dd: usize, v: u16| -> i64 {
+                let i = e * days + dd;
+                let mut c = i64::from(stc.req_table[i * (n + 1) + v as usize]);
+                if (v as usize) < n {
+                    let k = dd * n + v as usize;
+                    let c0 = stc.count[k] - u32::from(stc.cells[i] == v);
+                    let cv = inst.cover[k];
+                    c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
+                }
+                c
+            };
+            if !dp::reoptimize(
+                inst,
+                e,
+                &st.cells[e * days..(e + 1) * days],
+                a,
+                b,
+                &cost,
+                &mut dp_out,
+            ) {
+                continue;
+            }
+            for (j, &v) in dp_out.iter().enumerate() {
+                if st.cells[e * days + a + j] != v {
+                    changes.push((e, a + j, v));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+        } else if kind < 35 {
             let al = &allowed[e];
             let v = al[rng.gen_range(0..al.len())];
             if v == st.cells[e * days + d] || !can(e, d, v) {
@@ -385,7 +452,11 @@ pub fn solve(
             if e2 >= e {
                 e2 += 1;
             }
-            let k = if rng.gen_bool(0.5) { 1 } else { rng.gen_range(2..=7) };
+            let k = if rng.gen_bool(0.5) {
+                1
+            } else {
+                rng.gen_range(2..=7)
+            };
             let end = (d + k).min(days);
             for dd in d..end {
                 let a = st.cells[e * days + dd];
@@ -445,7 +516,11 @@ pub fn solve(
         None => (least_bad.2, false, least_bad.1),
     };
     progress(&Progress {
-        percent: if cancelled { percent(opts, el, iter) } else { 100.0 },
+        percent: if cancelled {
+            percent(opts, el, iter)
+        } else {
+            100.0
+        },
         best_objective: feasible.then_some(objective),
         iterations: iter,
         elapsed: el,

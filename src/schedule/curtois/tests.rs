@@ -46,7 +46,10 @@ fn published_rosters_score_exactly() {
     // The README's breakdown of instance 1.
     let inst = parse_instance(I1).unwrap();
     let ev = evaluate(&inst, &parse_roster(&inst, R1).unwrap()).unwrap();
-    assert_eq!((ev.under_cover, ev.on_requests, ev.off_requests), (600, 4, 3));
+    assert_eq!(
+        (ev.under_cover, ev.on_requests, ev.off_requests),
+        (600, 4, 3)
+    );
 }
 
 #[test]
@@ -67,12 +70,18 @@ fn evaluator_flags_broken_rules() {
     r.assignment[a][1] = Some(0);
     let ev = evaluate(&inst, &r).unwrap();
     assert!(!ev.feasible);
-    assert!(ev.violations.iter().any(|v| v.rule == Rule::ForbiddenSuccession && v.day == 0));
+    assert!(ev
+        .violations
+        .iter()
+        .any(|v| v.rule == Rule::ForbiddenSuccession && v.day == 0));
     // Work on a day off (A's day off is day 3).
     let mut r = parse_roster(&inst, R2).unwrap();
     r.assignment[a][3] = Some(1);
     let ev = evaluate(&inst, &r).unwrap();
-    assert!(ev.violations.iter().any(|v| v.rule == Rule::DayOff && v.day == 3));
+    assert!(ev
+        .violations
+        .iter()
+        .any(|v| v.rule == Rule::DayOff && v.day == 3));
     // Everyone off: min minutes broken for all, under-cover everywhere.
     let ev = evaluate(&inst, &CurtoisRoster::empty(&inst)).unwrap();
     let n_min = ev
@@ -81,7 +90,11 @@ fn evaluator_flags_broken_rules() {
         .filter(|v| v.rule == Rule::MinTotalMinutes)
         .count();
     assert_eq!(n_min, inst.employees.len());
-    let total_req: u64 = inst.cover.iter().map(|c| u64::from(c.requirement) * 100).sum();
+    let total_req: u64 = inst
+        .cover
+        .iter()
+        .map(|c| u64::from(c.requirement) * 100)
+        .sum();
     assert_eq!(ev.under_cover, total_req);
 }
 
