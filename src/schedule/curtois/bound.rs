@@ -85,7 +85,9 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
     // Weekends w with day 7w+5 inside the horizon.
     let weekends = (days + 1) / 7;
     let w0 = over0 + days * n;
-    let nvars = w0 + ne * weekends;
+    // y[e,d] = sum_t x[e,d,t] (works that day), keeps window rows sparse.
+    let y0 = w0 + ne * weekends;
+    let nvars = y0 + ne * days;
 
     let mut q = vec![0.0; nvars];
     let mut constant = 0.0;
@@ -127,18 +129,24 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
             rows.push(&terms, f64::from(inst.cover[k].requirement));
         }
     }
+    for e in 0..ne {
+        for d in 0..days {
+            let mut terms: Vec<(usize, f64)> = (0..n)
+                .map(|t| x(e, d, t))
+                .filter(|&j| j != usize::MAX)
+                .map(|j| (j, -1.0))
+                .collect();
+            terms.push((y0 + e * days + d, 1.0));
+            rows.push(&terms, 0.0);
+        }
+    }
     let m_eq = rows.b.len();
     // Nonnegativity of every variable: -v <= 0.
     for j in 0..nvars {
         rows.push(&[(j, -1.0)], 0.0);
     }
-    let day_terms = |e: usize, d: usize, coef: f64| -> Vec<(usize, f64)> {
-        (0..n)
-            .map(|t| x(e, d, t))
-            .filter(|&j| j != usize::MAX)
-            .map(|j| (j, coef))
-            .collect()
-    };
+    let day_terms =
+        |e: usize, d: usize, coef: f64| -> Vec<(usize, f64)> { vec![(y0 + e * days + d, coef)] };
     for (e, emp) in inst.employees.iter().enumerate() {
         for d in 0..days {
             let t = day_terms(e, d, 1.0);

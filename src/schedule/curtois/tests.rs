@@ -160,3 +160,36 @@ fn lp_bound_is_below_the_published_optimum() {
         assert!(lb.value > 0);
     }
 }
+
+#[test]
+fn dp_recreates_a_row_that_keeps_the_hard_rules() {
+    use super::eval::employee_hard;
+    let inst = parse_instance(I2).unwrap();
+    let off = inst.shifts.len() as u16;
+    let row = vec![off; inst.days];
+    let published = parse_roster(&inst, R2).unwrap();
+    // Reward every shift: the DP must still respect max consecutive,
+    // minutes, weekends, days off and successions.
+    for e in 0..inst.employees.len() {
+        let cost = |_d: usize, v: u16| if v == off { 0 } else { -10 };
+        let mut out = Vec::new();
+        assert!(super::dp::reoptimize(
+            &inst, e, &row, 0, inst.days, &cost, &mut out
+        ));
+        assert_eq!(
+            employee_hard(&inst, e, &out, None),
+            0,
+            "employee {e}: {out:?}"
+        );
+        // Optimal: at least as many shifts as the (feasible) published row.
+        let worked = out.iter().filter(|&&v| v != off).count();
+        let pub_worked = published.assignment[e]
+            .iter()
+            .filter(|c| c.is_some())
+            .count();
+        assert!(
+            worked >= pub_worked,
+            "employee {e}: {worked} < {pub_worked}"
+        );
+    }
+}
