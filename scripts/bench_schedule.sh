@@ -51,8 +51,11 @@ echo "| instance | objective | best known | gap % | LP bound | gap to bound % | 
 echo "|---|---|---|---|---|---|---|---|---|"
 for i in $INSTANCES; do
   f="$DATA/Instance$i.txt"
-  line="$(run "$f" --time-limit "$TIME_LIMIT" --seed "$SEED" \
-      --bound-time-limit "$BOUND" --output "$OUT/Instance$i.roster.txt")"
+  if ! line="$(run "$f" --time-limit "$TIME_LIMIT" --seed "$SEED" \
+      --bound-time-limit "$BOUND" --output "$OUT/Instance$i.roster.txt")"; then
+    echo "| $i | error (see stderr) | | | | | | | |"
+    continue
+  fi
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
     "$i" "$(field objective <<<"$line")" "$(field best_known <<<"$line")" \
     "$(field gap_pct <<<"$line")" "$(field lower_bound <<<"$line")" \

@@ -53,7 +53,9 @@ fn unit(inst: &CurtoisInstance, e: usize) -> (u32, u32) {
 /// Best values for days `a..b` of `row` (employee `e`) under `cost(d, v)`
 /// (v = shift index, `shifts.len()` = off). Writes them to `out` (length
 /// `b - a`) and returns true, or false when the table would be too large or
-/// nothing fits.
+/// nothing fits. `minutes_override` replaces the window's (min, max)
+/// minutes (the max is still capped by the contract), used when building a
+/// first roster window by window.
 pub(crate) fn reoptimize(
     inst: &CurtoisInstance,
     e: usize,
@@ -61,6 +63,7 @@ pub(crate) fn reoptimize(
     a: usize,
     b: usize,
     cost: &dyn Fn(usize, u16) -> i64,
+    minutes_override: Option<(u32, u32)>,
     out: &mut Vec<u16>,
 ) -> bool {
     let emp = &inst.employees[e];
@@ -88,9 +91,15 @@ pub(crate) fn reoptimize(
         .filter(|&d| d < a || d >= b)
         .map(|d| minutes_of(row[d]))
         .sum();
-    let max_units = (emp.max_total_minutes.saturating_sub(outside) / g)
-        .min(((w as u64 * u64::from(maxlen)) / u64::from(g)) as u32) as usize;
-    let min_minutes = emp.min_total_minutes.saturating_sub(outside);
+    let (min_minutes, max_minutes) = match minutes_override {
+        Some((lo, hi)) => (lo, hi.min(emp.max_total_minutes.saturating_sub(outside))),
+        None => (
+            emp.min_total_minutes.saturating_sub(outside),
+            emp.max_total_minutes.saturating_sub(outside),
+        ),
+    };
+    let max_units =
+        (max_minutes / g).min(((w as u64 * u64::from(maxlen)) / u64::from(g)) as u32) as usize;
     // Weekends.
     let n_weekends = (days + 1) / 7;
     let in_window = |wk: usize| {

@@ -26,9 +26,10 @@ fn err(line: usize, msg: impl Into<String>) -> CurtoisError {
 }
 
 fn num<T: std::str::FromStr>(line: usize, field: &str, what: &str) -> Result<T, CurtoisError> {
-    field
-        .trim()
-        .parse::<T>()
+    let f = field.trim();
+    // Instance 15 writes one requirement as "-0".
+    let f = if f == "-0" { "0" } else { f };
+    f.parse::<T>()
         .map_err(|_| err(line, format!("{what}: '{field}' is not a number")))
 }
 

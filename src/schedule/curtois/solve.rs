@@ -349,6 +349,15 @@ pub fn solve(
             }
         }
     };
+    if opts.initial.is_none() && dp_w < days {
+        construct(
+            inst,
+            &mut st,
+            dp_w,
+            &mut dp_out,
+            started + opts.time_limit / 2,
+        );
+    }
     check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
 
     'outer: loop {
@@ -425,6 +434,7 @@ pub fn solve(
                 a,
                 b,
                 &cost,
+                None,
                 &mut dp_out,
             ) {
                 continue;
@@ -533,6 +543,64 @@ pub fn solve(
         elapsed: el,
         time_to_first_feasible: first_feasible,
         cancelled,
+    }
+}
+
+/// First roster for long horizons: employee by employee, window by window,
+/// the DP picks the cheapest days given the cover so far, with the
+/// contract's minutes pro-rated to the window.
+fn construct(
+    inst: &CurtoisInstance,
+    st: &mut State,
+    w: usize,
+    out: &mut Vec<u16>,
+    deadline: Instant,
+) {
+    let n = inst.shifts.len();
+    let days = inst.days;
+    let mut changes = Vec::new();
+    for e in 0..inst.employees.len() {
+        if Instant::now() >= deadline {
+            return;
+        }
+        let emp = &inst.employees[e];
+        let longest = inst.shifts.iter().map(|s| s.minutes).max().unwrap_or(0);
+        let mut a = 0;
+        let mut done = 0u32;
+        while a < days {
+            let b = (a + w).min(days);
+            // Cumulative pro-rata target up to day b, minus what is placed.
+            let share = |m: u32| (u64::from(m) * b as u64 / days as u64) as u32;
+            let range = (
+                share(emp.min_total_minutes).saturating_sub(done),
+                (share(emp.max_total_minutes) + longest).saturating_sub(done),
+            );
+            let range = if b == days { None } else { Some(range) };
+            let stc = &*st;
+            let cost = |dd: usize, v: u16| -> i64 {
+                let i = e * days + dd;
+                let mut c = i64::from(stc.req_table[i * (n + 1) + v as usize]);
+                if (v as usize) < n {
+                    let k = dd * n + v as usize;
+                    let c0 = stc.count[k] - u32::from(stc.cells[i] == v);
+                    let cv = inst.cover[k];
+                    c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
+                }
+                c
+            };
+            let row = &st.cells[e * days..(e + 1) * days];
+            if dp::reoptimize(inst, e, row, a, b, &cost, range, out) {
+                done += out
+                    .iter()
+                    .filter(|&&v| (v as usize) < n)
+                    .map(|&v| inst.shifts[v as usize].minutes)
+                    .sum::<u32>();
+                changes.clear();
+                changes.extend(out.iter().enumerate().map(|(j, &v)| (e, a + j, v)));
+                st.apply(&changes);
+            }
+            a = b;
+        }
     }
 }
 

@@ -193,3 +193,10 @@ fn dp_recreates_a_row_that_keeps_the_hard_rules() {
         );
     }
 }
+
+#[test]
+fn minus_zero_requirement_parses_as_zero() {
+    let text = I1.replace("SECTION_COVER\n", "SECTION_COVER\n0,D,-0,100,1\n");
+    // The later line for day 0 overrides; parse must not fail on "-0".
+    assert!(parse_instance(&text).is_ok());
+}
