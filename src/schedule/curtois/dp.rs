@@ -56,6 +56,7 @@ fn unit(inst: &CurtoisInstance, e: usize) -> (u32, u32) {
 /// nothing fits. `minutes_override` replaces the window's (min, max)
 /// minutes (the max is still capped by the contract), used when building a
 /// first roster window by window.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn reoptimize(
     inst: &CurtoisInstance,
     e: usize,

@@ -362,7 +362,7 @@ pub fn solve(
 
     'outer: loop {
         let cycle = iter / cycle_iters;
-        if cycle > 0 && iter % cycle_iters == 0 {
+        if cycle > 0 && iter.is_multiple_of(cycle_iters) {
             if let Some(b) = &best_cells {
                 st.cells.copy_from_slice(b);
                 st.recompute();
@@ -371,7 +371,7 @@ pub fn solve(
         let frac = (iter % cycle_iters) as f64 / cycle_iters as f64;
         let temp = t0 * (t1 / t0).powf(frac);
 
-        if iter % 1024 == 0 {
+        if iter.is_multiple_of(1024) {
             if iter >= limit_iters {
                 break 'outer;
             }
@@ -393,7 +393,7 @@ pub fn solve(
                 });
             }
         }
-        if iter % 2000 == 0 {
+        if iter.is_multiple_of(2000) {
             if st.hard > 0 {
                 penalty = (penalty * 1.1).min(20_000.0);
             } else {
@@ -406,7 +406,7 @@ pub fn solve(
         let mut e = rng.gen_range(0..ne);
         let d = rng.gen_range(0..days);
         let kind = rng.gen_range(0..100);
-        if iter % dp_every == 0 {
+        if iter.is_multiple_of(dp_every) {
             // Ruin one employee's window and recreate it optimally.
             if st.hard > 0 && rng.gen_bool(0.5) {
                 if let Some(k) = (0..ne).map(|k| (e + k) % ne).find(|&k| st.emp_hard[k] > 0) {

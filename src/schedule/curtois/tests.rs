@@ -174,7 +174,7 @@ fn dp_recreates_a_row_that_keeps_the_hard_rules() {
         let cost = |_d: usize, v: u16| if v == off { 0 } else { -10 };
         let mut out = Vec::new();
         assert!(super::dp::reoptimize(
-            &inst, e, &row, 0, inst.days, &cost, &mut out
+            &inst, e, &row, 0, inst.days, &cost, None, &mut out
         ));
         assert_eq!(
             employee_hard(&inst, e, &out, None),
