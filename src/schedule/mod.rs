@@ -17,6 +17,7 @@
 //! Plain Rust: no HTTP, no SQL, no I/O.
 
 pub mod check;
+pub mod curtois;
 pub mod greedy;
 pub mod roster;
 pub mod rules;

@@ -1,0 +1,613 @@
+//! Simulated-annealing local search for the Curtois & Qu model.
+//!
+//! The search runs in the relaxed space where hard rules may be broken and
+//! pay `penalty × violation units`; the penalty adapts (up while the current
+//! roster is infeasible, down while it is feasible). Days off and shift types
+//! an employee may never work (max 0) are never assigned. Moves: change one
+//! cell, swap a block of days between two employees, set a block of days of
+//! one employee to one value, swap two days of one employee, and
+//! ruin-and-recreate of one employee's window of days (the whole horizon
+//! when small) by exact dynamic programming against everyone else's
+//! shifts (see `dp.rs`; about a quarter of the run time at most). Cooling
+//! runs in cycles of a
+//! fixed number of iterations; each cycle after the first restarts from the
+//! best feasible roster. Everything depends only on the seed and the number
+//! of iterations, so a run is deterministic for a seed up to where the time
+//! limit (or cancel flag) cuts it; `max_iterations` makes it fully so.
+
+use super::dp;
+use super::eval::{employee_hard, to_cells};
+use super::{CurtoisInstance, CurtoisRoster};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Options of [`solve`].
+#[derive(Debug, Clone)]
+pub struct SolveOptions {
+    pub time_limit: Duration,
+    pub seed: u64,
+    /// Stop after this many moves (for reproducible runs); `None` = time only.
+    pub max_iterations: Option<u64>,
+    /// Roster to start from (e.g. a previous best); `None` = everyone off.
+    pub initial: Option<CurtoisRoster>,
+    /// How often the progress callback is called (wall clock).
+    pub progress_interval: Duration,
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(60),
+            seed: 1,
+            max_iterations: None,
+            initial: None,
+            progress_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Reported to the progress callback.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// 0–100: share of the time limit (or iteration limit) used.
+    pub percent: f64,
+    /// Objective of the best feasible roster so far.
+    pub best_objective: Option<u64>,
+    pub iterations: u64,
+    pub elapsed: Duration,
+}
+
+/// Outcome of [`solve`]: the best feasible roster found, or when none was
+/// found the roster with the fewest violation units (`feasible == false`).
+#[derive(Debug, Clone)]
+pub struct SolveResult {
+    pub roster: CurtoisRoster,
+    pub objective: u64,
+    pub feasible: bool,
+    pub iterations: u64,
+    pub elapsed: Duration,
+    pub time_to_first_feasible: Option<Duration>,
+    pub cancelled: bool,
+}
+
+/// Floor of the adaptive hard-rule penalty per violation unit.
+const MIN_PENALTY: f64 = 300.0;
+/// Moves per cooling cycle, per (employee, day) cell.
+const CYCLE_ITERS_PER_CELL: u64 = 3000;
+
+struct State<'a> {
+    inst: &'a CurtoisInstance,
+    n: usize,
+    days: usize,
+    cells: Vec<u16>,
+    count: Vec<u32>,
+    /// Request cost per (e, d, value), value `n` = off.
+    req_table: Vec<u32>,
+    emp_hard: Vec<u32>,
+    req: u64,
+    cover: u64,
+    hard: u64,
+    // scratch for the last move
+    undo: Vec<(usize, u16)>,
+    saved_emp: Vec<(usize, u32)>,
+    keys: Vec<usize>,
+    saved_totals: (u64, u64, u64),
+}
+
+impl<'a> State<'a> {
+    fn new(inst: &'a CurtoisInstance, cells: Vec<u16>) -> Self {
+        let n = inst.shifts.len();
+        let days = inst.days;
+        let ne = inst.employees.len();
+        let mut req_table = vec![0u32; ne * days * (n + 1)];
+        for e in 0..ne {
+            for d in 0..days {
+                for v in 0..=n {
+                    let val = if v == n { None } else { Some(v) };
+                    req_table[(e * days + d) * (n + 1) + v] = inst.request_cost(e, d, val) as u32;
+                }
+            }
+        }
+        let mut s = State {
+            inst,
+            n,
+            days,
+            cells,
+            count: vec![0; days * n],
+            req_table,
+            emp_hard: vec![0; ne],
+            req: 0,
+            cover: 0,
+            hard: 0,
+            undo: Vec::new(),
+            saved_emp: Vec::new(),
+            keys: Vec::new(),
+            saved_totals: (0, 0, 0),
+        };
+        s.recompute();
+        s
+    }
+
+    fn recompute(&mut self) {
+        let (n, days) = (self.n, self.days);
+        self.count.iter_mut().for_each(|c| *c = 0);
+        self.req = 0;
+        for (i, &v) in self.cells.iter().enumerate() {
+            let d = i % days;
+            if (v as usize) < n {
+                self.count[d * n + v as usize] += 1;
+            }
+            self.req += u64::from(self.req_table[i * (n + 1) + v as usize]);
+        }
+        self.cover = (0..days * n)
+            .map(|k| self.inst.cover[k].cost(self.count[k]))
+            .sum();
+        self.hard = 0;
+        for e in 0..self.inst.employees.len() {
+            let h = employee_hard(self.inst, e, &self.cells[e * days..(e + 1) * days], None);
+            self.emp_hard[e] = h;
+            self.hard += u64::from(h);
+        }
+    }
+
+    fn soft(&self) -> u64 {
+        self.req + self.cover
+    }
+
+    /// Apply `changes` (employee, day, value); returns (Δsoft, Δhard).
+    fn apply(&mut self, changes: &[(usize, usize, u16)]) -> (i64, i64) {
+        let (n, days) = (self.n, self.days);
+        self.undo.clear();
+        self.saved_emp.clear();
+        self.keys.clear();
+        self.saved_totals = (self.req, self.cover, self.hard);
+        for &(e, d, v) in changes {
+            let i = e * days + d;
+            let old = self.cells[i];
+            if old == v {
+                continue;
+            }
+            if !self.saved_emp.iter().any(|&(x, _)| x == e) {
+                self.saved_emp.push((e, self.emp_hard[e]));
+            }
+            for val in [old, v] {
+                if (val as usize) < n {
+                    let k = d * n + val as usize;
+                    if !self.keys.contains(&k) {
+                        self.keys.push(k);
+                    }
+                }
+            }
+            self.undo.push((i, old));
+        }
+        if self.undo.is_empty() {
+            return (0, 0);
+        }
+        let cover_before: u64 = self
+            .keys
+            .iter()
+            .map(|&k| self.inst.cover[k].cost(self.count[k]))
+            .sum();
+        let mut dreq: i64 = 0;
+        for &(e, d, v) in changes {
+            let i = e * days + d;
+            let old = self.cells[i];
+            if old == v {
+                continue;
+            }
+            let base = i * (n + 1);
+            dreq += i64::from(self.req_table[base + v as usize])
+                - i64::from(self.req_table[base + old as usize]);
+            if (old as usize) < n {
+                self.count[d * n + old as usize] -= 1;
+            }
+            if (v as usize) < n {
+                self.count[d * n + v as usize] += 1;
+            }
+            self.cells[i] = v;
+        }
+        let cover_after: u64 = self
+            .keys
+            .iter()
+            .map(|&k| self.inst.cover[k].cost(self.count[k]))
+            .sum();
+        let mut dhard: i64 = 0;
+        for j in 0..self.saved_emp.len() {
+            let (e, before) = self.saved_emp[j];
+            let h = employee_hard(self.inst, e, &self.cells[e * days..(e + 1) * days], None);
+            self.emp_hard[e] = h;
+            dhard += i64::from(h) - i64::from(before);
+        }
+        let dsoft = dreq + cover_after as i64 - cover_before as i64;
+        self.req = (self.req as i64 + dreq) as u64;
+        self.cover = (self.cover as i64 + cover_after as i64 - cover_before as i64) as u64;
+        self.hard = (self.hard as i64 + dhard) as u64;
+        (dsoft, dhard)
+    }
+
+    fn revert(&mut self) {
+        let (n, days) = (self.n, self.days);
+        for j in (0..self.undo.len()).rev() {
+            let (i, old) = self.undo[j];
+            let d = i % days;
+            let cur = self.cells[i];
+            if (cur as usize) < n {
+                self.count[d * n + cur as usize] -= 1;
+            }
+            if (old as usize) < n {
+                self.count[d * n + old as usize] += 1;
+            }
+            self.cells[i] = old;
+        }
+        for &(e, h) in &self.saved_emp {
+            self.emp_hard[e] = h;
+        }
+        (self.req, self.cover, self.hard) = self.saved_totals;
+        self.undo.clear();
+    }
+}
+
+fn to_roster(inst: &CurtoisInstance, cells: &[u16]) -> CurtoisRoster {
+    let n = inst.shifts.len();
+    CurtoisRoster {
+        assignment: cells
+            .chunks(inst.days)
+            .map(|r| {
+                r.iter()
+                    .map(|&v| {
+                        if (v as usize) < n {
+                            Some(v as usize)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+    }
+}
+
+/// Solve `inst` within `opts.time_limit` (anytime: returns the best roster
+/// found when the limit is hit or `cancel` becomes true).
+pub fn solve(
+    inst: &CurtoisInstance,
+    opts: &SolveOptions,
+    cancel: Option<&AtomicBool>,
+    progress: &mut dyn FnMut(&Progress),
+) -> SolveResult {
+    let started = Instant::now();
+    let n = inst.shifts.len();
+    let days = inst.days;
+    let ne = inst.employees.len();
+    let off = n as u16;
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+
+    let mut cells = vec![off; ne * days];
+    if let Some(init) = &opts.initial {
+        if init.assignment.len() == ne && init.assignment.iter().all(|r| r.len() == days) {
+            for (e, row) in init.assignment.iter().enumerate() {
+                let c = to_cells(inst, row);
+                for d in 0..days {
+                    if !inst.employees[e].days_off[d] && (c[d] as usize) <= n {
+                        cells[e * days + d] = c[d];
+                    }
+                }
+            }
+        }
+    }
+    // Values each employee may take (off first).
+    let allowed: Vec<Vec<u16>> = inst
+        .employees
+        .iter()
+        .map(|emp| {
+            std::iter::once(off)
+                .chain((0..n).filter(|&t| emp.max_shifts[t] > 0).map(|t| t as u16))
+                .collect()
+        })
+        .collect();
+    let can = |e: usize, d: usize, v: u16| -> bool {
+        v == off || (!inst.employees[e].days_off[d] && inst.employees[e].max_shifts[v as usize] > 0)
+    };
+
+    let mut st = State::new(inst, cells);
+    let mut best_cells: Option<Vec<u16>> = None;
+    let mut best_soft = u64::MAX;
+    let mut least_bad = (st.hard, st.soft(), st.cells.clone());
+    let mut first_feasible = None;
+    let mut penalty: f64 = MIN_PENALTY;
+    let _ = &penalty;
+    let cycle_iters: u64 = (ne as u64 * days as u64 * CYCLE_ITERS_PER_CELL).max(200_000);
+    let (t0, t1) = (100.0f64, 0.2f64);
+    let mut iter: u64 = 0;
+    let mut cancelled = false;
+    let mut last_progress = Instant::now();
+    let mut changes: Vec<(usize, usize, u16)> = Vec::with_capacity(16);
+    let limit_iters = opts.max_iterations.unwrap_or(u64::MAX);
+    // Window of the DP move: the whole horizon when its table is small.
+    let mut dp_w = days;
+    while dp_w > 7 && dp::table_size(inst, 0, dp_w) > dp::MAX_TABLE {
+        dp_w = (dp_w - 7).max(7);
+    }
+    let dp_ops = dp::table_size(inst, 0, dp_w) as u64 * (n as u64 + 1) / 4;
+    let dp_every: u64 = ((dp_ops as f64 / (days as f64 + 12.0) * 4.0) as u64).max(8);
+    let mut dp_out: Vec<u16> = Vec::with_capacity(days);
+
+    let check_best = |st: &State,
+                      best_soft: &mut u64,
+                      best_cells: &mut Option<Vec<u16>>,
+                      ff: &mut Option<Duration>| {
+        if st.hard == 0 && st.soft() < *best_soft {
+            *best_soft = st.soft();
+            match best_cells {
+                Some(b) => b.copy_from_slice(&st.cells),
+                None => *best_cells = Some(st.cells.clone()),
+            }
+            if ff.is_none() {
+                *ff = Some(started.elapsed());
+            }
+        }
+    };
+    if opts.initial.is_none() && dp_w < days {
+        construct(
+            inst,
+            &mut st,
+            dp_w,
+            &mut dp_out,
+            started + opts.time_limit / 2,
+        );
+    }
+    check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+
+    'outer: loop {
+        let cycle = iter / cycle_iters;
+        if cycle > 0 && iter.is_multiple_of(cycle_iters) {
+            if let Some(b) = &best_cells {
+                st.cells.copy_from_slice(b);
+                st.recompute();
+            }
+        }
+        let frac = (iter % cycle_iters) as f64 / cycle_iters as f64;
+        let temp = t0 * (t1 / t0).powf(frac);
+
+        if iter.is_multiple_of(1024) {
+            if iter >= limit_iters {
+                break 'outer;
+            }
+            let el = started.elapsed();
+            if el >= opts.time_limit {
+                break 'outer;
+            }
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                cancelled = true;
+                break 'outer;
+            }
+            if last_progress.elapsed() >= opts.progress_interval {
+                last_progress = Instant::now();
+                progress(&Progress {
+                    percent: percent(opts, el, iter),
+                    best_objective: best_cells.as_ref().map(|_| best_soft),
+                    iterations: iter,
+                    elapsed: el,
+                });
+            }
+        }
+        if iter.is_multiple_of(2000) {
+            if st.hard > 0 {
+                penalty = (penalty * 1.1).min(20_000.0);
+            } else {
+                penalty = (penalty / 1.1).max(MIN_PENALTY);
+            }
+        }
+        iter += 1;
+
+        changes.clear();
+        let mut e = rng.gen_range(0..ne);
+        let d = rng.gen_range(0..days);
+        let kind = rng.gen_range(0..100);
+        if iter.is_multiple_of(dp_every) {
+            // Ruin one employee's window and recreate it optimally.
+            if st.hard > 0 && rng.gen_bool(0.5) {
+                if let Some(k) = (0..ne).map(|k| (e + k) % ne).find(|&k| st.emp_hard[k] > 0) {
+                    e = k;
+                }
+            }
+            let a = rng.gen_range(0..=days - dp_w);
+            let b = a + dp_w;
+            let stc = &st;
+            let cost = |dd: usize, v: u16| -> i64 {
+                let i = e * days + dd;
+                let mut c = i64::from(stc.req_table[i * (n + 1) + v as usize]);
+                if (v as usize) < n {
+                    let k = dd * n + v as usize;
+                    let c0 = stc.count[k] - u32::from(stc.cells[i] == v);
+                    let cv = inst.cover[k];
+                    c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
+                }
+                c
+            };
+            if !dp::reoptimize(
+                inst,
+                e,
+                &st.cells[e * days..(e + 1) * days],
+                a,
+                b,
+                &cost,
+                None,
+                &mut dp_out,
+            ) {
+                continue;
+            }
+            for (j, &v) in dp_out.iter().enumerate() {
+                if st.cells[e * days + a + j] != v {
+                    changes.push((e, a + j, v));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+        } else if kind < 35 {
+            let al = &allowed[e];
+            let v = al[rng.gen_range(0..al.len())];
+            if v == st.cells[e * days + d] || !can(e, d, v) {
+                continue;
+            }
+            changes.push((e, d, v));
+        } else if kind < 65 {
+            if ne < 2 {
+                continue;
+            }
+            let mut e2 = rng.gen_range(0..ne - 1);
+            if e2 >= e {
+                e2 += 1;
+            }
+            let k = if rng.gen_bool(0.5) {
+                1
+            } else {
+                rng.gen_range(2..=7)
+            };
+            let end = (d + k).min(days);
+            for dd in d..end {
+                let a = st.cells[e * days + dd];
+                let b = st.cells[e2 * days + dd];
+                if a == b {
+                    continue;
+                }
+                if !can(e, dd, b) || !can(e2, dd, a) {
+                    changes.clear();
+                    break;
+                }
+                changes.push((e, dd, b));
+                changes.push((e2, dd, a));
+            }
+            if changes.is_empty() {
+                continue;
+            }
+        } else if kind < 85 {
+            let al = &allowed[e];
+            let v = al[rng.gen_range(0..al.len())];
+            let k = rng.gen_range(2..=5);
+            let end = (d + k).min(days);
+            for dd in d..end {
+                if can(e, dd, v) && st.cells[e * days + dd] != v {
+                    changes.push((e, dd, v));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+        } else {
+            let d2 = rng.gen_range(0..days);
+            let a = st.cells[e * days + d];
+            let b = st.cells[e * days + d2];
+            if a == b || !can(e, d, b) || !can(e, d2, a) {
+                continue;
+            }
+            changes.push((e, d, b));
+            changes.push((e, d2, a));
+        }
+
+        let (ds, dh) = st.apply(&changes);
+        let delta = ds as f64 + penalty * dh as f64;
+        if delta <= 0.0 || rng.gen::<f64>() < (-delta / temp).exp() {
+            check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+            if best_cells.is_none() && (st.hard, st.soft()) < (least_bad.0, least_bad.1) {
+                least_bad = (st.hard, st.soft(), st.cells.clone());
+            }
+        } else {
+            st.revert();
+        }
+    }
+
+    let el = started.elapsed();
+    let (cells, feasible, objective) = match best_cells {
+        Some(b) => (b, true, best_soft),
+        None => (least_bad.2, false, least_bad.1),
+    };
+    progress(&Progress {
+        percent: if cancelled {
+            percent(opts, el, iter)
+        } else {
+            100.0
+        },
+        best_objective: feasible.then_some(objective),
+        iterations: iter,
+        elapsed: el,
+    });
+    SolveResult {
+        roster: to_roster(inst, &cells),
+        objective,
+        feasible,
+        iterations: iter,
+        elapsed: el,
+        time_to_first_feasible: first_feasible,
+        cancelled,
+    }
+}
+
+/// First roster for long horizons: employee by employee, window by window,
+/// the DP picks the cheapest days given the cover so far, with the
+/// contract's minutes pro-rated to the window.
+fn construct(
+    inst: &CurtoisInstance,
+    st: &mut State,
+    w: usize,
+    out: &mut Vec<u16>,
+    deadline: Instant,
+) {
+    let n = inst.shifts.len();
+    let days = inst.days;
+    let mut changes = Vec::new();
+    for e in 0..inst.employees.len() {
+        if Instant::now() >= deadline {
+            return;
+        }
+        let emp = &inst.employees[e];
+        let longest = inst.shifts.iter().map(|s| s.minutes).max().unwrap_or(0);
+        let mut a = 0;
+        let mut done = 0u32;
+        while a < days {
+            let b = (a + w).min(days);
+            // Cumulative pro-rata target up to day b, minus what is placed.
+            let share = |m: u32| (u64::from(m) * b as u64 / days as u64) as u32;
+            let range = (
+                share(emp.min_total_minutes).saturating_sub(done),
+                (share(emp.max_total_minutes) + longest).saturating_sub(done),
+            );
+            let range = if b == days { None } else { Some(range) };
+            let stc = &*st;
+            let cost = |dd: usize, v: u16| -> i64 {
+                let i = e * days + dd;
+                let mut c = i64::from(stc.req_table[i * (n + 1) + v as usize]);
+                if (v as usize) < n {
+                    let k = dd * n + v as usize;
+                    let c0 = stc.count[k] - u32::from(stc.cells[i] == v);
+                    let cv = inst.cover[k];
+                    c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
+                }
+                c
+            };
+            let row = &st.cells[e * days..(e + 1) * days];
+            if dp::reoptimize(inst, e, row, a, b, &cost, range, out) {
+                done += out
+                    .iter()
+                    .filter(|&&v| (v as usize) < n)
+                    .map(|&v| inst.shifts[v as usize].minutes)
+                    .sum::<u32>();
+                changes.clear();
+                changes.extend(out.iter().enumerate().map(|(j, &v)| (e, a + j, v)));
+                st.apply(&changes);
+            }
+            a = b;
+        }
+    }
+}
+
+fn percent(opts: &SolveOptions, el: Duration, iter: u64) -> f64 {
+    let by_time = el.as_secs_f64() / opts.time_limit.as_secs_f64().max(1e-9);
+    let by_iter = opts
+        .max_iterations
+        .map_or(0.0, |m| iter as f64 / (m.max(1)) as f64);
+    (by_time.max(by_iter) * 100.0).min(100.0)
+}

@@ -1,0 +1,202 @@
+use super::*;
+use std::time::Duration;
+
+const I1: &str = include_str!("../../../data/curtois-nrp/instances/Instance1.txt");
+const I2: &str = include_str!("../../../data/curtois-nrp/instances/Instance2.txt");
+const I3: &str = include_str!("../../../data/curtois-nrp/instances/Instance3.txt");
+const I4: &str = include_str!("../../../data/curtois-nrp/instances/Instance4.txt");
+const R1: &str =
+    include_str!("../../../data/curtois-nrp/published-rosters/Instance1.published.607.txt");
+const R2: &str =
+    include_str!("../../../data/curtois-nrp/published-rosters/Instance2.published.828.txt");
+const R3: &str =
+    include_str!("../../../data/curtois-nrp/published-rosters/Instance3.published.1001.txt");
+const R4: &str =
+    include_str!("../../../data/curtois-nrp/published-rosters/Instance4.published.1716.txt");
+
+#[test]
+fn parses_instance_1_and_2() {
+    let i1 = parse_instance(I1).unwrap();
+    assert_eq!(i1.days, 14);
+    assert_eq!(i1.employees.len(), 8);
+    assert_eq!(i1.shifts.len(), 1);
+    assert_eq!(i1.on_request_count, 21);
+    assert_eq!(i1.off_request_count, 5);
+    let i2 = parse_instance(I2).unwrap();
+    assert_eq!(i2.shifts[1].id, "L");
+    assert_eq!(i2.shifts[1].forbidden_next, vec![0]);
+    assert!(i2.shifts[0].forbidden_next.is_empty());
+    let d = i2.employee_index("D").unwrap();
+    assert_eq!(i2.employees[d].max_shifts, vec![14, 0]);
+    assert!(i2.employees[d].days_off[12]);
+    assert_eq!(i2.employees[d].min_total_minutes, 3360);
+    assert_eq!(i2.cover_at(2, 1).requirement, 6);
+    assert_eq!(i2.cover_at(2, 1).under_weight, 100);
+}
+
+#[test]
+fn published_rosters_score_exactly() {
+    for (inst, roster, want) in [(I1, R1, 607), (I2, R2, 828), (I3, R3, 1001), (I4, R4, 1716)] {
+        let inst = parse_instance(inst).unwrap();
+        let r = parse_roster(&inst, roster).unwrap();
+        let ev = evaluate(&inst, &r).unwrap();
+        assert!(ev.feasible, "violations: {:?}", ev.violations);
+        assert_eq!(ev.objective, want);
+    }
+    // The README's breakdown of instance 1.
+    let inst = parse_instance(I1).unwrap();
+    let ev = evaluate(&inst, &parse_roster(&inst, R1).unwrap()).unwrap();
+    assert_eq!(
+        (ev.under_cover, ev.on_requests, ev.off_requests),
+        (600, 4, 3)
+    );
+}
+
+#[test]
+fn roster_round_trips() {
+    let inst = parse_instance(I2).unwrap();
+    let r = parse_roster(&inst, R2).unwrap();
+    let text = format_roster(&inst, &r);
+    assert_eq!(parse_roster(&inst, &text).unwrap(), r);
+    assert!(text.starts_with("A\tL L L - -"));
+}
+
+#[test]
+fn evaluator_flags_broken_rules() {
+    let inst = parse_instance(I2).unwrap();
+    let mut r = parse_roster(&inst, R2).unwrap();
+    // A works L on day 0; put E on day 1: forbidden succession L -> E.
+    let a = inst.employee_index("A").unwrap();
+    r.assignment[a][1] = Some(0);
+    let ev = evaluate(&inst, &r).unwrap();
+    assert!(!ev.feasible);
+    assert!(ev
+        .violations
+        .iter()
+        .any(|v| v.rule == Rule::ForbiddenSuccession && v.day == 0));
+    // Work on a day off (A's day off is day 3).
+    let mut r = parse_roster(&inst, R2).unwrap();
+    r.assignment[a][3] = Some(1);
+    let ev = evaluate(&inst, &r).unwrap();
+    assert!(ev
+        .violations
+        .iter()
+        .any(|v| v.rule == Rule::DayOff && v.day == 3));
+    // Everyone off: min minutes broken for all, under-cover everywhere.
+    let ev = evaluate(&inst, &CurtoisRoster::empty(&inst)).unwrap();
+    let n_min = ev
+        .violations
+        .iter()
+        .filter(|v| v.rule == Rule::MinTotalMinutes)
+        .count();
+    assert_eq!(n_min, inst.employees.len());
+    let total_req: u64 = inst
+        .cover
+        .iter()
+        .map(|c| u64::from(c.requirement) * 100)
+        .sum();
+    assert_eq!(ev.under_cover, total_req);
+}
+
+#[test]
+fn parse_errors_name_the_line() {
+    let bad = I1.replace("A,D=14,4320", "A,X=14,4320");
+    let e = parse_instance(&bad).unwrap_err();
+    assert!(e.to_string().contains("unknown shift 'X'"), "{e}");
+    let inst = parse_instance(I1).unwrap();
+    assert!(parse_roster(&inst, "A\t- D\n").is_err());
+}
+
+#[test]
+fn best_known_by_name() {
+    assert_eq!(best_known("Instance1"), Some(607));
+    assert_eq!(best_known("data/x/Instance24.txt"), Some(42463));
+    assert_eq!(best_known("Instance25.txt"), None);
+}
+
+#[test]
+fn solver_finds_feasible_roster_on_instance_1_and_is_deterministic() {
+    let inst = parse_instance(I1).unwrap();
+    let opts = SolveOptions {
+        time_limit: Duration::from_secs(20),
+        max_iterations: Some(300_000),
+        seed: 7,
+        ..Default::default()
+    };
+    let mut calls = 0;
+    let a = solve(&inst, &opts, None, &mut |_| calls += 1);
+    assert!(calls >= 1);
+    assert!(a.feasible);
+    let ev = evaluate(&inst, &a.roster).unwrap();
+    assert!(ev.feasible);
+    assert_eq!(ev.objective, a.objective);
+    assert!(a.objective >= 607);
+    let b = solve(&inst, &opts, None, &mut |_| {});
+    assert_eq!(a.roster, b.roster);
+}
+
+#[test]
+fn cancel_returns_best_so_far() {
+    let inst = parse_instance(I1).unwrap();
+    let flag = std::sync::atomic::AtomicBool::new(true);
+    let r = solve(&inst, &SolveOptions::default(), Some(&flag), &mut |_| {});
+    assert!(r.cancelled);
+    assert_eq!(r.roster.assignment.len(), inst.employees.len());
+}
+
+#[test]
+fn lp_bound_is_below_the_published_optimum() {
+    for (text, best) in [(I1, 607u64), (I2, 828)] {
+        let inst = parse_instance(text).unwrap();
+        let lb = lower_bound(
+            &inst,
+            &BoundOptions {
+                time_limit: Duration::from_secs(30),
+            },
+        )
+        .expect("small LP solves");
+        assert!(lb.value <= best, "bound {} above {}", lb.value, best);
+        // Under-cover alone makes the LP well above 0 on these instances.
+        assert!(lb.value > 0);
+    }
+}
+
+#[test]
+fn dp_recreates_a_row_that_keeps_the_hard_rules() {
+    use super::eval::employee_hard;
+    let inst = parse_instance(I2).unwrap();
+    let off = inst.shifts.len() as u16;
+    let row = vec![off; inst.days];
+    let published = parse_roster(&inst, R2).unwrap();
+    // Reward every shift: the DP must still respect max consecutive,
+    // minutes, weekends, days off and successions.
+    for e in 0..inst.employees.len() {
+        let cost = |_d: usize, v: u16| if v == off { 0 } else { -10 };
+        let mut out = Vec::new();
+        assert!(super::dp::reoptimize(
+            &inst, e, &row, 0, inst.days, &cost, None, &mut out
+        ));
+        assert_eq!(
+            employee_hard(&inst, e, &out, None),
+            0,
+            "employee {e}: {out:?}"
+        );
+        // Optimal: at least as many shifts as the (feasible) published row.
+        let worked = out.iter().filter(|&&v| v != off).count();
+        let pub_worked = published.assignment[e]
+            .iter()
+            .filter(|c| c.is_some())
+            .count();
+        assert!(
+            worked >= pub_worked,
+            "employee {e}: {worked} < {pub_worked}"
+        );
+    }
+}
+
+#[test]
+fn minus_zero_requirement_parses_as_zero() {
+    let text = I1.replace("SECTION_COVER\n", "SECTION_COVER\n0,D,-0,100,1\n");
+    // The later line for day 0 overrides; parse must not fail on "-0".
+    assert!(parse_instance(&text).is_ok());
+}
