@@ -1,6 +1,7 @@
 //! Command-line entry points. Each command is a function the binary calls;
 //! the argument structs are the CLI contract (keep them stable).
 
+pub mod bench;
 pub mod demo;
 pub mod forecast;
 pub mod import;
@@ -33,6 +34,8 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Discrete-event simulation of a staffing plan (no database).
     Simulate(simulate::SimulateArgs),
+    /// Benchmarks: `bench curtois INSTANCE.txt --time-limit 60 --output ROSTER.txt`.
+    Bench(bench::BenchArgs),
     /// Run the whole pipeline on bundled sample data, then serve the API.
     Demo(demo::DemoArgs),
 }
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forecast(args) => forecast::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Demo(args) => demo::run(args),
     }
 }
