@@ -152,8 +152,23 @@ fn main() {
     let mut holiday_weeks = 0;
     let mut weeks = 0;
 
-    let mut date = NaiveDate::from_ymd_opt(1999, 9, 1).unwrap();
-    let last = NaiveDate::from_ymd_opt(1999, 12, 31).unwrap();
+    // The scored window; STAFFCAST_BENCH_FROM / _TO (YYYY-MM-DD) move it, e.g.
+    // to check on a window the settings were not chosen on.
+    let env_date = |key: &str, default: NaiveDate| {
+        std::env::var(key)
+            .ok()
+            .map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").expect("YYYY-MM-DD"))
+            .unwrap_or(default)
+    };
+    let first = env_date(
+        "STAFFCAST_BENCH_FROM",
+        NaiveDate::from_ymd_opt(1999, 9, 1).unwrap(),
+    );
+    let mut date = first;
+    let last = env_date(
+        "STAFFCAST_BENCH_TO",
+        NaiveDate::from_ymd_opt(1999, 12, 31).unwrap(),
+    );
     let t_all = Instant::now();
     while date < last {
         let origin = grid.start_of_day(date);
@@ -237,7 +252,7 @@ fn main() {
     }
     let secs = t_all.elapsed().as_secs_f64();
 
-    println!("Bank 1999, 30-min intervals, {weeks} weekly origins 1999-09-01..1999-12-29 (one week ahead; {holiday_weeks} holiday weeks)");
+    println!("Bank 1999, 30-min intervals, {weeks} weekly origins from {first} before {last} (one week ahead; {holiday_weeks} holiday weeks)");
     println!(
         "{:<22} {:>8} {:>10} {:>10} {:>7} {:>9} {:>9}",
         "model", "WAPE", "non-hol.", "holiday", "MASE", "p10-p90", "vs 6-wk"
