@@ -3,6 +3,7 @@
 
 use super::error::ApiError;
 use super::ApiSettings;
+use crate::app::history::HistoryFormat;
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::web::Bytes;
@@ -40,6 +41,24 @@ where
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// An upload that may be CSV or JSON, chosen by its Content-Type, read
+/// within the body limit.
+pub async fn read_upload(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(HistoryFormat, Vec<u8>), ApiError> {
+    let format = match req.content_type() {
+        "text/csv" | "text/plain" | "application/csv" => HistoryFormat::Csv,
+        "application/json" => HistoryFormat::Json,
+        other => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "Content-Type '{other}': send text/csv or application/json"
+            )))
+        }
+    };
+    Ok((format, read_limited(req, payload, body_limit(req)).await?))
 }
 
 pub fn body_limit(req: &HttpRequest) -> usize {

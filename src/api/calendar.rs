@@ -1,13 +1,12 @@
 //! /api/v1/queues/{id}/special-days: the calendar the forecast applies.
 
-use super::body::read_limited;
+use super::blocking;
+use super::body::read_upload;
 use super::error::ApiError;
-use super::{blocking, ApiSettings};
 use crate::app::calendar::{delete_special_day, import_special_days, special_days};
-use crate::app::history::HistoryFormat;
 use crate::db::Database;
 use crate::domain::QueueId;
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
@@ -22,20 +21,10 @@ pub async fn import(
     req: HttpRequest,
     payload: web::Payload,
     db: web::Data<Database>,
-    settings: web::Data<ApiSettings>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
-    let format = match req.content_type() {
-        "text/csv" | "text/plain" | "application/csv" => HistoryFormat::Csv,
-        "application/json" => HistoryFormat::Json,
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "Content-Type '{other}': send text/csv or application/json"
-            )))
-        }
-    };
-    let body = read_limited(&req, payload, settings.max_body_bytes).await?;
+    let (format, body) = read_upload(&req, payload).await?;
     let db = db.into_inner();
     let rows = blocking(move || import_special_days(&db, id, &body, format)).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"queue_id": id, "rows": rows})))

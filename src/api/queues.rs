@@ -1,14 +1,14 @@
 //! /api/v1/queues: queues and their interval history.
 
-use super::body::{read_limited, Json};
+use super::blocking;
+use super::body::{read_upload, Json};
 use super::error::ApiError;
-use super::{blocking, ApiSettings};
-use crate::app::history::{import_history as import, queue, HistoryFormat};
+use crate::app::history::{import_history as import, queue};
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
 use crate::domain::time::parse_timestamp;
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
-use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -39,16 +39,16 @@ pub struct QueueBody {
     deadline_seconds: Option<f64>,
 }
 
-fn default_interval() -> u32 {
+pub(super) fn default_interval() -> u32 {
     15
 }
 fn default_zone() -> String {
     "UTC".into()
 }
-fn default_sl() -> f64 {
+pub(super) fn default_sl() -> f64 {
     80.0
 }
-fn default_within() -> f64 {
+pub(super) fn default_within() -> f64 {
     20.0
 }
 fn default_shrinkage() -> f64 {
@@ -158,20 +158,10 @@ pub async fn import_history(
     req: HttpRequest,
     payload: web::Payload,
     db: web::Data<Database>,
-    settings: web::Data<ApiSettings>,
     id: web::Path<i32>,
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
-    let format = match req.content_type() {
-        "text/csv" | "text/plain" | "application/csv" => HistoryFormat::Csv,
-        "application/json" => HistoryFormat::Json,
-        other => {
-            return Err(ApiError::UnsupportedMediaType(format!(
-                "Content-Type '{other}': send text/csv or application/json"
-            )))
-        }
-    };
-    let body = read_limited(&req, payload, settings.max_body_bytes).await?;
+    let (format, body) = read_upload(&req, payload).await?;
     let db = db.into_inner();
     let summary = blocking(move || import(&db, id, &body, format)).await?;
     tracing::info!(

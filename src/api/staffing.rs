@@ -2,6 +2,7 @@
 
 use super::body::Json;
 use super::error::ApiError;
+use super::queues::{default_interval, default_sl, default_within};
 use crate::app::forecast::channel_model;
 use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 use crate::staffing::channel_requirements;
@@ -42,15 +43,6 @@ pub struct CalculateBody {
 
 fn voice() -> Channel {
     Channel::Voice
-}
-fn default_interval() -> u32 {
-    15
-}
-fn default_sl() -> f64 {
-    80.0
-}
-fn default_within() -> f64 {
-    20.0
 }
 fn default_occupancy() -> f64 {
     100.0
