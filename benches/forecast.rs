@@ -91,7 +91,7 @@ fn main() {
         history.iter().map(|r| (r.start, r.volume)).collect();
     let end = grid.start_of_day(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap());
 
-    let mut names: Vec<String> = vec!["6-week average (app)".into()];
+    let mut names: Vec<String> = vec!["6-week average (base)".into()];
     names.extend(ModelName::ALL.iter().map(|m| m.to_string()));
     names.push("auto".into());
     // Param variants (same backtests), to show what the defaults were chosen against.

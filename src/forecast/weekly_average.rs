@@ -2,6 +2,10 @@
 //! weekly slot (weekday and minute of the local day) over the most recent
 //! observed weeks before the origin.
 //!
+//! The engine's `weekly_average` model is the weighted, calendar-aware
+//! successor; this plain equal-weight version stays as the baseline the
+//! accuracy bench (`benches/forecast.rs`) scores every model against.
+//!
 //! * A missing history row is not a zero: it is skipped and an older week
 //!   fills in. A slot with no row at all before the origin is closed
 //!   (forecast 0, band 0–0).
