@@ -71,9 +71,9 @@ async fn queued_jobs_survive_a_restart(db: TestDb) {
         201,
     )
     .await;
-    app.handle.stop(true).await;
+    let db = tokio::task::block_in_place(|| app.stop_and_keep_db());
     // While no service runs, a job is queued straight into the store.
-    let store = app.db.open();
+    let store = db.open();
     let request = staffcast::app::schedule::ScheduleRequest {
         forecast_id: staffcast::domain::ForecastId(run["id"].as_i64().unwrap() as i32),
         week_start: None,
@@ -82,7 +82,7 @@ async fn queued_jobs_survive_a_restart(db: TestDb) {
     };
     let queued = staffcast::app::schedule::submit_schedule(&store, &request).unwrap();
     assert_eq!(queued.status, staffcast::db::schedules::JobStatus::Queued);
-    let restarted = TestApp::spawn(app.db).await;
+    let restarted = TestApp::spawn(db).await;
     let done = wait_for_schedule(&restarted, i64::from(queued.id.0)).await;
     assert_eq!(done["status"], "done");
     let roster = json_of(

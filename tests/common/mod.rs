@@ -79,6 +79,13 @@ impl TestDb {
     }
 }
 
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop the server before the database goes (fields drop afterwards).
+        self.shutdown();
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { name, .. } = self {
@@ -90,12 +97,15 @@ impl Drop for TestDb {
     }
 }
 
-/// A running server and a client for it.
+/// A running server and a client for it. The server runs on its own
+/// thread and actix system; dropping the app stops it and waits, so no
+/// worker or pool outlives its test (or touches a dropped database).
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub db: TestDb,
-    pub handle: actix_web::dev::ServerHandle,
+    db: Option<TestDb>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -107,15 +117,44 @@ impl TestApp {
         let database = db.open();
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind random port");
         let port = listener.local_addr().unwrap().port();
-        let server = api::run(listener, database, settings).expect("start server");
-        let handle = server.handle();
-        tokio::spawn(server);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = api::run(listener, database, settings).expect("start server");
+                let handle = server.handle();
+                let running = actix_web::rt::spawn(server);
+                let _ = stopped.await;
+                handle.stop(false).await;
+                let _ = running.await;
+            })
+        });
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
-            db,
-            handle,
+            db: Some(db),
+            stop: Some(stop),
+            thread: Some(thread),
         }
+    }
+
+    pub fn db(&self) -> &TestDb {
+        self.db.as_ref().expect("test database")
+    }
+
+    /// Stops the server and waits for its thread to end.
+    pub fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+
+    /// Stops this server; the same database is handed back for a new one.
+    pub fn stop_and_keep_db(mut self) -> TestDb {
+        self.shutdown();
+        self.db.take().expect("test database")
     }
 
     pub fn url(&self, path: &str) -> String {
