@@ -60,7 +60,8 @@ pub struct RequirementInterval {
     pub prob_abandon: f64,
 }
 
-#[derive(Queryable)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = forecast_runs)]
 struct RunRow {
     id: i32,
     queue_id: i32,
@@ -122,32 +123,6 @@ struct RequirementInsert {
     occupancy: f64,
     prob_abandon: f64,
 }
-
-const RUN_COLUMNS: (
-    forecast_runs::id,
-    forecast_runs::queue_id,
-    forecast_runs::created_at,
-    forecast_runs::window_from,
-    forecast_runs::window_to,
-    forecast_runs::model,
-    forecast_runs::params,
-    forecast_runs::history_rows,
-    forecast_runs::history_end,
-    forecast_runs::goal,
-    forecast_runs::accuracy,
-) = (
-    forecast_runs::id,
-    forecast_runs::queue_id,
-    forecast_runs::created_at,
-    forecast_runs::window_from,
-    forecast_runs::window_to,
-    forecast_runs::model,
-    forecast_runs::params,
-    forecast_runs::history_rows,
-    forecast_runs::history_end,
-    forecast_runs::goal,
-    forecast_runs::accuracy,
-);
 
 impl Database {
     /// Stores a run, its intervals and its requirements in one transaction.
@@ -213,7 +188,7 @@ impl Database {
     pub fn forecast_run(&self, id: ForecastId) -> Result<Option<ForecastRun>, DbError> {
         let row: Option<RunRow> = with_conn!(self, conn => forecast_runs::table
             .find(id.0)
-            .select(RUN_COLUMNS)
+            .select(RunRow::as_select())
             .first(conn)
             .optional()?);
         row.map(RunRow::into_run).transpose()
@@ -223,7 +198,7 @@ impl Database {
         let rows: Vec<RunRow> = with_conn!(self, conn => forecast_runs::table
             .filter(forecast_runs::queue_id.eq(queue.0))
             .order(forecast_runs::id)
-            .select(RUN_COLUMNS)
+            .select(RunRow::as_select())
             .load(conn)?);
         rows.into_iter().map(RunRow::into_run).collect()
     }
