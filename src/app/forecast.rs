@@ -10,8 +10,8 @@ use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
 use crate::domain::Channel;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
 use crate::forecast::{
-    forecast_with_specs, FittedModel, ForecastError, ForecastPoint, ModelChoice, ModelName,
-    ModelSelection, ModelSpec, SpecialDay, WeightedAverageParams,
+    candidate_specs, forecast_with_specs, FittedModel, ForecastError, ForecastPoint, ModelChoice,
+    ModelSelection, ModelSpec, SpecialDay,
 };
 use crate::staffing::{channel_requirements, ChannelModel, QueueModel, StaffingError};
 use chrono::{DateTime, Duration, Utc};
@@ -118,24 +118,6 @@ pub fn create_forecast(
         .collect();
     let run_id = db.insert_forecast(&run, &intervals, &requirements)?;
     forecast_run(db, run_id)
-}
-
-/// The candidates: one model, or every model for `auto`; `weeks` tunes the
-/// weekly average.
-pub fn candidate_specs(selection: ModelSelection, weeks: Option<usize>) -> Vec<ModelSpec> {
-    let names: Vec<ModelName> = match selection {
-        ModelSelection::Auto => ModelName::ALL.to_vec(),
-        ModelSelection::Model(m) => vec![m],
-    };
-    names
-        .into_iter()
-        .map(|m| match (m.default_spec(), weeks) {
-            (ModelSpec::WeeklyAverage(p), Some(weeks)) => {
-                ModelSpec::WeeklyAverage(WeightedAverageParams { weeks, ..p })
-            }
-            (spec, _) => spec,
-        })
-        .collect()
 }
 
 /// The queue's calendar as the forecasting engine reads it.

@@ -2,12 +2,11 @@
 //! Contract: writes `interval_start,volume,volume_p10,volume_p90[,aht_seconds]`
 //! for every interval in [from, to), timestamps written like the input's.
 
-use crate::app::forecast::candidate_specs;
 use crate::domain::history::{parse_history_csv, OffGrid};
 use crate::domain::queue::{parse_interval_minutes, parse_time_zone};
 use crate::domain::time::{format_timestamp, parse_timestamp};
 use crate::domain::Grid;
-use crate::forecast::{forecast_with_specs, parse_special_days, ModelSelection};
+use crate::forecast::{candidate_specs, forecast_with_specs, parse_special_days, ModelSelection};
 use anyhow::{anyhow, Context};
 use std::io::Write;
 use std::path::PathBuf;

@@ -212,6 +212,24 @@ fn score(model: ModelName, run: &Run) -> ModelScore {
     }
 }
 
+/// The candidates: one model, or every model for `auto`; `weeks` tunes the
+/// weekly average.
+pub fn candidate_specs(selection: ModelSelection, weeks: Option<usize>) -> Vec<ModelSpec> {
+    let names: Vec<ModelName> = match selection {
+        ModelSelection::Auto => ModelName::ALL.to_vec(),
+        ModelSelection::Model(m) => vec![m],
+    };
+    names
+        .into_iter()
+        .map(|m| match (m.default_spec(), weeks) {
+            (ModelSpec::WeeklyAverage(p), Some(weeks)) => {
+                ModelSpec::WeeklyAverage(crate::forecast::WeightedAverageParams { weeks, ..p })
+            }
+            (spec, _) => spec,
+        })
+        .collect()
+}
+
 /// Forecasts [from, to) from history before `origin` with one model or the
 /// backtest-chosen one (`auto`), the queue's special days applied, p10/p90
 /// calibrated on the backtests. See the module docs for the backtests.
@@ -224,15 +242,7 @@ pub fn forecast_with(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<ForecastOutcome, ForecastError> {
-    if from >= to {
-        return Err(ForecastError::InvalidWindow {
-            message: format!("from ({from}) must be before to ({to})"),
-        });
-    }
-    let specs: Vec<ModelSpec> = match selection {
-        ModelSelection::Auto => ModelName::ALL.iter().map(|m| m.default_spec()).collect(),
-        ModelSelection::Model(m) => vec![m.default_spec()],
-    };
+    let specs = candidate_specs(selection, None);
     forecast_with_specs(
         selection,
         &specs,

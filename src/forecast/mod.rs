@@ -12,8 +12,8 @@ pub mod special_days;
 pub mod weekly_average;
 
 pub use backtest::{
-    forecast_many, forecast_with, forecast_with_specs, BacktestReport, ForecastOutcome,
-    ModelChoice, ModelScore, QueueInput,
+    candidate_specs, forecast_many, forecast_with, forecast_with_specs, BacktestReport,
+    ForecastOutcome, ModelChoice, ModelScore, QueueInput,
 };
 pub use engine::{
     Body, Calibration, CheckedModel, EnsembleParams, FittedModel, ModelName, ModelSelection,
