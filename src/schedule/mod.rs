@@ -18,6 +18,7 @@
 
 pub mod check;
 pub mod curtois;
+pub mod engine;
 pub mod greedy;
 pub mod roster;
 pub mod rules;

@@ -280,49 +280,7 @@ impl ScheduleProblem {
 
     /// The intervals and day boundaries of the horizon.
     pub(crate) fn horizon(&self) -> Result<Horizon, ScheduleError> {
-        check_grid(&self.grid)?;
-        if self.days == 0 || self.days > MAX_DAYS {
-            return Err(ScheduleError::InvalidHorizon {
-                message: format!("days {} is not between 1 and {MAX_DAYS}", self.days),
-            });
-        }
-        let first = self.grid.local_date(self.start);
-        if self.grid.start_of_day(first) != self.start {
-            return Err(ScheduleError::InvalidHorizon {
-                message: format!(
-                    "start {} is not the start of a local day in {}",
-                    self.start.with_timezone(&self.grid.tz).to_rfc3339(),
-                    self.grid.tz
-                ),
-            });
-        }
-        let mut dates = Vec::with_capacity(self.days as usize + 1);
-        let mut date = first;
-        for _ in 0..=self.days {
-            dates.push(date);
-            date = date
-                .succ_opt()
-                .ok_or_else(|| ScheduleError::InvalidHorizon {
-                    message: "horizon runs past the last representable date".to_string(),
-                })?;
-        }
-        let bounds: Vec<DateTime<Utc>> = dates.iter().map(|&d| self.grid.start_of_day(d)).collect();
-        let end = bounds[self.days as usize];
-        let intervals = self.grid.intervals(self.start, end);
-        let step = self.grid.step();
-        let day_start_idx = bounds
-            .iter()
-            .map(|&b| ((b - self.start).num_seconds() / step.num_seconds()) as usize)
-            .collect();
-        dates.truncate(self.days as usize);
-        Ok(Horizon {
-            start: self.start,
-            end,
-            step,
-            intervals,
-            day_start_idx,
-            dates,
-        })
+        horizon_of(&self.grid, self.start, self.days)
     }
 
     /// The requirement per horizon interval, and how many rows fell outside.
@@ -347,6 +305,58 @@ impl ScheduleProblem {
     pub(crate) fn weeks(&self) -> usize {
         (self.days as usize).div_ceil(7)
     }
+}
+
+/// The intervals and day boundaries of `days` local days from `start`
+/// (which must be a local midnight of `grid.tz`).
+pub(crate) fn horizon_of(
+grid: &Grid,
+start: DateTime<Utc>,
+days: u32,
+) -> Result<Horizon, ScheduleError> {
+    check_grid(grid)?;
+    if days == 0 || days > MAX_DAYS {
+        return Err(ScheduleError::InvalidHorizon {
+            message: format!("days {} is not between 1 and {MAX_DAYS}", days),
+        });
+    }
+    let first = grid.local_date(start);
+    if grid.start_of_day(first) != start {
+        return Err(ScheduleError::InvalidHorizon {
+            message: format!(
+                "start {} is not the start of a local day in {}",
+                start.with_timezone(&grid.tz).to_rfc3339(),
+                grid.tz
+            ),
+        });
+    }
+    let mut dates = Vec::with_capacity(days as usize + 1);
+    let mut date = first;
+    for _ in 0..=days {
+        dates.push(date);
+        date = date
+            .succ_opt()
+            .ok_or_else(|| ScheduleError::InvalidHorizon {
+                message: "horizon runs past the last representable date".to_string(),
+            })?;
+    }
+    let bounds: Vec<DateTime<Utc>> = dates.iter().map(|&d| grid.start_of_day(d)).collect();
+    let end = bounds[days as usize];
+    let intervals = grid.intervals(start, end);
+    let step = grid.step();
+    let day_start_idx = bounds
+        .iter()
+        .map(|&b| ((b - start).num_seconds() / step.num_seconds()) as usize)
+        .collect();
+    dates.truncate(days as usize);
+    Ok(Horizon {
+        start,
+        end,
+        step,
+        intervals,
+        day_start_idx,
+        dates,
+    })
 }
 
 fn check_grid(grid: &Grid) -> Result<(), ScheduleError> {
@@ -423,4 +433,10 @@ pub enum ScheduleError {
         start: DateTime<Utc>,
         message: String,
     },
+    #[error("shift template '{template}': {message}")]
+    InvalidTemplate { template: String, message: String },
+    #[error("queues: {message}")]
+    InvalidQueues { message: String },
+    #[error("weights: {message}")]
+    InvalidWeights { message: String },
 }

@@ -1,0 +1,221 @@
+//! Lower bound on the objective: an LP relaxation solved with clarabel.
+//!
+//! Agents are aggregated: `y[o,q] ≥ 0` shifts of option `o` (day,
+//! template, start, length) on queue `q`. Any roster is a feasible point:
+//! * agents on per interval are at most the shifts covering it, and at
+//!   least the shifts covering it outside every break window;
+//! * agents on over the horizon are at most the shifts' working intervals;
+//! * under/over-cover `u, v ≥ 0` with `u ≥ req − on`, `v ≥ on − req`, and
+//!   `w_u·u + w_o·v ≥` the cheapest integer cover of a fractional
+//!   requirement (a valid cut since agents on is an integer);
+//! * per day, shifts ≤ agents who can work that day; per option, shifts ≤
+//!   agents allowed it; per week, paid minutes and shifts ≤ the sum of the
+//!   agents' weekly maxima.
+//!
+//! Soft requests and contract minima cost ≥ 0 and are left out, so the LP
+//! optimum (clarabel's dual objective, less a tolerance) bounds the
+//! objective from below. `None` when the LP is too large or not solved.
+
+use super::catalog::Catalog;
+use super::model::Problem;
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{
+    DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus,
+};
+use std::time::{Duration, Instant};
+
+/// Largest LP (variables) attempted.
+const MAX_VARS: usize = 300_000;
+
+#[derive(Default)]
+struct Rows {
+    i: Vec<usize>,
+    j: Vec<usize>,
+    v: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl Rows {
+    /// Adds `Σ terms ≤ rhs`.
+    fn le(&mut self, terms: &[(usize, f64)], rhs: f64) {
+        let r = self.b.len();
+        for &(j, v) in terms {
+            self.i.push(r);
+            self.j.push(j);
+            self.v.push(v);
+        }
+        self.b.push(rhs);
+    }
+}
+
+pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration) -> Option<f64> {
+    let started = Instant::now();
+    let nq = cat.queues.len();
+    let n = cat.n;
+    let w = &problem.weights;
+    let hours = f64::from(cat.grid_minutes) / 60.0;
+    let days = cat.days();
+
+    // Which (option, queue) some agent can take, and how many agents may take each option.
+    let mut cap = vec![0u32; cat.opts.len()];
+    let mut skilled = vec![false; cat.opts.len() * nq];
+    let mut day_agents = vec![0u32; days];
+    let mut week_minutes = vec![0f64; cat.weeks];
+    let mut week_shifts = vec![0f64; cat.weeks];
+    for (a, data) in cat.agents.iter().enumerate() {
+        let c = &problem.agents[a].contract;
+        let mut weeks_seen = vec![false; cat.weeks];
+        for (d, allowed) in data.allowed.iter().enumerate() {
+            if !allowed.is_empty() {
+                day_agents[d] += 1;
+                weeks_seen[cat.day_week[d]] = true;
+            }
+            for &k in allowed {
+                cap[k as usize] += 1;
+                for &q in &data.queues {
+                    skilled[k as usize * nq + usize::from(q)] = true;
+                }
+            }
+        }
+        for (wk, seen) in weeks_seen.iter().enumerate() {
+            if *seen {
+                week_minutes[wk] += f64::from(c.max_week_minutes);
+                week_shifts[wk] += f64::from(c.max_shifts_per_week);
+            }
+        }
+    }
+    let mut yid = vec![usize::MAX; cat.opts.len() * nq];
+    let mut nv = 0;
+    for (k, id) in yid.iter_mut().enumerate() {
+        if skilled[k] && cap[k / nq] > 0 {
+            *id = nv;
+            nv += 1;
+        }
+    }
+    let on0 = nv;
+    let u0 = on0 + nq * n;
+    let v0 = u0 + nq * n;
+    let nvars = v0 + nq * n;
+    if nvars > MAX_VARS {
+        return None;
+    }
+    let mut cost = vec![0.0; nvars];
+    for (k, &id) in yid.iter().enumerate() {
+        if id != usize::MAX {
+            cost[id] = w.paid_hour * f64::from(cat.opts[k / nq].paid_minutes) / 60.0;
+        }
+    }
+    for c in 0..nq * n {
+        cost[u0 + c] = hours * w.under;
+        cost[v0 + c] = hours * w.over;
+    }
+
+    let mut rows = Rows::default();
+    for j in 0..nvars {
+        rows.le(&[(j, -1.0)], 0.0);
+    }
+    // Shifts covering each interval, and those that cannot be on break there.
+    let mut covers: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nq * n];
+    let mut surely_on: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nq * n];
+    let mut total_work: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nq];
+    for (k, o) in cat.opts.iter().enumerate() {
+        let plan = &cat.plans[usize::from(o.plan)];
+        let break_len: u16 = plan.iter().map(|b| b.len).sum();
+        for q in 0..nq {
+            let id = yid[k * nq + q];
+            if id == usize::MAX {
+                continue;
+            }
+            total_work[q].push((id, -f64::from(o.len - break_len)));
+            for off in 0..usize::from(o.len) {
+                let i = o.start as usize + off;
+                if i >= n {
+                    break;
+                }
+                covers[q * n + i].push((id, -1.0));
+                let maybe_break = plan.iter().any(|b| {
+                    off >= usize::from(b.earliest) && off < usize::from(b.latest + b.len)
+                });
+                if !maybe_break {
+                    surely_on[q * n + i].push((id, 1.0));
+                }
+            }
+        }
+    }
+    for q in 0..nq {
+        for i in 0..n {
+            let c = q * n + i;
+            let mut terms = covers[c].clone();
+            terms.push((on0 + c, 1.0));
+            rows.le(&terms, 0.0);
+            let mut terms = surely_on[c].clone();
+            terms.push((on0 + c, -1.0));
+            rows.le(&terms, 0.0);
+            let req = cat.req[q * cat.row + i];
+            rows.le(&[(on0 + c, -1.0), (u0 + c, -1.0)], -req);
+            rows.le(&[(on0 + c, 1.0), (v0 + c, -1.0)], req);
+            let floor_cost = w.under * (req - req.floor());
+            let ceil_cost = w.over * (req.ceil() - req);
+            let cut = floor_cost.min(ceil_cost);
+            if cut > 0.0 {
+                rows.le(&[(u0 + c, -w.under), (v0 + c, -w.over)], -cut);
+            }
+        }
+        let mut terms = total_work[q].clone();
+        terms.extend((0..n).map(|i| (on0 + q * n + i, 1.0)));
+        rows.le(&terms, 0.0);
+    }
+    // Agents per day and per option; weekly maxima.
+    let mut per_day: Vec<Vec<(usize, f64)>> = vec![Vec::new(); days];
+    let mut per_week_min: Vec<Vec<(usize, f64)>> = vec![Vec::new(); cat.weeks];
+    let mut per_week_shift: Vec<Vec<(usize, f64)>> = vec![Vec::new(); cat.weeks];
+    for (k, o) in cat.opts.iter().enumerate() {
+        let mut terms = Vec::new();
+        for q in 0..nq {
+            let id = yid[k * nq + q];
+            if id != usize::MAX {
+                terms.push((id, 1.0));
+                let d = usize::from(o.day);
+                per_day[d].push((id, 1.0));
+                per_week_min[cat.day_week[d]].push((id, f64::from(o.paid_minutes)));
+                per_week_shift[cat.day_week[d]].push((id, 1.0));
+            }
+        }
+        if !terms.is_empty() {
+            rows.le(&terms, f64::from(cap[k]));
+        }
+    }
+    for (d, terms) in per_day.iter().enumerate() {
+        if !terms.is_empty() {
+            rows.le(terms, f64::from(day_agents[d]));
+        }
+    }
+    for wk in 0..cat.weeks {
+        if !per_week_min[wk].is_empty() {
+            rows.le(&per_week_min[wk], week_minutes[wk]);
+            rows.le(&per_week_shift[wk], week_shifts[wk]);
+        }
+    }
+
+    let m = rows.b.len();
+    let a = CscMatrix::new_from_triplets(m, nvars, rows.i, rows.j, rows.v);
+    let p = CscMatrix::<f64>::zeros((nvars, nvars));
+    let cones = [NonnegativeConeT(m)];
+    let remaining = time_limit.saturating_sub(started.elapsed()).as_secs_f64();
+    if remaining <= 0.0 {
+        return None;
+    }
+    let settings = DefaultSettingsBuilder::default()
+        .verbose(false)
+        .time_limit(remaining)
+        .max_iter(200)
+        .build()
+        .ok()?;
+    let mut solver = DefaultSolver::new(&p, &cost, &a, &rows.b, &cones, settings).ok()?;
+    solver.solve();
+    if solver.solution.status != SolverStatus::Solved {
+        return None;
+    }
+    let lp = solver.solution.obj_val_dual;
+    Some((lp - 1e-6 * lp.abs().max(1.0)).max(0.0))
+}

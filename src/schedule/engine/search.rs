@@ -1,0 +1,428 @@
+//! Construction plus late-acceptance local search over the roster.
+//!
+//! * Construction: day by day, agents in a seeded order each take the
+//!   shift (or day off) that lowers the objective most, given everyone
+//!   placed so far ("best response").
+//! * Local search: late-acceptance hill climbing (Burke & Bykov): a move
+//!   is kept when it is no worse than the current roster or than the
+//!   roster of `HISTORY` moves ago. Moves: best response of an agent on a
+//!   day (random, or aimed at an under-covered interval), a random shift
+//!   or day off, nudging a shift's start or length, swapping two agents'
+//!   days, and moving a shift to another day of the same week.
+//! * Every move is checked against the hard rules first, so every roster
+//!   the search holds is feasible; the best one is kept (anytime).
+//!
+//! Deterministic for a seed when stopped by `max_iterations`; a time limit
+//! stops wherever the clock says.
+
+use super::sequence::Assign;
+use super::state::State;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// Late-acceptance list length.
+const HISTORY: usize = 1000;
+const EPS: f64 = 1e-9;
+
+/// SplitMix64: small, fast, and stable across crate versions.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        ((self.next() >> 11) as u128 * n as u128 >> 53) as usize
+    }
+}
+
+/// One change to the roster: agent, day, before, after.
+type Change = (usize, usize, Option<Assign>, Option<Assign>);
+
+pub(crate) struct Limits<'c> {
+    pub started: Instant,
+    pub time_limit: Duration,
+    pub max_iterations: Option<u64>,
+    pub cancel: Option<&'c AtomicBool>,
+    pub lower_bound: Option<f64>,
+    pub progress_interval: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    TimeLimit,
+    Iterations,
+    Cancelled,
+    /// The roster reached the lower bound: it is optimal.
+    Optimal,
+}
+
+pub(crate) struct SearchOutcome {
+    pub best: Vec<Option<Assign>>,
+    pub best_objective: f64,
+    pub iterations: u64,
+    pub first_roster: Duration,
+    pub stop: StopReason,
+}
+
+pub(crate) fn run(
+    state: &mut State,
+    rng: &mut Rng,
+    limits: &Limits,
+    report: &mut dyn FnMut(f64, u64),
+) -> SearchOutcome {
+    construct(state, rng, limits);
+    state.recompute();
+    let first_roster = limits.started.elapsed();
+    let mut current = state.objective();
+    let mut best = state.days.clone();
+    let mut best_objective = current;
+    let mut best_saved = true;
+    let mut hist = vec![current; HISTORY];
+    let mut iterations = 0u64;
+    let mut last_report = Instant::now();
+    report(best_objective, 0);
+    let stop = loop {
+        if let Some(max) = limits.max_iterations {
+            if iterations >= max {
+                break StopReason::Iterations;
+            }
+        }
+        if iterations.is_multiple_of(128) {
+            if limits.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                break StopReason::Cancelled;
+            }
+            if limits.max_iterations.is_none() && limits.started.elapsed() >= limits.time_limit {
+                break StopReason::TimeLimit;
+            }
+            if last_report.elapsed() >= limits.progress_interval {
+                report(best_objective, iterations);
+                last_report = Instant::now();
+            }
+            if limits
+                .lower_bound
+                .is_some_and(|lb| best_objective - lb <= 1e-6 * lb.abs().max(1.0))
+            {
+                break StopReason::Optimal;
+            }
+        }
+        iterations += 1;
+        let Some(changes) = propose(state, rng) else {
+            continue;
+        };
+        let delta = apply(state, &changes);
+        let candidate = current + delta;
+        let v = (iterations as usize) % HISTORY;
+        if candidate <= current + EPS || candidate <= hist[v] + EPS {
+            if candidate > current + EPS && !best_saved {
+                // About to leave the best roster: save it first.
+                revert(state, &changes);
+                best.clone_from(&state.days);
+                best_saved = true;
+                apply(state, &changes);
+            }
+            current = candidate;
+            if current < best_objective - EPS {
+                best_objective = current;
+                best_saved = false;
+            }
+        } else {
+            revert(state, &changes);
+        }
+        if current < hist[v] {
+            hist[v] = current;
+        }
+        if iterations.is_multiple_of(100_000) {
+            // Keep incremental sums honest.
+            state.recompute();
+            current = state.objective();
+        }
+    };
+    if !best_saved {
+        best.clone_from(&state.days);
+    }
+    report(best_objective, iterations);
+    SearchOutcome {
+        best,
+        best_objective,
+        iterations,
+        first_roster,
+        stop,
+    }
+}
+
+fn apply(state: &mut State, changes: &[Change]) -> f64 {
+    changes.iter().map(|&(a, d, _, new)| state.set(a, d, new)).sum()
+}
+
+fn revert(state: &mut State, changes: &[Change]) {
+    for &(a, d, old, _) in changes.iter().rev() {
+        state.set(a, d, old);
+    }
+}
+
+/// Day by day, each agent (seeded order) takes its best response when it
+/// lowers the objective. Two passes.
+fn construct(state: &mut State, rng: &mut Rng, limits: &Limits) {
+    let agents = state.cat.agents.len();
+    let days = state.cat.days();
+    let mut order: Vec<usize> = (0..agents).collect();
+    for _pass in 0..2 {
+        for d in 0..days {
+            shuffle(&mut order, rng);
+            for &a in &order {
+                if let Some(new) = best_response(state, a, d) {
+                    let old = state.day(a, d).copied();
+                    if new != old {
+                        let before = state.objective();
+                        state.set(a, d, new);
+                        if state.objective() > before - EPS {
+                            state.set(a, d, old);
+                        }
+                    }
+                }
+            }
+            if limits.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                return;
+            }
+        }
+    }
+}
+
+fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
+    for i in (1..v.len()).rev() {
+        let j = rng.below(i + 1);
+        v.swap(i, j);
+    }
+}
+
+/// The best assignment for agent `a` on day `d` given everyone else
+/// (the day off included), or `None` when no choice keeps the rules.
+pub(crate) fn best_response(state: &mut State, a: usize, d: usize) -> Option<Option<Assign>> {
+    let old = state.day(a, d).copied();
+    state.set(a, d, None);
+    let base_soft = state.soft[a].total();
+    let mut best: Option<(f64, Option<Assign>)> = None;
+    if state.feasible_with(a, &[]).is_ok() {
+        best = Some((0.0, None));
+    }
+    let cat = state.cat;
+    let data = &cat.agents[a];
+    for &opt in &data.allowed[d] {
+        let probe = Assign {
+            opt,
+            queue: data.queues[0],
+            breaks: [0; super::model::MAX_BREAKS],
+        };
+        if state.feasible_with(a, &[(d, Some(probe))]).is_err() {
+            continue;
+        }
+        let soft = state.soft_with(a, &[(d, Some(probe))]) - base_soft;
+        for &q in &data.queues {
+            let (cover, breaks) = state.price_option(opt, q);
+            let total = cover + soft;
+            if best.is_none_or(|(b, _)| total < b - EPS) {
+                best = Some((
+                    total,
+                    Some(Assign {
+                        opt,
+                        queue: q,
+                        breaks,
+                    }),
+                ));
+            }
+        }
+    }
+    state.set(a, d, old);
+    best.map(|(_, x)| x)
+}
+
+fn propose(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let agents = state.cat.agents.len();
+    let days = state.cat.days();
+    let roll = rng.below(100);
+    match roll {
+        0..30 => {
+            let (a, d) = (rng.below(agents), rng.below(days));
+            best_response_change(state, a, d)
+        }
+        30..50 => targeted(state, rng),
+        50..65 => random_option(state, rng),
+        65..80 => nudge(state, rng),
+        80..90 => swap(state, rng),
+        _ => move_day(state, rng),
+    }
+}
+
+fn best_response_change(state: &mut State, a: usize, d: usize) -> Option<Vec<Change>> {
+    let old = state.day(a, d).copied();
+    let new = best_response(state, a, d)?;
+    (new != old).then(|| vec![(a, d, old, new)])
+}
+
+/// Best response of a free agent on the day of an under-covered interval.
+fn targeted(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let cat = state.cat;
+    let queues = cat.queues.len();
+    for _ in 0..30 {
+        let q = rng.below(queues);
+        let i = rng.below(cat.n);
+        if f64::from(state.on_at(q, i)) + 0.5 > cat.req[q * cat.row + i] {
+            continue;
+        }
+        let day = cat.horizon.day_of(i);
+        let d = if day > 0 && rng.below(4) == 0 {
+            day - 1
+        } else {
+            day
+        };
+        for _ in 0..10 {
+            let a = rng.below(cat.agents.len());
+            if state.day(a, d).is_none() && !cat.agents[a].allowed[d].is_empty() {
+                return best_response_change(state, a, d);
+            }
+        }
+        return None;
+    }
+    None
+}
+
+/// A random allowed shift, or the day off.
+fn random_option(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let cat = state.cat;
+    let a = rng.below(cat.agents.len());
+    let d = rng.below(cat.days());
+    let old = state.day(a, d).copied();
+    let allowed = &cat.agents[a].allowed[d];
+    let new = if old.is_some() && (allowed.is_empty() || rng.below(3) == 0) {
+        None
+    } else {
+        if allowed.is_empty() {
+            return None;
+        }
+        let opt = allowed[rng.below(allowed.len())];
+        let qs = &cat.agents[a].queues;
+        let q = qs[rng.below(qs.len())];
+        let (_, breaks) = state.price_option_without(a, d, opt, q);
+        Some(Assign {
+            opt,
+            queue: q,
+            breaks,
+        })
+    };
+    if new == old || state.feasible_with(a, &[(d, new)]).is_err() {
+        return None;
+    }
+    Some(vec![(a, d, old, new)])
+}
+
+/// Moves a shift's start or length a little (same template, same day).
+fn nudge(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let cat = state.cat;
+    let a = rng.below(cat.agents.len());
+    let d = rng.below(cat.days());
+    let old = state.day(a, d).copied()?;
+    let cur = &cat.opts[old.opt as usize];
+    let near: Vec<u32> = cat.agents[a].allowed[d]
+        .iter()
+        .copied()
+        .filter(|&k| {
+            let o = &cat.opts[k as usize];
+            k != old.opt
+                && o.template == cur.template
+                && o.start.abs_diff(cur.start) <= 2
+                && o.len.abs_diff(cur.len) <= 4
+        })
+        .collect();
+    if near.is_empty() {
+        return None;
+    }
+    let opt = near[rng.below(near.len())];
+    let (_, breaks) = state.price_option_without(a, d, opt, old.queue);
+    let new = Some(Assign {
+        opt,
+        queue: old.queue,
+        breaks,
+    });
+    state.feasible_with(a, &[(d, new)]).ok()?;
+    Some(vec![(a, d, Some(old), new)])
+}
+
+/// Two agents trade their day `d` (shift for shift, or shift for day off).
+fn swap(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let cat = state.cat;
+    let n = cat.agents.len();
+    if n < 2 {
+        return None;
+    }
+    let d = rng.below(cat.days());
+    let a = rng.below(n);
+    let b = (a + 1 + rng.below(n - 1)) % n;
+    let (x, y) = (state.day(a, d).copied(), state.day(b, d).copied());
+    if x == y {
+        return None;
+    }
+    let fits = |who: usize, s: Option<Assign>| match s {
+        None => true,
+        Some(s) => {
+            cat.agents[who].allowed[d].binary_search(&s.opt).is_ok()
+                && cat.agents[who].queues.contains(&s.queue)
+        }
+    };
+    if !fits(a, y) || !fits(b, x) {
+        return None;
+    }
+    state.feasible_with(a, &[(d, y)]).ok()?;
+    state.feasible_with(b, &[(d, x)]).ok()?;
+    Some(vec![(a, d, x, y), (b, d, y, x)])
+}
+
+/// Moves an agent's shift to a day off in the same week, taking the best
+/// shift there.
+fn move_day(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+    let cat = state.cat;
+    let a = rng.below(cat.agents.len());
+    let d = rng.below(cat.days());
+    let old = state.day(a, d).copied()?;
+    let week = cat.day_week[d];
+    let same_week: Vec<usize> = (0..cat.days())
+        .filter(|&e| cat.day_week[e] == week && e != d && state.day(a, e).is_none())
+        .collect();
+    if same_week.is_empty() {
+        return None;
+    }
+    let e = same_week[rng.below(same_week.len())];
+    // Price the target day with `d` emptied.
+    state.set(a, d, None);
+    let target = best_response(state, a, e);
+    state.set(a, d, Some(old));
+    let new = target??;
+    state.feasible_with(a, &[(d, None), (e, Some(new))]).ok()?;
+    Some(vec![(a, d, Some(old), None), (a, e, None, Some(new))])
+}
+
+impl State<'_> {
+    /// Best breaks for `opt` on queue `q` when it replaces agent `a`'s day `d`.
+    pub fn price_option_without(
+        &mut self,
+        a: usize,
+        d: usize,
+        opt: u32,
+        q: u8,
+    ) -> (f64, [u16; super::model::MAX_BREAKS]) {
+        let old = self.day(a, d).copied();
+        self.set(a, d, None);
+        let out = self.price_option(opt, q);
+        self.set(a, d, old);
+        out
+    }
+}
