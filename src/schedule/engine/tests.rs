@@ -109,9 +109,14 @@ fn quick(iterations: u64) -> SolveOptions {
         time_limit: std::time::Duration::from_secs(60),
         seed: 7,
         max_iterations: Some(iterations),
-        bound_time_limit: std::time::Duration::from_secs(20),
+        bound_time_limit: std::time::Duration::ZERO,
         progress_interval: std::time::Duration::from_millis(50),
     }
+}
+
+fn with_bound(mut o: SolveOptions) -> SolveOptions {
+    o.bound_time_limit = std::time::Duration::from_secs(25);
+    o
 }
 
 fn solve_ok(p: &Problem, opts: &SolveOptions) -> Solution {
@@ -123,9 +128,9 @@ fn solve_ok(p: &Problem, opts: &SolveOptions) -> Solution {
 
 #[test]
 fn roster_keeps_every_rule_and_beats_the_empty_roster() {
-    let p = problem(14, 12, 6.0);
-    let s = solve_ok(&p, &quick(20_000));
-    let empty_under: f64 = demand(14, 6.0).iter().map(|(_, v)| v * 0.25).sum();
+    let p = problem(7, 10, 6.0);
+    let s = solve_ok(&p, &with_bound(quick(10_000)));
+    let empty_under: f64 = demand(7, 6.0).iter().map(|(_, v)| v * 0.25).sum();
     assert!(s.objective.under_agent_hours < 0.3 * empty_under, "{:?}", s.objective);
     assert!(s.coverage_percent() > 70.0, "coverage {}", s.coverage_percent());
     let lb = s.lower_bound.expect("the LP is small enough to solve");
@@ -196,7 +201,7 @@ fn breaks_follow_the_requirement() {
             ..Weights::default()
         },
     };
-    let s = solve_ok(&p, &quick(2_000));
+    let s = solve_ok(&p, &with_bound(quick(2_000)));
     assert_eq!(s.shifts.len(), 1);
     let lunch = &s.shifts[0].breaks[0];
     assert_eq!(lunch.start.with_timezone(&g.tz).time(), t(13, 0));
@@ -207,7 +212,7 @@ fn breaks_follow_the_requirement() {
 
 #[test]
 fn contract_and_history_rules_hold() {
-    let mut p = problem(14, 4, 8.0);
+    let mut p = problem(10, 4, 8.0);
     for a in &mut p.agents {
         a.contract.max_consecutive_days = 3;
         a.contract.min_consecutive_days_off = 2;
@@ -220,7 +225,7 @@ fn contract_and_history_rules_hold() {
     p.agents[1].history.last_shift_end = Some(p.start + Duration::hours(2));
     // Agent 3 had one day off before: with 2 days off minimum, day 0 is off too.
     p.agents[2].history.consecutive_days_off = 1;
-    let s = solve_ok(&p, &quick(20_000));
+    let s = solve_ok(&p, &quick(10_000));
     let g = p.grid;
     let on_day0 = |id: i32| {
         s.shifts
@@ -271,7 +276,7 @@ fn availability_days_off_and_time_off_are_hard() {
         start: off_start,
         end: off_start + Duration::hours(30),
     }];
-    let s = solve_ok(&p, &quick(20_000));
+    let s = solve_ok(&p, &quick(10_000));
     let g = p.grid;
     for x in &s.shifts {
         let date = g.local_date(x.start);
@@ -311,7 +316,7 @@ fn heavy_requests_are_granted() {
         template: None,
         weight: 1000.0,
     }];
-    let s = solve_ok(&p, &quick(20_000));
+    let s = solve_ok(&p, &quick(10_000));
     let g = p.grid;
     assert!(!s
         .shifts
@@ -336,7 +341,7 @@ fn shifts_only_go_to_skilled_agents() {
     for a in &mut p.agents[3..6] {
         a.skills = vec![QueueId(1)];
     }
-    let s = solve_ok(&p, &quick(20_000));
+    let s = solve_ok(&p, &quick(10_000));
     assert!(s.shifts.iter().any(|x| x.queue == QueueId(2)));
     assert!(s.shifts.iter().any(|x| x.queue == QueueId(1)));
     for x in &s.shifts {
@@ -373,10 +378,10 @@ fn short_intervals_name_the_binding_rule() {
 fn paid_hours_weight_trims_hours() {
     let mut p = problem(7, 10, 3.0);
     p.weights.contract_hour = 0.0;
-    let plain = solve_ok(&p, &quick(20_000));
+    let plain = solve_ok(&p, &quick(10_000));
     p.weights.paid_hour = 2.0;
     p.weights.over = 0.0;
-    let lean = solve_ok(&p, &quick(20_000));
+    let lean = solve_ok(&p, &quick(10_000));
     assert!(
         lean.objective.paid_hours < plain.objective.paid_hours,
         "{} vs {}",
@@ -408,7 +413,7 @@ fn cancel_returns_the_best_roster_so_far() {
 fn progress_is_reported() {
     let p = problem(7, 6, 5.0);
     let mut seen = Vec::new();
-    solve(&p, &quick(20_000), None, &mut |x| seen.push(*x)).unwrap();
+    solve(&p, &quick(10_000), None, &mut |x| seen.push(*x)).unwrap();
     assert!(seen.len() >= 2);
     assert!(seen.windows(2).all(|w| w[1].best_objective <= w[0].best_objective + 1e-9));
     assert!((seen.last().unwrap().percent - 100.0).abs() < 1e-9);
