@@ -75,10 +75,12 @@ async fn queued_jobs_survive_a_restart(db: TestDb) {
     // While no service runs, a job is queued straight into the store.
     let store = db.open();
     let request = staffcast::app::schedule::ScheduleRequest {
-        forecast_id: staffcast::domain::ForecastId(run["id"].as_i64().unwrap() as i32),
-        week_start: None,
-        days: 7,
-        rule: staffcast::app::schedule::default_rule(),
+        time_limit_seconds: 1.0,
+        ..staffcast::app::schedule::ScheduleRequest::new(
+            staffcast::domain::ForecastId(run["id"].as_i64().unwrap() as i32),
+            None,
+            7,
+        )
     };
     let queued = staffcast::app::schedule::submit_schedule(&store, &request).unwrap();
     assert_eq!(queued.status, staffcast::db::schedules::JobStatus::Queued);
@@ -403,7 +405,7 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     let f = run["id"].as_i64().unwrap();
 
     // No agents yet: a clear 422, nothing stored.
-    let body = json!({"forecast_id": f, "shift": {"length_minutes": 480, "earliest_start": "07:00:00",
+    let body = json!({"forecast_id": f, "time_limit_seconds": 2, "shift": {"length_minutes": 480, "earliest_start": "07:00:00",
                       "latest_start": "10:00:00", "lunch_minutes": 30}});
     let resp = app.post_json("/api/v1/schedules", &body).await;
     assert_eq!(resp.status(), 422);

@@ -4,12 +4,21 @@ use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
 use crate::app::history::{add_agents, queue};
+use crate::app::AppError;
 use crate::db::agents::NewAgent;
 use crate::db::Database;
-use crate::domain::QueueId;
+use crate::domain::{AgentId, QueueId};
+use crate::schedule::engine::{
+    AgentProfile, Availability, Contract, History, Request, TimeOff,
+};
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
+/// An agent: who, weekly hours, and (optional) what the rostering engine
+/// needs to know: contract details, skills, templates, availability, hard
+/// days off, approved time off, soft requests, and what was worked just
+/// before the horizon.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
@@ -19,6 +28,47 @@ pub struct AgentBody {
     min_week_hours: f64,
     #[serde(default = "default_max")]
     max_week_hours: f64,
+    #[serde(default)]
+    contract: Option<Contract>,
+    #[serde(default)]
+    skills: Vec<QueueId>,
+    #[serde(default)]
+    templates: Vec<String>,
+    #[serde(default)]
+    availability: Vec<Availability>,
+    #[serde(default)]
+    days_off: Vec<NaiveDate>,
+    #[serde(default)]
+    time_off: Vec<TimeOff>,
+    #[serde(default)]
+    requests: Vec<Request>,
+    #[serde(default)]
+    history: History,
+}
+
+impl AgentBody {
+    fn into_new_agent(self, label: &str) -> Result<NewAgent, ApiError> {
+        let agent = NewAgent::new(
+            &self.name,
+            &self.external_id,
+            self.min_week_hours,
+            self.max_week_hours,
+        )
+        .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
+        let profile = AgentProfile {
+            contract: self.contract.unwrap_or_default(),
+            skills: self.skills,
+            templates: self.templates,
+            availability: self.availability,
+            days_off: self.days_off,
+            time_off: self.time_off,
+            requests: self.requests,
+            history: self.history,
+        };
+        let value = serde_json::to_value(&profile)
+            .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
+        Ok(agent.with_profile(value))
+    }
 }
 
 fn default_max() -> f64 {
@@ -44,12 +94,9 @@ pub async fn create(
         AgentsBody::One(a) => vec![a],
     };
     let agents = bodies
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, a)| {
-            NewAgent::new(&a.name, &a.external_id, a.min_week_hours, a.max_week_hours)
-                .map_err(|e| ApiError::Invalid(format!("agent {}: {e}", i + 1)))
-        })
+        .map(|(i, a)| a.into_new_agent(&format!("agent {}", i + 1)))
         .collect::<Result<Vec<_>, _>>()?;
     let db = db.into_inner();
     let stored = blocking(move || add_agents(&db, id, &agents)).await?;
@@ -65,4 +112,29 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
     })
     .await?;
     Ok(HttpResponse::Ok().json(agents))
+}
+
+pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = AgentId(id.into_inner());
+    let db = db.into_inner();
+    let agent = blocking(move || db.agent(id)?.ok_or_else(|| AppError::not_found("agent", id)))
+        .await?;
+    Ok(HttpResponse::Ok().json(agent))
+}
+
+/// Replaces an agent (name, HR id, weekly hours and profile) as a whole.
+pub async fn replace(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: Json<AgentBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = AgentId(id.into_inner());
+    let agent = body.into_inner().into_new_agent("agent")?;
+    let db = db.into_inner();
+    let stored = blocking(move || {
+        db.update_agent(id, &agent)?
+            .ok_or_else(|| AppError::not_found("agent", id))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(stored))
 }

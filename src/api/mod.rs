@@ -90,6 +90,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/queues/{id}/agents", web::post().to(agents::create))
                 .route("/queues/{id}/agents", web::get().to(agents::list))
+                .route("/agents/{id}", web::get().to(agents::get))
+                .route("/agents/{id}", web::put().to(agents::replace))
                 .route("/queues/{id}/forecasts", web::post().to(forecasts::create))
                 .route("/queues/{id}/forecasts", web::get().to(forecasts::list))
                 .route("/forecasts/{id}", web::get().to(forecasts::get))
@@ -107,6 +109,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/schedules/{id}", web::delete().to(schedules::cancel))
                 .route("/schedules/{id}/roster", web::get().to(schedules::roster))
                 .route("/schedules/{id}/check", web::get().to(schedules::check))
+                .route(
+                    "/schedules/{id}/shortfall",
+                    web::get().to(schedules::shortfall),
+                )
                 .route(
                     "/schedules/{id}/simulate",
                     web::post().to(schedules::simulate),

@@ -7,12 +7,13 @@ use crate::app::history::queue;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
     cancel_schedule, default_rule, roster as load_roster, schedule_run, submit_schedule,
-    ScheduleRequest,
+    ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
 };
 use crate::app::simulation::{simulate_schedule, SimulationOptions};
 use crate::db::schedules::RosterShift;
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
+use crate::schedule::engine::{ShiftTemplate, Weights};
 use crate::schedule::ShiftRule;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveTime};
@@ -39,7 +40,15 @@ pub struct ScheduleBody {
     week_start: Option<NaiveDate>,
     #[serde(default = "default_days")]
     days: u32,
+    /// The single shift rule (greedy, or the engine's only template).
     shift: Option<ShiftBody>,
+    /// Shift templates for the engine (start window, length range, breaks).
+    templates: Option<Vec<ShiftTemplate>>,
+    weights: Option<Weights>,
+    time_limit_seconds: Option<f64>,
+    seed: Option<u64>,
+    #[serde(default)]
+    solver: Solver,
 }
 
 fn default_days() -> u32 {
@@ -66,14 +75,24 @@ pub async fn create(
     body: Json<ScheduleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    if body.shift.is_some() && body.templates.is_some() {
+        return Err(ApiError::Invalid(
+            "give either shift (one rule) or templates, not both".into(),
+        ));
+    }
     let request = ScheduleRequest {
-        forecast_id: ForecastId(body.forecast_id),
-        week_start: body.week_start,
-        days: body.days,
         rule: body
             .shift
             .map(ShiftBody::into_rule)
             .unwrap_or_else(default_rule),
+        templates: body.templates,
+        weights: body.weights,
+        time_limit_seconds: body
+            .time_limit_seconds
+            .unwrap_or(DEFAULT_TIME_LIMIT_SECONDS),
+        seed: body.seed.unwrap_or(1),
+        solver: body.solver,
+        ..ScheduleRequest::new(ForecastId(body.forecast_id), body.week_start, body.days)
     };
     let db = db.into_inner();
     let run = blocking(move || submit_schedule(&db, &request)).await?;
@@ -95,14 +114,45 @@ pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpR
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let run = blocking(move || schedule_run(&db, id)).await?;
+    let mut run = blocking(move || schedule_run(&db, id)).await?;
+    // The per-interval list is long; it has its own endpoint.
+    if let Some(serde_json::Value::Object(report)) = run.report.as_mut() {
+        report.remove("shortfall");
+    }
     Ok(HttpResponse::Ok().json(run))
 }
 
+/// Intervals the roster leaves short, each with the rule that binds.
+pub async fn shortfall(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let db = db.into_inner();
+    let run = blocking(move || schedule_run(&db, id)).await?;
+    let Some(report) = run.report else {
+        return Err(ApiError::Conflict(format!(
+            "schedule {id} has no engine report (status {}, solver greedy or not finished)",
+            run.status.as_str()
+        )));
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "schedule_id": run.id,
+        "short_intervals": report["short_intervals"],
+        "binding_rules": report["binding_rules"],
+        "shortfall": report["shortfall"],
+    })))
+}
+
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RosterQuery {
     #[serde(default)]
     format: Option<String>,
+    /// Only this agent's shifts.
+    agent_id: Option<i32>,
+    /// Only shifts starting on this local date.
+    date: Option<NaiveDate>,
 }
 
 pub async fn roster(
@@ -111,7 +161,9 @@ pub async fn roster(
     query: web::Query<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
-    let format = query.into_inner().format.unwrap_or_else(|| "json".into());
+    let query = query.into_inner();
+    let format = query.format.unwrap_or_else(|| "json".into());
+    let (agent, date) = (query.agent_id, query.date);
     if format != "json" && format != "csv" {
         return Err(ApiError::BadRequest(format!(
             "format '{format}': use json or csv"
@@ -119,8 +171,18 @@ pub async fn roster(
     }
     let db = db.into_inner();
     let (run, tz, shifts) = blocking(move || {
-        let (run, shifts) = load_roster(&db, id)?;
+        let (run, mut shifts) = load_roster(&db, id)?;
         let tz = queue(&db, run.queue_id)?.spec.time_zone;
+        if let Some(a) = agent {
+            let agent = db.agent(crate::domain::AgentId(a))?;
+            if agent.is_none_or(|x| x.queue_id != run.queue_id) {
+                return Err(crate::app::AppError::not_found("agent", a));
+            }
+            shifts.retain(|s| s.agent_id.0 == a);
+        }
+        if let Some(d) = date {
+            shifts.retain(|s| s.start.with_timezone(&tz).date_naive() == d);
+        }
         Ok((run, tz, shifts))
     })
     .await?;

@@ -8,10 +8,30 @@ use crate::db::schedules::{
 };
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
+use crate::schedule::engine::{
+    self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, SolveOptions,
+    Solution, Weights,
+};
 use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
 use crate::simulate::{check_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Which solver builds the roster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Solver {
+    /// The rostering engine (templates, contracts, breaks, local search).
+    #[default]
+    Engine,
+    /// The one-rule greedy, kept as a baseline.
+    Greedy,
+}
+
+/// Longest time limit a job may ask for.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 600.0;
+pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 10.0;
 
 #[derive(Debug, Clone)]
 pub struct ScheduleRequest {
@@ -19,7 +39,31 @@ pub struct ScheduleRequest {
     /// First local day; defaults to the forecast's first day.
     pub week_start: Option<NaiveDate>,
     pub days: u32,
+    /// The single shift rule (greedy; the engine's template when
+    /// `templates` is `None`).
     pub rule: ShiftRule,
+    pub templates: Option<Vec<ShiftTemplate>>,
+    pub weights: Option<Weights>,
+    pub time_limit_seconds: f64,
+    pub seed: u64,
+    pub solver: Solver,
+}
+
+impl ScheduleRequest {
+    /// The engine with the default template and limits.
+    pub fn new(forecast_id: ForecastId, week_start: Option<NaiveDate>, days: u32) -> Self {
+        Self {
+            forecast_id,
+            week_start,
+            days,
+            rule: default_rule(),
+            templates: None,
+            weights: None,
+            time_limit_seconds: DEFAULT_TIME_LIMIT_SECONDS,
+            seed: 1,
+            solver: Solver::Engine,
+        }
+    }
 }
 
 impl From<ScheduleError> for AppError {
@@ -46,7 +90,47 @@ struct JobParams {
     first_day: NaiveDate,
     days: u32,
     rule: ShiftRule,
-    solver: String,
+    solver: Solver,
+    #[serde(default)]
+    templates: Option<Vec<ShiftTemplate>>,
+    #[serde(default)]
+    weights: Option<Weights>,
+    #[serde(default = "default_time_limit")]
+    time_limit_seconds: f64,
+    #[serde(default)]
+    seed: u64,
+}
+
+fn default_time_limit() -> f64 {
+    DEFAULT_TIME_LIMIT_SECONDS
+}
+
+/// The engine's template for a single shift rule: one length, one unpaid
+/// lunch from 2 h after the start to 1 h before the end.
+pub fn template_from_rule(rule: &ShiftRule) -> ShiftTemplate {
+    let breaks = if rule.lunch_minutes > 0 {
+        vec![BreakRule {
+            name: "lunch".into(),
+            minutes: rule.lunch_minutes,
+            earliest_start_minutes: crate::schedule::LUNCH_AFTER_START_MINUTES,
+            latest_end_minutes: rule
+                .length_minutes
+                .saturating_sub(crate::schedule::LUNCH_BEFORE_END_MINUTES),
+            paid: false,
+            min_shift_minutes: 0,
+        }]
+    } else {
+        Vec::new()
+    };
+    ShiftTemplate {
+        name: "shift".into(),
+        earliest_start: rule.earliest_start,
+        latest_start: rule.latest_start,
+        min_length_minutes: rule.length_minutes,
+        max_length_minutes: rule.length_minutes,
+        length_step_minutes: 0,
+        breaks,
+    }
 }
 
 /// Checks the request against what is stored and queues a job; the roster
@@ -64,7 +148,14 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     if !(1..=31).contains(&request.days) {
         return Err(AppError::Unprocessable("days must be 1 to 31".into()));
     }
-    request.rule.check(&grid)?;
+    if !(request.time_limit_seconds.is_finite()
+        && (0.1..=MAX_TIME_LIMIT_SECONDS).contains(&request.time_limit_seconds))
+    {
+        return Err(AppError::Unprocessable(format!(
+            "time_limit_seconds {} must be from 0.1 to {MAX_TIME_LIMIT_SECONDS}",
+            request.time_limit_seconds
+        )));
+    }
     let first_day = request
         .week_start
         .unwrap_or_else(|| grid.local_date(forecast.from));
@@ -73,8 +164,17 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
         first_day,
         days: request.days,
         rule: request.rule.clone(),
-        solver: "greedy".into(),
+        solver: request.solver,
+        templates: request.templates.clone(),
+        weights: request.weights.clone(),
+        time_limit_seconds: request.time_limit_seconds,
+        seed: request.seed,
     };
+    match params.solver {
+        Solver::Greedy => request.rule.check(&grid)?,
+        // Refuse a bad template, contract or weight now (422), not in the job.
+        Solver::Engine => engine::validate(&engine_problem(db, &params, queue.id)?)?,
+    }
     let id = db.queue_schedule(&NewScheduleRun {
         queue_id: queue.id,
         forecast_id: forecast.id,
@@ -110,6 +210,149 @@ fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
     let run = schedule_run(db, id)?;
     let params: JobParams = serde_json::from_value(run.params.clone())
         .map_err(|e| AppError::Unprocessable(format!("schedule {id} params: {e}")))?;
+    match params.solver {
+        Solver::Greedy => build_greedy(db, id, &run, params),
+        Solver::Engine => build_with_engine(db, id, &run, &params),
+    }
+}
+
+/// The engine's problem for a job: the queue's requirement (with
+/// shrinkage), its agents with their profiles, the templates and weights.
+fn engine_problem(
+    db: &Database,
+    params: &JobParams,
+    queue_id: crate::domain::QueueId,
+) -> Result<Problem, AppError> {
+    let (_, reqs) = requirements(db, params.forecast_id)?;
+    let queue = queue(db, queue_id)?;
+    let grid = queue.spec.grid();
+    let from_rule = params.templates.is_none();
+    let agents = db
+        .agents(queue.id)?
+        .into_iter()
+        .map(|a| {
+            let profile: AgentProfile = serde_json::from_value(a.profile.clone()).map_err(|e| {
+                AppError::Unprocessable(format!("agent {} profile: {e}", a.id))
+            })?;
+            let mut agent = Agent::from_profile(
+                a.id,
+                a.name.clone(),
+                profile,
+                (a.min_week_hours * 60.0).round() as u32,
+                (a.max_week_hours * 60.0).round() as u32,
+            );
+            if from_rule {
+                // A request with only the one shift rule keeps its rest and days.
+                agent.contract.min_rest_minutes = params.rule.min_rest_hours * 60;
+                agent.contract.max_shifts_per_week = params.rule.max_days_per_week;
+            }
+            Ok(agent)
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(Problem {
+        grid,
+        start: grid.start_of_day(params.first_day),
+        days: params.days,
+        queues: vec![QueueDemand {
+            queue: queue.id,
+            requirement: reqs
+                .iter()
+                .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
+                .collect(),
+        }],
+        templates: params
+            .templates
+            .clone()
+            .unwrap_or_else(|| vec![template_from_rule(&params.rule)]),
+        agents,
+        weights: params.weights.clone().unwrap_or_default(),
+    })
+}
+
+fn build_with_engine(
+    db: &Database,
+    id: ScheduleId,
+    run: &ScheduleRun,
+    params: &JobParams,
+) -> Result<(), AppError> {
+    let problem = engine_problem(db, params, run.queue_id)?;
+    let options = SolveOptions {
+        time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds),
+        seed: params.seed,
+        ..SolveOptions::default()
+    };
+    let cancel = AtomicBool::new(false);
+    let solution = engine::solve(&problem, &options, Some(&cancel), &mut |p| {
+        match db.report_schedule_progress(id, p.percent, Some(p.best_objective)) {
+            Ok(true) => cancel.store(true, Ordering::Relaxed),
+            Ok(false) => {}
+            Err(e) => tracing::warn!(schedule = id.0, error = %e, "progress not recorded"),
+        }
+    })?;
+    let shifts: Vec<StoredShift> = solution
+        .shifts
+        .iter()
+        .map(|s| StoredShift {
+            agent_id: s.agent,
+            start: s.start,
+            end: s.end,
+            breaks: s
+                .breaks
+                .iter()
+                .map(|b| StoredBreak {
+                    start: b.start,
+                    end: b.end,
+                    paid: b.paid,
+                })
+                .collect(),
+        })
+        .collect();
+    let status = if solution.stop == engine::StopReason::Cancelled {
+        JobStatus::Cancelled
+    } else {
+        JobStatus::Done
+    };
+    let outcome = ScheduleOutcome {
+        status,
+        rostered_hours: solution.rostered_hours(),
+        coverage_percent: solution.coverage_percent(),
+        best_objective: Some(solution.objective.total),
+        warnings: solution.warnings.clone(),
+        report: Some(engine_report(&solution)),
+    };
+    db.finish_schedule(id, &outcome, &shifts)?;
+    Ok(())
+}
+
+/// What a run stores about how the engine did.
+fn engine_report(s: &Solution) -> serde_json::Value {
+    let mut binding: std::collections::BTreeMap<&str, u32> = Default::default();
+    for x in &s.shortfall {
+        if let Some(rule) = x.binding_rule {
+            *binding.entry(rule).or_default() += 1;
+        }
+    }
+    serde_json::json!({
+        "solver": "engine",
+        "objective": s.objective,
+        "lower_bound": s.lower_bound,
+        "gap_percent": s.gap_percent,
+        "stop": s.stop,
+        "iterations": s.iterations,
+        "first_roster_seconds": s.first_roster_seconds,
+        "elapsed_seconds": s.elapsed_seconds,
+        "short_intervals": s.shortfall.len(),
+        "binding_rules": binding,
+        "shortfall": s.shortfall,
+    })
+}
+
+fn build_greedy(
+    db: &Database,
+    id: ScheduleId,
+    run: &ScheduleRun,
+    params: JobParams,
+) -> Result<(), AppError> {
     let (_, reqs) = requirements(db, params.forecast_id)?;
     let queue = queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
@@ -158,6 +401,7 @@ fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
         coverage_percent: roster.coverage_percent(),
         best_objective: None,
         warnings: roster.warnings.clone(),
+        report: None,
     };
     db.finish_schedule(id, &outcome, &shifts)?;
     Ok(())

@@ -3,7 +3,7 @@
 
 use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
-use crate::app::schedule::{create_schedule, default_rule, service_check, ScheduleRequest};
+use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
 use crate::db::agents::NewAgent;
 use crate::db::Database;
 use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
@@ -29,6 +29,9 @@ pub struct DemoArgs {
     /// Run the pipeline and print the summary, but do not serve.
     #[arg(long)]
     pub no_serve: bool,
+    /// Time limit for the roster search, in seconds.
+    #[arg(long, default_value_t = 3.0)]
+    pub schedule_seconds: f64,
 }
 
 /// The sample agent pool: two full-timers (32–40 h) to one part-timer (16–24 h),
@@ -132,10 +135,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let schedule = create_schedule(
         &db,
         &ScheduleRequest {
-            forecast_id: forecast.id,
-            week_start: None,
-            days: 7,
-            rule: default_rule(),
+            time_limit_seconds: args.schedule_seconds,
+            ..ScheduleRequest::new(forecast.id, None, 7)
         },
     )?;
     let (_, service, _) = service_check(&db, schedule.id)?;
@@ -147,6 +148,19 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         schedule.coverage_percent,
         service.service_level * 100.0
     );
+    if let Some(r) = &schedule.report {
+        println!(
+            "      engine: objective {:.1}, LP lower bound {}, gap {}, {} short intervals",
+            r["objective"]["total"].as_f64().unwrap_or(f64::NAN),
+            r["lower_bound"]
+                .as_f64()
+                .map_or("-".to_string(), |b| format!("{b:.1}")),
+            r["gap_percent"]
+                .as_f64()
+                .map_or("-".to_string(), |g| format!("{g:.1}%")),
+            r["short_intervals"]
+        );
+    }
     for w in &schedule.warnings {
         println!("      note: {w}");
     }

@@ -16,6 +16,8 @@ pub struct StoredAgent {
     pub external_id: String,
     pub min_week_hours: f64,
     pub max_week_hours: f64,
+    /// See `NewAgent::profile`.
+    pub profile: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
 
@@ -31,22 +33,25 @@ struct AgentInsert<'a> {
     min_week_hours: f64,
     max_week_hours: f64,
     created_at: NaiveDateTime,
+    profile: String,
 }
 
-type AgentRow = (i32, i32, String, String, f64, f64, NaiveDateTime);
+type AgentRow = (i32, i32, String, String, f64, f64, NaiveDateTime, String);
 
 fn stored(
-    (id, queue_id, name, external_id, min_week_hours, max_week_hours, created_at): AgentRow,
-) -> StoredAgent {
-    StoredAgent {
+    (id, queue_id, name, external_id, min_week_hours, max_week_hours, created_at, profile): AgentRow,
+) -> Result<StoredAgent, DbError> {
+    Ok(StoredAgent {
         id: AgentId(id),
         queue_id: QueueId(queue_id),
         name,
         external_id,
         min_week_hours,
         max_week_hours,
+        profile: serde_json::from_str(&profile)
+            .map_err(|e| DbError::Corrupt(format!("agent {id} profile: {e}")))?,
         created_at: to_utc(created_at),
-    }
+    })
 }
 
 const COLUMNS: (
@@ -57,6 +62,7 @@ const COLUMNS: (
     agents::min_week_hours,
     agents::max_week_hours,
     agents::created_at,
+    agents::profile,
 ) = (
     agents::id,
     agents::queue_id,
@@ -65,6 +71,7 @@ const COLUMNS: (
     agents::min_week_hours,
     agents::max_week_hours,
     agents::created_at,
+    agents::profile,
 );
 
 impl Database {
@@ -84,6 +91,7 @@ impl Database {
                 min_week_hours: a.min_week_hours,
                 max_week_hours: a.max_week_hours,
                 created_at: now,
+                profile: a.profile.to_string(),
             })
             .collect();
         let conflict = || "an agent with one of these external ids already exists".to_string();
@@ -105,7 +113,7 @@ impl Database {
             .order(agents::id)
             .select(COLUMNS)
             .load(conn)?);
-        Ok(rows.into_iter().map(stored).collect())
+        rows.into_iter().map(stored).collect()
     }
 
     pub fn agents(&self, queue: QueueId) -> Result<Vec<StoredAgent>, DbError> {
@@ -114,6 +122,40 @@ impl Database {
             .order(agents::id)
             .select(COLUMNS)
             .load(conn)?);
-        Ok(rows.into_iter().map(stored).collect())
+        rows.into_iter().map(stored).collect()
+    }
+
+    pub fn agent(&self, id: AgentId) -> Result<Option<StoredAgent>, DbError> {
+        let row: Option<AgentRow> = with_conn!(self, conn => agents::table
+            .find(id.0)
+            .select(COLUMNS)
+            .first(conn)
+            .optional()?);
+        row.map(stored).transpose()
+    }
+
+    /// Replaces an agent's name, HR id, weekly hours and profile; `None`
+    /// when there is no such agent.
+    pub fn update_agent(
+        &self,
+        id: AgentId,
+        agent: &NewAgent,
+    ) -> Result<Option<StoredAgent>, DbError> {
+        let profile = agent.profile.to_string();
+        let conflict = || format!("another agent has external id '{}'", agent.external_id);
+        let n = with_conn!(self, conn => diesel::update(agents::table.find(id.0))
+            .set((
+                agents::name.eq(&agent.name),
+                agents::external_id.eq(&agent.external_id),
+                agents::min_week_hours.eq(agent.min_week_hours),
+                agents::max_week_hours.eq(agent.max_week_hours),
+                agents::profile.eq(&profile),
+            ))
+            .execute(conn)
+            .map_err(|e| unique_violation(e, conflict()))?);
+        if n == 0 {
+            return Ok(None);
+        }
+        self.agent(id)
     }
 }

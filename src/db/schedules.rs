@@ -70,6 +70,9 @@ pub struct ScheduleRun {
     pub coverage_percent: f64,
     pub warnings: Vec<String>,
     pub error: Option<String>,
+    /// The engine's report: objective parts, lower bound and gap, search
+    /// statistics, and the short intervals with their binding rule.
+    pub report: Option<serde_json::Value>,
 }
 
 /// A job as submitted: what to schedule, not yet how it went.
@@ -90,6 +93,7 @@ pub struct ScheduleOutcome {
     pub coverage_percent: f64,
     pub best_objective: Option<f64>,
     pub warnings: Vec<String>,
+    pub report: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -138,6 +142,7 @@ struct RunRow {
     started_at: Option<NaiveDateTime>,
     finished_at: Option<NaiveDateTime>,
     cancel_requested: bool,
+    report: Option<String>,
 }
 
 fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
@@ -161,6 +166,12 @@ fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
         coverage_percent: row.coverage_percent,
         warnings: serde_json::from_str(&row.warnings).map_err(corrupt)?,
         error: row.error,
+        report: row
+            .report
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(corrupt)?,
     })
 }
 
@@ -256,6 +267,7 @@ impl Database {
     ) -> Result<(), DbError> {
         let warnings = serde_json::to_string(&outcome.warnings)
             .map_err(|e| DbError::Corrupt(e.to_string()))?;
+        let report = outcome.report.as_ref().map(|r| r.to_string());
         let shift_rows: Vec<ShiftInsert> = shifts
             .iter()
             .enumerate()
@@ -297,6 +309,7 @@ impl Database {
                     schedule_runs::rostered_hours.eq(outcome.rostered_hours),
                     schedule_runs::coverage_percent.eq(outcome.coverage_percent),
                     schedule_runs::warnings.eq(&warnings),
+                    schedule_runs::report.eq(&report),
                     schedule_runs::finished_at.eq(to_naive(Utc::now())),
                 ))
                 .execute(conn)?;

@@ -80,6 +80,7 @@ diesel::table! {
         min_week_hours -> Double,
         max_week_hours -> Double,
         created_at -> Timestamp,
+        profile -> Text,
     }
 }
 
@@ -103,6 +104,7 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
         heartbeat_at -> Nullable<Timestamp>,
         cancel_requested -> Bool,
+        report -> Nullable<Text>,
     }
 }
 

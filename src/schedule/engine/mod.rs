@@ -28,7 +28,7 @@ mod state;
 
 pub use check::check_solution;
 pub use model::{
-    Agent, Availability, BreakRule, Contract, History, Problem, QueueDemand, Request,
+    Agent, AgentProfile, Availability, BreakRule, Contract, History, Problem, QueueDemand, Request,
     ShiftTemplate, TimeOff, Want, Weights, MAX_BREAKS,
 };
 pub use report::{Objective, QueueInterval, RosteredShift, Shortfall, Solution};
@@ -72,6 +72,11 @@ pub struct Progress {
     pub best_objective: f64,
     pub lower_bound: Option<f64>,
     pub iterations: u64,
+}
+
+/// Checks a problem without solving it (the errors `solve` would return).
+pub fn validate(problem: &Problem) -> Result<(), ScheduleError> {
+    catalog::Catalog::build(problem).map(|_| ())
 }
 
 /// Solves `problem`. Stops at the time limit (or `max_iterations`), when

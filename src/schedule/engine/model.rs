@@ -52,6 +52,7 @@ pub struct QueueDemand {
 /// A family of shifts: starts on the grid inside a local window, lengths
 /// in a range, and the breaks each shift takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ShiftTemplate {
     pub name: String,
     /// Earliest local start, on the grid.
@@ -71,6 +72,7 @@ pub struct ShiftTemplate {
 
 /// A break or lunch: where it may sit relative to the shift start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BreakRule {
     #[serde(default)]
     pub name: String,
@@ -90,7 +92,7 @@ pub struct BreakRule {
 
 /// What one agent may work.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Contract {
     /// Paid minutes of a shift: at least this ...
     pub min_day_minutes: u32,
@@ -136,6 +138,7 @@ impl Default for Contract {
 /// otherwise a shift must lie inside one window that applies to its day
 /// (windows for a date replace the weekday's windows on that date).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Availability {
     #[serde(default)]
     pub weekday: Option<Weekday>,
@@ -148,6 +151,7 @@ pub struct Availability {
 
 /// Approved time off (UTC): no shift may overlap it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeOff {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -165,6 +169,7 @@ pub enum Want {
 /// day on/off request; otherwise it names a shift (start time and/or
 /// template) to get (`on`) or avoid (`off`). Missing it costs `weight`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Request {
     pub date: NaiveDate,
     pub want: Want,
@@ -183,7 +188,7 @@ fn one() -> f64 {
 /// What the agent worked just before the horizon, so the rules hold across
 /// its start. All zero / `None` = unknown (nothing is carried over).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct History {
     /// Days worked in a row up to the day before the horizon.
     pub consecutive_days_worked: u32,
@@ -230,7 +235,7 @@ impl Agent {
 
 /// Objective weights, per agent-hour (requests carry their own weight).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Per agent-hour short of the requirement.
     pub under: f64,
@@ -251,6 +256,50 @@ impl Default for Weights {
             over: 1.0,
             paid_hour: 0.0,
             contract_hour: 2.0,
+        }
+    }
+}
+
+/// Everything about an agent the engine uses beyond its id, name and
+/// weekly hours, as stored with the agent (JSON). Unknown fields are refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AgentProfile {
+    /// Its `min_week_minutes` / `max_week_minutes` are replaced by the
+    /// agent's weekly hours.
+    pub contract: Contract,
+    pub skills: Vec<QueueId>,
+    pub templates: Vec<String>,
+    pub availability: Vec<Availability>,
+    pub days_off: Vec<NaiveDate>,
+    pub time_off: Vec<TimeOff>,
+    pub requests: Vec<Request>,
+    pub history: History,
+}
+
+impl Agent {
+    /// The engine's agent from a stored profile and the weekly minutes.
+    pub fn from_profile(
+        id: AgentId,
+        name: impl Into<String>,
+        profile: AgentProfile,
+        min_week_minutes: u32,
+        max_week_minutes: u32,
+    ) -> Self {
+        let mut contract = profile.contract;
+        contract.min_week_minutes = min_week_minutes;
+        contract.max_week_minutes = max_week_minutes;
+        Self {
+            id,
+            name: name.into(),
+            contract,
+            skills: profile.skills,
+            templates: profile.templates,
+            availability: profile.availability,
+            days_off: profile.days_off,
+            time_off: profile.time_off,
+            requests: profile.requests,
+            history: profile.history,
         }
     }
 }
