@@ -1,40 +1,10 @@
-//! Scheduling benchmarks.
-//!
-//! * `cargo bench --bench schedule -- curtois INSTANCE.txt --time-limit 10
-//!   [--output ROSTER.txt]`: the same as `staffcast bench curtois …` (this
-//!   file compiles `src/cli/bench.rs` in), used by `scripts/bench_schedule.sh`
-//!   when the binary has no `bench` command.
-//! * `cargo bench --bench schedule`: speed figures of the Curtois solver on
-//!   instances 1, 5 and 12 (time to first feasible roster, objective after
-//!   a short run).
+//! Scheduling benchmarks: `cargo bench --bench schedule` prints speed
+//! figures of the Curtois solver on instances 1, 5 and 12 (time to first
+//! feasible roster, objective after a short run). The instance runs
+//! themselves are `staffcast bench curtois …` (`scripts/bench_schedule.sh`).
 
-use clap::Parser;
-
-/// `crate::schedule` for the included CLI module.
-mod schedule {
-    pub use staffcast::schedule::*;
-}
-
-#[path = "../src/cli/bench.rs"]
-#[allow(dead_code)]
-mod bench;
-
-#[derive(Parser, Debug)]
-struct Cli {
-    #[command(subcommand)]
-    command: bench::BenchCommand,
-}
-
-fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
-    if args.len() > 1 {
-        let cli = Cli::parse_from(args);
-        return bench::run(bench::BenchArgs {
-            command: cli.command,
-        });
-    }
+fn main() {
     speed_figures();
-    Ok(())
 }
 
 fn speed_figures() {

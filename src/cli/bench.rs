@@ -6,8 +6,9 @@
 //! gap_pct (vs best known), lower_bound, lb_gap_pct, feasible, time_s,
 //! first_feasible_s, iterations. Progress goes to stderr.
 //!
-//! This file only uses `crate::schedule` (plus clap/anyhow), so it can also
-//! be compiled into `benches/schedule.rs`.
+//! `staffcast bench roster --agents N --days 28 --time-limit 60` builds and
+//! solves a four-week interval roster from the Anonymous Bank's arrivals
+//! (see `bench_roster`).
 
 use crate::schedule::curtois::{
     best_known, evaluate, format_roster, lower_bound, parse_instance, solve, BoundOptions,
@@ -26,6 +27,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Solve one Curtois & Qu instance (schedulingbenchmarks.org NRP 1–24).
     Curtois(CurtoisArgs),
+    /// A four-week interval roster from the Anonymous Bank's arrivals.
+    Roster(super::bench_roster::RosterArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +59,7 @@ pub struct CurtoisArgs {
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         BenchCommand::Curtois(a) => run_curtois(a),
+        BenchCommand::Roster(a) => super::bench_roster::run(a),
     }
 }
 

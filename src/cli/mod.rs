@@ -2,6 +2,7 @@
 //! the argument structs are the CLI contract (keep them stable).
 
 pub mod bench;
+mod bench_roster;
 pub mod demo;
 pub mod forecast;
 pub mod import;

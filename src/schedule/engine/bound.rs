@@ -12,7 +12,12 @@
 //!   agents allowed it; per week, paid minutes and shifts ≤ the sum of the
 //!   agents' weekly maxima.
 //!
-//! Soft requests and contract minima cost ≥ 0 and are left out, so the LP
+//! * per week, the contract shortfall is at least the summed minima less
+//!   the worked minutes (and shifts), at the contract weight;
+//! * per weekend, shifts on its Saturday (or Sunday) ≤ agents working it,
+//!   and those summed ≤ the agents' weekend maxima.
+//!
+//! Soft requests cost ≥ 0 and are left out, so the LP
 //! optimum (clarabel's dual objective, less a tolerance) bounds the
 //! objective from below. `None` when the LP is too large or not solved.
 
@@ -62,8 +67,20 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
     let mut day_agents = vec![0u32; days];
     let mut week_minutes = vec![0f64; cat.weeks];
     let mut week_shifts = vec![0f64; cat.weeks];
+    let mut min_minutes = vec![0f64; cat.weeks];
+    let mut min_shifts = vec![0f64; cat.weeks];
+    // Σ of the agents' weekend maxima; `None` when some agent has no limit.
+    let mut weekend_cap = Some(0.0);
     for (a, data) in cat.agents.iter().enumerate() {
         let c = &problem.agents[a].contract;
+        for wk in 0..cat.weeks {
+            min_minutes[wk] += f64::from(data.min_week_minutes[wk]);
+            min_shifts[wk] += f64::from(data.min_week_shifts[wk]);
+        }
+        weekend_cap = match (weekend_cap, c.max_working_weekends) {
+            (Some(t), Some(m)) => Some(t + f64::from(m)),
+            _ => None,
+        };
         let mut weeks_seen = vec![false; cat.weeks];
         for (d, allowed) in data.allowed.iter().enumerate() {
             if !allowed.is_empty() {
@@ -95,7 +112,13 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
     let on0 = nv;
     let u0 = on0 + nq * n;
     let v0 = u0 + nq * n;
-    let nvars = v0 + nq * n;
+    // Per week: minutes and shifts short of the summed contract minima.
+    let sm0 = v0 + nq * n;
+    let ss0 = sm0 + cat.weeks;
+    // Per weekend: agents working it.
+    let weekends = cat.day_weekend.iter().flatten().max().map_or(0, |w| w + 1);
+    let wk0 = ss0 + cat.weeks;
+    let nvars = wk0 + weekends;
     if nvars > MAX_VARS {
         return None;
     }
@@ -108,6 +131,10 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
     for c in 0..nq * n {
         cost[u0 + c] = hours * w.under;
         cost[v0 + c] = hours * w.over;
+    }
+    for wk in 0..cat.weeks {
+        cost[sm0 + wk] = w.contract_hour / 60.0;
+        cost[ss0 + wk] = 4.0 * w.contract_hour;
     }
 
     let mut rows = Rows::default();
@@ -195,6 +222,28 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
             rows.le(&per_week_min[wk], week_minutes[wk]);
             rows.le(&per_week_shift[wk], week_shifts[wk]);
         }
+        // Σ_a max(0, min_a − worked_a) ≥ Σ_a min_a − Σ_a worked_a.
+        let mut terms: Vec<(usize, f64)> =
+            per_week_min[wk].iter().map(|&(j, v)| (j, -v)).collect();
+        terms.push((sm0 + wk, -1.0));
+        rows.le(&terms, -min_minutes[wk]);
+        let mut terms: Vec<(usize, f64)> =
+            per_week_shift[wk].iter().map(|&(j, v)| (j, -v)).collect();
+        terms.push((ss0 + wk, -1.0));
+        rows.le(&terms, -min_shifts[wk]);
+    }
+    // Weekends: shifts on a Saturday (or Sunday) ≤ agents working that
+    // weekend; those, summed, ≤ the agents' weekend maxima.
+    if let Some(total) = weekend_cap {
+        for (d, terms) in per_day.iter().enumerate() {
+            if let Some(k) = cat.day_weekend[d] {
+                let mut t = terms.clone();
+                t.push((wk0 + k, -1.0));
+                rows.le(&t, 0.0);
+            }
+        }
+        let terms: Vec<(usize, f64)> = (0..weekends).map(|k| (wk0 + k, 1.0)).collect();
+        rows.le(&terms, total);
     }
 
     let m = rows.b.len();

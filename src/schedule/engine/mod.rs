@@ -90,14 +90,18 @@ pub fn solve(
 ) -> Result<Solution, ScheduleError> {
     let started = Instant::now();
     let cat = catalog::Catalog::build(problem)?;
+    let mut state = state::State::new(&cat, problem);
+    let mut rng = search::Rng::new(options.seed);
+    search::construct(&mut state, &mut rng, cancel);
+    let first_roster = started.elapsed();
+    // The bound after the first roster, so a roster exists early; it takes
+    // at most half the time limit.
     let bound_limit = options.bound_time_limit.min(options.time_limit / 2);
     let lower_bound = if bound_limit.is_zero() {
         None
     } else {
         bound::lower_bound(&cat, problem, bound_limit)
     };
-    let mut state = state::State::new(&cat, problem);
-    let mut rng = search::Rng::new(options.seed);
     let limits = search::Limits {
         started,
         time_limit: options.time_limit,
@@ -120,7 +124,7 @@ pub fn solve(
             iterations,
         });
     };
-    let outcome = search::run(&mut state, &mut rng, &limits, &mut report);
+    let outcome = search::run(&mut state, &mut rng, &limits, first_roster, &mut report);
     state.days = outcome.best;
     // Rebuild coverage and costs for the best roster.
     let mut best_state = state::State::new(&cat, problem);
@@ -132,6 +136,7 @@ pub fn solve(
     let stats = report::Stats {
         iterations: outcome.iterations,
         first_roster_seconds: outcome.first_roster.as_secs_f64(),
+        first_roster_objective: outcome.first_objective,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         stop: outcome.stop,
     };

@@ -94,6 +94,8 @@ pub struct Solution {
     pub iterations: u64,
     /// Seconds until the first complete roster (after construction).
     pub first_roster_seconds: f64,
+    /// Objective of that first roster (the constructive baseline).
+    pub first_roster_objective: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
 }
@@ -126,6 +128,7 @@ impl Solution {
 pub(crate) struct Stats {
     pub iterations: u64,
     pub first_roster_seconds: f64,
+    pub first_roster_objective: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
 }
@@ -271,6 +274,7 @@ pub(crate) fn build(
         warnings,
         iterations: stats.iterations,
         first_roster_seconds: stats.first_roster_seconds,
+        first_roster_objective: stats.first_roster_objective,
         elapsed_seconds: stats.elapsed_seconds,
         stop: stats.stop,
     }

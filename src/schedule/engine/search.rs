@@ -71,19 +71,22 @@ pub(crate) struct SearchOutcome {
     pub best_objective: f64,
     pub iterations: u64,
     pub first_roster: Duration,
+    /// Objective of the constructed roster, before local search.
+    pub first_objective: f64,
     pub stop: StopReason,
 }
 
+/// Improves the constructed roster in `state` until a limit is hit.
 pub(crate) fn run(
     state: &mut State,
     rng: &mut Rng,
     limits: &Limits,
+    first_roster: Duration,
     report: &mut dyn FnMut(f64, u64),
 ) -> SearchOutcome {
-    construct(state, rng, limits);
     state.recompute();
-    let first_roster = limits.started.elapsed();
     let mut current = state.objective();
+    let first_objective = current;
     let mut best = state.days.clone();
     let mut best_objective = current;
     let mut best_saved = true;
@@ -156,6 +159,7 @@ pub(crate) fn run(
         best_objective,
         iterations,
         first_roster,
+        first_objective,
         stop,
     }
 }
@@ -172,7 +176,7 @@ fn revert(state: &mut State, changes: &[Change]) {
 
 /// Day by day, each agent (seeded order) takes its best response when it
 /// lowers the objective. Two passes.
-fn construct(state: &mut State, rng: &mut Rng, limits: &Limits) {
+pub(crate) fn construct(state: &mut State, rng: &mut Rng, cancel: Option<&AtomicBool>) {
     let agents = state.cat.agents.len();
     let days = state.cat.days();
     let mut order: Vec<usize> = (0..agents).collect();
@@ -191,7 +195,7 @@ fn construct(state: &mut State, rng: &mut Rng, limits: &Limits) {
                     }
                 }
             }
-            if limits.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return;
             }
         }

@@ -42,6 +42,23 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The rule's name as it is serialised (snake case).
+    pub fn key(self) -> &'static str {
+        match self {
+            Rule::Rest => "rest",
+            Rule::MaxConsecutiveDays => "max_consecutive_days",
+            Rule::MinConsecutiveDaysOff => "min_consecutive_days_off",
+            Rule::MaxShiftsPerWeek => "max_shifts_per_week",
+            Rule::MaxWeekHours => "max_week_hours",
+            Rule::MaxWorkingWeekends => "max_working_weekends",
+            Rule::OneShiftPerDay => "one_shift_per_day",
+            Rule::Unavailable => "unavailable",
+            Rule::NoSkill => "no_skill",
+            Rule::NoShiftCovers => "no_shift_covers",
+            Rule::Cost => "cost",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Rule::Rest => "minimum rest between shifts",
