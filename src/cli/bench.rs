@@ -16,6 +16,11 @@ use crate::schedule::curtois::{
 use std::path::PathBuf;
 use std::time::Duration;
 
+// Declared here (not in cli/mod.rs) so benches/schedule.rs, which compiles
+// this file in, gets it too; the path is relative to this file's folder.
+#[path = "bench_shift_design.rs"]
+pub mod bench_shift_design;
+
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
     #[command(subcommand)]
@@ -26,6 +31,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Solve one Curtois & Qu instance (schedulingbenchmarks.org NRP 1–24).
     Curtois(CurtoisArgs),
+    /// Solve one DBAI shift-design instance (`data/shift-design-dbai`).
+    ShiftDesign(bench_shift_design::ShiftDesignArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -56,6 +63,7 @@ pub struct CurtoisArgs {
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         BenchCommand::Curtois(a) => run_curtois(a),
+        BenchCommand::ShiftDesign(a) => bench_shift_design::run(a),
     }
 }
 

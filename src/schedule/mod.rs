@@ -21,6 +21,7 @@ pub mod curtois;
 pub mod greedy;
 pub mod roster;
 pub mod rules;
+pub mod shift_design;
 
 pub use check::check_roster;
 pub use greedy::solve_greedy;
