@@ -6,10 +6,12 @@
 #
 # Usage: scripts/bench_shift_design.sh [--time-limit SECONDS] [--seed N]
 #                                      [--bound-time-limit S] [--out DIR]
-#                                      [--instances "FILE …"]
+#                                      [--instances "FILE …"] [--bin PATH]
 # Defaults: 10 s, seed 1, LP bound 30 s, every .dzn under
 # data/shift-design-dbai/instances, designs written to
-# $CARGO_TARGET_DIR/bench-shift-design/NAME.design.txt.
+# $CARGO_TARGET_DIR/bench-shift-design/NAME.design.txt. --bin uses a
+# prebuilt staffcast (no cargo build), e.g. a copy taken right after the
+# build when several worktrees share one CARGO_TARGET_DIR.
 # The objective is defined in src/schedule/shift_design/mod.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,7 @@ BOUND=30
 OUT=""
 DATA=data/shift-design-dbai/instances
 INSTANCES=""
+BIN=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --time-limit) TIME_LIMIT="$2"; shift 2 ;;
@@ -27,7 +30,8 @@ while [ $# -gt 0 ]; do
     --bound-time-limit) BOUND="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --instances) INSTANCES="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --bin) BIN="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -38,8 +42,10 @@ TARGET="${CARGO_TARGET_DIR:-target}"
 OUT="${OUT:-$TARGET/bench-shift-design}"
 mkdir -p "$OUT"
 
-cargo build --release --locked --quiet --bin staffcast >&2
-BIN="$TARGET/release/staffcast"
+if [ -z "$BIN" ]; then
+  cargo build --release --locked --quiet --bin staffcast >&2
+  BIN="$TARGET/release/staffcast"
+fi
 
 field() { tr '\t' '\n' | sed -n "s/^$1=//p"; }
 
