@@ -29,6 +29,8 @@ pub enum BenchCommand {
     Curtois(CurtoisArgs),
     /// A four-week interval roster from the Anonymous Bank's arrivals.
     Roster(super::bench_roster::RosterArgs),
+    /// Solve one DBAI shift-design instance (`data/shift-design-dbai`).
+    ShiftDesign(super::bench_shift_design::ShiftDesignArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -60,6 +62,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     match args.command {
         BenchCommand::Curtois(a) => run_curtois(a),
         BenchCommand::Roster(a) => super::bench_roster::run(a),
+        BenchCommand::ShiftDesign(a) => super::bench_shift_design::run(a),
     }
 }
 

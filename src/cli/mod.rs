@@ -3,6 +3,7 @@
 
 pub mod bench;
 mod bench_roster;
+mod bench_shift_design;
 pub mod demo;
 pub mod forecast;
 pub mod import;

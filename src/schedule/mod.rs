@@ -22,6 +22,7 @@ pub mod engine;
 pub mod greedy;
 pub mod roster;
 pub mod rules;
+pub mod shift_design;
 
 pub use check::check_roster;
 pub use greedy::solve_greedy;
