@@ -79,10 +79,12 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     let tuesday = NaiveDate::from_ymd_opt(2026, 2, 17).unwrap();
     let wednesday = tuesday + Duration::days(1);
     let mut agents: Vec<Value> = (0..14)
-        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"),
+        .map(|i| {
+            json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"),
                         "min_week_hours": 20, "max_week_hours": 36,
                         "contract": {"max_shifts_per_week": 5, "max_consecutive_days": 4,
-                                     "min_consecutive_days_off": 2, "max_working_weekends": 1}}))
+                                     "min_consecutive_days_off": 2, "max_working_weekends": 1}})
+        })
         .collect();
     agents[0]["days_off"] = json!([tuesday]);
     agents[1]["availability"] = json!([
@@ -157,17 +159,30 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     // busy machine; when it is there it must hold, and the gap with it.
     match report["lower_bound"].as_f64() {
         Some(bound) => {
-            assert!(bound <= total + 1e-6, "bound {bound} above objective {total}");
+            assert!(
+                bound <= total + 1e-6,
+                "bound {bound} above objective {total}"
+            );
             assert!(report["gap_percent"].as_f64().unwrap() >= 0.0);
         }
         None => assert!(report["gap_percent"].is_null()),
     }
     assert!(report["iterations"].as_u64().unwrap() > 0);
-    assert!(report.get("shortfall").is_none(), "long list has its own endpoint");
+    assert!(
+        report.get("shortfall").is_none(),
+        "long list has its own endpoint"
+    );
 
-    let short = json_of(app.get(&format!("/api/v1/schedules/{s}/shortfall")).await, 200).await;
+    let short = json_of(
+        app.get(&format!("/api/v1/schedules/{s}/shortfall")).await,
+        200,
+    )
+    .await;
     let list = short["shortfall"].as_array().unwrap();
-    assert_eq!(list.len() as u64, short["short_intervals"].as_u64().unwrap());
+    assert_eq!(
+        list.len() as u64,
+        short["short_intervals"].as_u64().unwrap()
+    );
     for x in list {
         assert!(x["short"].as_f64().unwrap() > 0.0);
         assert!(x["binding_rule"].is_string(), "{x}");
@@ -184,7 +199,14 @@ async fn engine_roster_honours_profiles(db: TestDb) {
         let hours = (end - start).num_minutes();
         assert!((360..=540).contains(&hours), "{hours} min");
         let breaks = sh["breaks"].as_array().unwrap();
-        assert_eq!(breaks.len(), if hours >= 480 && local.time() <= t(10) { 2 } else { 1 });
+        assert_eq!(
+            breaks.len(),
+            if hours >= 480 && local.time() <= t(10) {
+                2
+            } else {
+                1
+            }
+        );
         match who {
             "HR-0" => assert_ne!(date, tuesday),
             "HR-1" => {
@@ -210,11 +232,16 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     assert!(mine.iter().all(|x| x["agent_id"].as_i64() == Some(ids[6])));
     assert_eq!(
         mine.len(),
-        shifts.iter().filter(|x| x["agent_id"].as_i64() == Some(ids[6])).count()
+        shifts
+            .iter()
+            .filter(|x| x["agent_id"].as_i64() == Some(ids[6]))
+            .count()
     );
     let day = json_of(
-        app.get(&format!("/api/v1/schedules/{s}/roster?date=2026-02-18&format=json"))
-            .await,
+        app.get(&format!(
+            "/api/v1/schedules/{s}/roster?date=2026-02-18&format=json"
+        ))
+        .await,
         200,
     )
     .await;
@@ -277,8 +304,14 @@ async fn cancel_keeps_the_best_roster(db: TestDb) {
     let elapsed = done["report"]["elapsed_seconds"].as_f64().unwrap();
     assert!(elapsed < 60.0, "stopped after {elapsed} s of a 120 s limit");
     let roster = json_of(app.get(&format!("/api/v1/schedules/{s}/roster")).await, 200).await;
-    assert!(!roster["shifts"].as_array().unwrap().is_empty(), "best roster kept");
-    assert!(done["best_objective"].as_f64().unwrap() <= running["best_objective"].as_f64().unwrap() + 1e-6);
+    assert!(
+        !roster["shifts"].as_array().unwrap().is_empty(),
+        "best roster kept"
+    );
+    assert!(
+        done["best_objective"].as_f64().unwrap()
+            <= running["best_objective"].as_f64().unwrap() + 1e-6
+    );
 }
 
 async fn bad_schedule_requests_are_refused(db: TestDb) {
@@ -304,7 +337,10 @@ async fn bad_schedule_requests_are_refused(db: TestDb) {
             json!({"forecast_id": f, "templates": templates(), "shift": {"length_minutes": 480}}),
             "not both",
         ),
-        (json!({"forecast_id": f, "time_limit_seconds": 0}), "time_limit_seconds"),
+        (
+            json!({"forecast_id": f, "time_limit_seconds": 0}),
+            "time_limit_seconds",
+        ),
         (json!({"forecast_id": f, "weights": {"under": -1}}), "under"),
     ];
     for (body, needle) in cases {
@@ -315,7 +351,10 @@ async fn bad_schedule_requests_are_refused(db: TestDb) {
         assert!(text.contains(needle), "{body} -> {text}");
     }
     let resp = app
-        .post_json("/api/v1/schedules", &json!({"forecast_id": f, "solver": "magic"}))
+        .post_json(
+            "/api/v1/schedules",
+            &json!({"forecast_id": f, "solver": "magic"}),
+        )
         .await;
     assert!(resp.status().is_client_error());
     assert!(resp.text().await.unwrap().contains("magic"));

@@ -8,9 +8,7 @@ use crate::app::AppError;
 use crate::db::agents::NewAgent;
 use crate::db::Database;
 use crate::domain::{AgentId, QueueId};
-use crate::schedule::engine::{
-    AgentProfile, Availability, Contract, History, Request, TimeOff,
-};
+use crate::schedule::engine::{AgentProfile, Availability, Contract, History, Request, TimeOff};
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -117,8 +115,11 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
     let db = db.into_inner();
-    let agent = blocking(move || db.agent(id)?.ok_or_else(|| AppError::not_found("agent", id)))
-        .await?;
+    let agent = blocking(move || {
+        db.agent(id)?
+            .ok_or_else(|| AppError::not_found("agent", id))
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(agent))
 }
 

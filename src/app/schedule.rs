@@ -9,8 +9,8 @@ use crate::db::schedules::{
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
 use crate::schedule::engine::{
-    self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, SolveOptions,
-    Solution, Weights,
+    self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, Solution,
+    SolveOptions, Weights,
 };
 use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
 use crate::simulate::{check_roster_with, RosterService};
@@ -231,9 +231,8 @@ fn engine_problem(
         .agents(queue.id)?
         .into_iter()
         .map(|a| {
-            let profile: AgentProfile = serde_json::from_value(a.profile.clone()).map_err(|e| {
-                AppError::Unprocessable(format!("agent {} profile: {e}", a.id))
-            })?;
+            let profile: AgentProfile = serde_json::from_value(a.profile.clone())
+                .map_err(|e| AppError::Unprocessable(format!("agent {} profile: {e}", a.id)))?;
             let mut agent = Agent::from_profile(
                 a.id,
                 a.name.clone(),
@@ -282,12 +281,12 @@ fn build_with_engine(
         ..SolveOptions::default()
     };
     let cancel = AtomicBool::new(false);
-    let solution = engine::solve(&problem, &options, Some(&cancel), &mut |p| {
-        match db.report_schedule_progress(id, p.percent, Some(p.best_objective)) {
-            Ok(true) => cancel.store(true, Ordering::Relaxed),
-            Ok(false) => {}
-            Err(e) => tracing::warn!(schedule = id.0, error = %e, "progress not recorded"),
-        }
+    let solution = engine::solve(&problem, &options, Some(&cancel), &mut |p| match db
+        .report_schedule_progress(id, p.percent, Some(p.best_objective))
+    {
+        Ok(true) => cancel.store(true, Ordering::Relaxed),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(schedule = id.0, error = %e, "progress not recorded"),
     })?;
     let shifts: Vec<StoredShift> = solution
         .shifts

@@ -59,9 +59,15 @@ pub struct RosterArgs {
     /// Share of contracted hours the requirement asks for.
     #[arg(long, default_value_t = 0.85)]
     pub load: f64,
-    #[arg(long, default_value = "data/anonymous-bank-1999/anonymous_bank_1999_6min_counts.csv")]
+    #[arg(
+        long,
+        default_value = "data/anonymous-bank-1999/anonymous_bank_1999_6min_counts.csv"
+    )]
     pub counts: PathBuf,
-    #[arg(long, default_value = "data/anonymous-bank-1999/anonymous_bank_february_1999_calls.tsv")]
+    #[arg(
+        long,
+        default_value = "data/anonymous-bank-1999/anonymous_bank_february_1999_calls.tsv"
+    )]
     pub calls: PathBuf,
     /// Print progress lines to stderr.
     #[arg(long)]
@@ -72,10 +78,7 @@ const SHRINKAGE: f64 = 0.3;
 
 pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.agents > 0, "--agents must be at least 1");
-    anyhow::ensure!(
-        (1..=56).contains(&args.days),
-        "--days must be from 1 to 56"
-    );
+    anyhow::ensure!((1..=56).contains(&args.days), "--days must be from 1 to 56");
     let grid = Grid::new(15, chrono_tz::Asia::Jerusalem);
     let volumes = quarter_hour_volumes(&args, &grid)?;
     let aht = mean_talk_time(&args.calls)?;
@@ -147,9 +150,13 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
         "the roster breaks hard rules: {broken:?}"
     );
     let gap = |obj: f64| {
-        solution
-            .lower_bound
-            .map(|lb| if obj > 0.0 { 100.0 * (obj - lb) / obj } else { 0.0 })
+        solution.lower_bound.map(|lb| {
+            if obj > 0.0 {
+                100.0 * (obj - lb) / obj
+            } else {
+                0.0
+            }
+        })
     };
     let fmt = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.2}"));
     let mut fields: BTreeMap<usize, (String, String)> = BTreeMap::new();
@@ -164,7 +171,10 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     push("volume_scale", format!("{scale:.2}"));
     push("required_agent_hours", format!("{required_hours:.1}"));
     push("lower_bound", fmt(solution.lower_bound));
-    push("first_roster_s", format!("{:.2}", solution.first_roster_seconds));
+    push(
+        "first_roster_s",
+        format!("{:.2}", solution.first_roster_seconds),
+    );
     push(
         "first_roster_objective",
         format!("{:.2}", solution.first_roster_objective),
@@ -184,7 +194,10 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     }
     push("objective", format!("{:.2}", solution.objective.total));
     push("gap_pct", fmt(solution.gap_percent));
-    push("coverage_pct", format!("{:.2}", solution.coverage_percent()));
+    push(
+        "coverage_pct",
+        format!("{:.2}", solution.coverage_percent()),
+    );
     push(
         "under_agent_hours",
         format!("{:.1}", solution.objective.under_agent_hours),
@@ -193,7 +206,10 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
         "over_agent_hours",
         format!("{:.1}", solution.objective.over_agent_hours),
     );
-    push("paid_hours", format!("{:.1}", solution.objective.paid_hours));
+    push(
+        "paid_hours",
+        format!("{:.1}", solution.objective.paid_hours),
+    );
     push(
         "requests_missed",
         solution.objective.requests_missed.to_string(),
@@ -245,7 +261,11 @@ fn quarter_hour_volumes(
     for (n, line) in text.lines().enumerate().skip(1) {
         let mut cols = line.split(',');
         let (Some(ts), Some(calls)) = (cols.next(), cols.next()) else {
-            anyhow::bail!("{} line {}: expected interval_start,calls", args.counts.display(), n + 1);
+            anyhow::bail!(
+                "{} line {}: expected interval_start,calls",
+                args.counts.display(),
+                n + 1
+            );
         };
         let t = NaiveDateTime::parse_from_str(ts, "%Y-%m-%d %H:%M")
             .with_context(|| format!("{} line {}", args.counts.display(), n + 1))?;
@@ -280,7 +300,8 @@ fn quarter_hour_volumes(
 fn mean_talk_time(path: &PathBuf) -> anyhow::Result<f64> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let calls = parse_bank_calls(&text).map_err(|e| anyhow::anyhow!("{}: {e:?}", path.display()))?;
+    let calls =
+        parse_bank_calls(&text).map_err(|e| anyhow::anyhow!("{}: {e:?}", path.display()))?;
     let talk: Vec<f64> = calls
         .iter()
         .filter(|c| c.outcome == CallOutcome::Answered && c.service_seconds > 0.0)
@@ -398,4 +419,3 @@ fn bank_agents(n: u32, first: NaiveDate, days: u32, seed: u64, grid: &Grid) -> V
         })
         .collect()
 }
-

@@ -310,9 +310,9 @@ impl ScheduleProblem {
 /// The intervals and day boundaries of `days` local days from `start`
 /// (which must be a local midnight of `grid.tz`).
 pub(crate) fn horizon_of(
-grid: &Grid,
-start: DateTime<Utc>,
-days: u32,
+    grid: &Grid,
+    start: DateTime<Utc>,
+    days: u32,
 ) -> Result<Horizon, ScheduleError> {
     check_grid(grid)?;
     if days == 0 || days > MAX_DAYS {

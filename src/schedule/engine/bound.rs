@@ -160,9 +160,9 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
                     break;
                 }
                 covers[q * n + i].push((id, -1.0));
-                let maybe_break = plan.iter().any(|b| {
-                    off >= usize::from(b.earliest) && off < usize::from(b.latest + b.len)
-                });
+                let maybe_break = plan
+                    .iter()
+                    .any(|b| off >= usize::from(b.earliest) && off < usize::from(b.latest + b.len));
                 if !maybe_break {
                     surely_on[q * n + i].push((id, 1.0));
                 }
@@ -223,8 +223,7 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
             rows.le(&per_week_shift[wk], week_shifts[wk]);
         }
         // Σ_a max(0, min_a − worked_a) ≥ Σ_a min_a − Σ_a worked_a.
-        let mut terms: Vec<(usize, f64)> =
-            per_week_min[wk].iter().map(|&(j, v)| (j, -v)).collect();
+        let mut terms: Vec<(usize, f64)> = per_week_min[wk].iter().map(|&(j, v)| (j, -v)).collect();
         terms.push((sm0 + wk, -1.0));
         rows.le(&terms, -min_minutes[wk]);
         let mut terms: Vec<(usize, f64)> =

@@ -398,14 +398,13 @@ fn check_templates(problem: &Problem) -> Result<(), ScheduleError> {
             ("length_step_minutes", t.length_step_minutes),
         ] {
             if !v.is_multiple_of(g) {
-                return bad(format!("{field} {v} is not a multiple of the {g}-minute grid"));
+                return bad(format!(
+                    "{field} {v} is not a multiple of the {g}-minute grid"
+                ));
             }
         }
         if t.breaks.len() > MAX_BREAKS {
-            return bad(format!(
-                "{} breaks (at most {MAX_BREAKS})",
-                t.breaks.len()
-            ));
+            return bad(format!("{} breaks (at most {MAX_BREAKS})", t.breaks.len()));
         }
         for (k, b) in t.breaks.iter().enumerate() {
             let label = if b.name.is_empty() {
@@ -509,8 +508,7 @@ fn check_agents(problem: &Problem) -> Result<(), ScheduleError> {
         let h = &a.history;
         if h.consecutive_days_worked > 0 && h.consecutive_days_off > 0 {
             return bad(
-                "history: consecutive_days_worked and consecutive_days_off are both above 0"
-                    .into(),
+                "history: consecutive_days_worked and consecutive_days_off are both above 0".into(),
             );
         }
     }
@@ -518,7 +516,12 @@ fn check_agents(problem: &Problem) -> Result<(), ScheduleError> {
 }
 
 /// Whether a shift from `start` to `end` (local) fits the agent's windows for `date`.
-fn available(agent: &Agent, date: chrono::NaiveDate, start: NaiveDateTime, end: NaiveDateTime) -> bool {
+fn available(
+    agent: &Agent,
+    date: chrono::NaiveDate,
+    start: NaiveDateTime,
+    end: NaiveDateTime,
+) -> bool {
     if agent.availability.is_empty() {
         return true;
     }
@@ -591,7 +594,11 @@ fn agent_data(
         }
         let start = horizon.start + Duration::minutes(i64::from(o.start) * g);
         let end = start + Duration::minutes(i64::from(o.len) * g);
-        if agent.time_off.iter().any(|t| t.start < end && start < t.end) {
+        if agent
+            .time_off
+            .iter()
+            .any(|t| t.start < end && start < t.end)
+        {
             continue;
         }
         let local_start = start.with_timezone(&grid.tz).naive_local();
@@ -630,11 +637,7 @@ fn agent_data(
                 let off: i64 = agent
                     .time_off
                     .iter()
-                    .map(|t| {
-                        (t.end.min(day_end) - t.start.max(s))
-                            .num_minutes()
-                            .max(0)
-                    })
+                    .map(|t| (t.end.min(day_end) - t.start.max(s)).num_minutes().max(0))
                     .sum();
                 off * 2 >= (day_end - s).num_minutes()
             });

@@ -40,14 +40,20 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
             v.push(format!("{label}: queue {} is not in the problem", s.queue));
         }
         if !agent.skills.is_empty() && !agent.skills.contains(&s.queue) {
-            v.push(format!("{label}: agent lacks the skill for queue {}", s.queue));
+            v.push(format!(
+                "{label}: agent lacks the skill for queue {}",
+                s.queue
+            ));
         }
         let Some(t) = templates.get(s.template.as_str()) else {
             v.push(format!("{label}: template '{}' is unknown", s.template));
             continue;
         };
         if !agent.templates.is_empty() && !agent.templates.contains(&s.template) {
-            v.push(format!("{label}: template '{}' is not the agent's", s.template));
+            v.push(format!(
+                "{label}: template '{}' is not the agent's",
+                s.template
+            ));
         }
         let ls = s.start.with_timezone(&tz);
         let date = ls.date_naive();
@@ -76,7 +82,9 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
             || length > i64::from(t.max_length_minutes)
             || (length - i64::from(t.min_length_minutes)) % step != 0
         {
-            v.push(format!("{label}: length {length} min is not one of the template's"));
+            v.push(format!(
+                "{label}: length {length} min is not one of the template's"
+            ));
         }
         let rules: Vec<_> = t
             .breaks
@@ -108,16 +116,27 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
             }
             free = b.end;
         }
-        let unpaid: i64 = s.breaks.iter().filter(|b| !b.paid).map(|b| b.minutes()).sum();
+        let unpaid: i64 = s
+            .breaks
+            .iter()
+            .filter(|b| !b.paid)
+            .map(|b| b.minutes())
+            .sum();
         let paid = length - unpaid;
         let c = &agent.contract;
         if paid < i64::from(c.min_day_minutes) || paid > i64::from(c.max_day_minutes) {
-            v.push(format!("{label}: {paid} paid minutes outside the day limits"));
+            v.push(format!(
+                "{label}: {paid} paid minutes outside the day limits"
+            ));
         }
         if agent.days_off.contains(&date) {
             v.push(format!("{label}: {date} is a hard day off"));
         }
-        if agent.time_off.iter().any(|o| o.start < s.end && s.start < o.end) {
+        if agent
+            .time_off
+            .iter()
+            .any(|o| o.start < s.end && s.start < o.end)
+        {
             v.push(format!("{label}: overlaps approved time off"));
         }
         if !fits_availability(agent, date, s.start, s.end, tz) {
@@ -168,7 +187,11 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
         }
         for (week, (n, paid)) in per_week {
             if n > c.max_shifts_per_week {
-                v.push(format!("agent {}: {n} shifts in week {}", agent.id, week + 1));
+                v.push(format!(
+                    "agent {}: {n} shifts in week {}",
+                    agent.id,
+                    week + 1
+                ));
             }
             if paid > i64::from(c.max_week_minutes) {
                 v.push(format!(

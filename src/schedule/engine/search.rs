@@ -15,7 +15,8 @@
 //! Deterministic for a seed when stopped by `max_iterations`; a time limit
 //! stops wherever the clock says.
 
-use super::sequence::Assign;
+use super::model::MAX_BREAKS;
+use super::sequence::{contract_cost, request_cost, Assign};
 use super::state::State;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -119,10 +120,13 @@ pub(crate) fn run(
             }
         }
         iterations += 1;
-        let Some(changes) = propose(state, rng) else {
+        let Some((changes, applied)) = propose(state, rng) else {
             continue;
         };
-        let delta = apply(state, &changes);
+        let delta = match applied {
+            Some(d) => d,
+            None => apply(state, &changes),
+        };
         let candidate = current + delta;
         let v = (iterations as usize) % HISTORY;
         if candidate <= current + EPS || candidate <= hist[v] + EPS {
@@ -165,7 +169,10 @@ pub(crate) fn run(
 }
 
 fn apply(state: &mut State, changes: &[Change]) -> f64 {
-    changes.iter().map(|&(a, d, _, new)| state.set(a, d, new)).sum()
+    changes
+        .iter()
+        .map(|&(a, d, _, new)| state.set(a, d, new))
+        .sum()
 }
 
 fn revert(state: &mut State, changes: &[Change]) {
@@ -211,38 +218,77 @@ fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
 
 /// The best assignment for agent `a` on day `d` given everyone else
 /// (the day off included), or `None` when no choice keeps the rules.
+///
+/// Fast path: the pattern rules (days on/off) are checked once for the
+/// day; per option only rest against the neighbouring shifts and the
+/// weekly maximum remain. Cover gain comes from prefix sums of the
+/// marginal cost of one more agent: breaks go where that marginal cost is
+/// highest (the agent is missed least), within their windows.
 pub(crate) fn best_response(state: &mut State, a: usize, d: usize) -> Option<Option<Assign>> {
     let old = state.day(a, d).copied();
     state.set(a, d, None);
-    let base_soft = state.soft[a].total();
+    let cat = state.cat;
+    let data = &cat.agents[a];
     let mut best: Option<(f64, Option<Assign>)> = None;
     if state.feasible_with(a, &[]).is_ok() {
         best = Some((0.0, None));
     }
-    let cat = state.cat;
-    let data = &cat.agents[a];
-    for &opt in &data.allowed[d] {
-        let probe = Assign {
-            opt,
-            queue: data.queues[0],
-            breaks: [0; super::model::MAX_BREAKS],
-        };
-        if state.feasible_with(a, &[(d, Some(probe))]).is_err() {
-            continue;
-        }
-        let soft = state.soft_with(a, &[(d, Some(probe))]) - base_soft;
-        for &q in &data.queues {
-            let (cover, breaks) = state.price_option(opt, q);
-            let total = cover + soft;
-            if best.is_none_or(|(b, _)| total < b - EPS) {
-                best = Some((
-                    total,
-                    Some(Assign {
-                        opt,
-                        queue: q,
-                        breaks,
-                    }),
-                ));
+    let allowed = &data.allowed[d];
+    let probe = allowed.first().map(|&opt| Assign {
+        opt,
+        queue: data.queues.first().copied().unwrap_or(0),
+        breaks: [0; MAX_BREAKS],
+    });
+    if probe.is_some_and(|p| state.pattern_ok(a, d, &p).is_ok()) {
+        let ctx = DayContext::new(state, a, d);
+        let prefix: Vec<Vec<f64>> = data
+            .queues
+            .iter()
+            .map(|&q| ctx.prefix(state, usize::from(q)))
+            .collect();
+        let contract = &state.problem.agents[a].contract;
+        let weights = &state.problem.weights;
+        let (req_off, _) = request_cost(&data.requests[d], None);
+        let base_contract =
+            contract_cost(weights, data, ctx.week, ctx.week_minutes, ctx.week_shifts);
+        let g = i64::from(cat.grid_minutes);
+        for &opt in allowed {
+            let o = &cat.opts[opt as usize];
+            let start = i64::from(o.start) * g;
+            let end = start + i64::from(o.len) * g;
+            if ctx
+                .prev_end
+                .is_some_and(|p| start - p < i64::from(contract.min_rest_minutes))
+                || ctx
+                    .next_start
+                    .is_some_and(|n| n - end < i64::from(contract.min_rest_minutes))
+                || ctx.week_minutes + o.paid_minutes > contract.max_week_minutes
+            {
+                continue;
+            }
+            let soft = contract_cost(
+                weights,
+                data,
+                ctx.week,
+                ctx.week_minutes + o.paid_minutes,
+                ctx.week_shifts + 1,
+            ) - base_contract
+                + weights.paid_hour * f64::from(o.paid_minutes) / 60.0
+                + request_cost(&data.requests[d], Some(o)).0
+                - req_off;
+            for (qi, &q) in data.queues.iter().enumerate() {
+                let (cover, breaks) = ctx.price(cat, &prefix[qi], o);
+                let total = cover + soft;
+                if best.is_none_or(|(b, _)| total < b - EPS) {
+                    best = Some((
+                        total,
+                        Some(Assign {
+                            opt,
+                            queue: q,
+                            breaks,
+                        }),
+                    ));
+                }
             }
         }
     }
@@ -250,21 +296,195 @@ pub(crate) fn best_response(state: &mut State, a: usize, d: usize) -> Option<Opt
     best.map(|(_, x)| x)
 }
 
-fn propose(state: &mut State, rng: &mut Rng) -> Option<Vec<Change>> {
+/// What an agent's other days fix for day `d`.
+struct DayContext {
+    week: usize,
+    week_minutes: u32,
+    week_shifts: u32,
+    /// End of the previous shift / start of the next, minutes from the horizon start.
+    prev_end: Option<i64>,
+    next_start: Option<i64>,
+    /// First interval the prefix sums cover.
+    base: usize,
+    len: usize,
+}
+
+impl DayContext {
+    fn new(state: &State, a: usize, d: usize) -> Self {
+        let cat = state.cat;
+        let g = i64::from(cat.grid_minutes);
+        let week = cat.day_week[d];
+        let (mut week_minutes, mut week_shifts) = (0, 0);
+        for k in 0..cat.days() {
+            if k != d && cat.day_week[k] == week {
+                if let Some(s) = state.day(a, k) {
+                    week_minutes += cat.opts[s.opt as usize].paid_minutes;
+                    week_shifts += 1;
+                }
+            }
+        }
+        let end_of = |s: &Assign| {
+            let o = &cat.opts[s.opt as usize];
+            (i64::from(o.start) + i64::from(o.len)) * g
+        };
+        let prev_end = (0..d)
+            .rev()
+            .find_map(|k| state.day(a, k).map(end_of))
+            .or(cat.agents[a].last_end_min);
+        let next_start = (d + 1..cat.days()).find_map(|k| {
+            state
+                .day(a, k)
+                .map(|s| i64::from(cat.opts[s.opt as usize].start) * g)
+        });
+        let base = cat.horizon.day_start_idx[d];
+        let max_len = cat.row - cat.n;
+        let end = (cat.horizon.day_start_idx[d + 1] + max_len).min(cat.row);
+        Self {
+            week,
+            week_minutes,
+            week_shifts,
+            prev_end,
+            next_start,
+            base,
+            len: end - base,
+        }
+    }
+
+    /// Prefix sums of the marginal cover cost of one more agent on queue `q`.
+    fn prefix(&self, state: &State, q: usize) -> Vec<f64> {
+        let row = q * state.cat.row + self.base;
+        let mut p = Vec::with_capacity(self.len + 1);
+        p.push(0.0);
+        let mut acc = 0.0;
+        for k in 0..self.len {
+            acc += state.delta_at(row + k, 1);
+            p.push(acc);
+        }
+        p
+    }
+
+    /// Cover change of option `o` and its breaks, from the prefix sums.
+    fn price(
+        &self,
+        cat: &super::catalog::Catalog,
+        p: &[f64],
+        o: &super::catalog::Opt,
+    ) -> (f64, [u16; MAX_BREAKS]) {
+        let s = o.start as usize - self.base;
+        let len = usize::from(o.len);
+        let mut cover = p[s + len] - p[s];
+        let mut breaks = [0u16; MAX_BREAKS];
+        let mut free = 0usize;
+        for (b, slot) in cat.plans[usize::from(o.plan)].iter().enumerate() {
+            let lo = usize::from(slot.earliest).max(free);
+            let hi = usize::from(slot.latest);
+            let blen = usize::from(slot.len);
+            let mid2 = lo + hi;
+            // Best: the largest marginal cost taken back (ties: nearest the middle).
+            let mut pick = (f64::NEG_INFINITY, usize::MAX, lo);
+            for off in lo..=hi {
+                let gain = p[s + off + blen] - p[s + off];
+                let dist = (2 * off).abs_diff(mid2);
+                if gain > pick.0 + 1e-9 || (gain >= pick.0 - 1e-9 && dist < pick.1) {
+                    pick = (gain, dist, off);
+                }
+            }
+            cover -= pick.0;
+            breaks[b] = pick.2 as u16;
+            free = pick.2 + blen;
+        }
+        (cover, breaks)
+    }
+}
+
+/// A move: its changes, and the objective change when it is already
+/// applied (ruin-and-recreate moves build on the state as they go).
+type Proposal = (Vec<Change>, Option<f64>);
+
+fn propose(state: &mut State, rng: &mut Rng) -> Option<Proposal> {
     let agents = state.cat.agents.len();
     let days = state.cat.days();
     let roll = rng.below(100);
+    let unapplied = |c: Option<Vec<Change>>| c.map(|c| (c, None));
     match roll {
-        0..30 => {
+        0..25 => {
             let (a, d) = (rng.below(agents), rng.below(days));
-            best_response_change(state, a, d)
+            unapplied(best_response_change(state, a, d))
         }
-        30..50 => targeted(state, rng),
-        50..65 => random_option(state, rng),
-        65..80 => nudge(state, rng),
-        80..90 => swap(state, rng),
-        _ => move_day(state, rng),
+        25..42 => unapplied(targeted(state, rng)),
+        42..52 => unapplied(random_option(state, rng)),
+        52..64 => unapplied(nudge(state, rng)),
+        64..74 => unapplied(swap(state, rng)),
+        74..82 => unapplied(move_day(state, rng)),
+        82..91 => ruin_agent_week(state, rng),
+        _ => ruin_day(state, rng),
     }
+}
+
+/// Clears `cells` (agent, day) and lets them take their best response
+/// again in a random order. Applied; undone when an agent ends up
+/// breaking a rule (a day off that had to stay a shift).
+fn ruin_and_recreate(
+    state: &mut State,
+    rng: &mut Rng,
+    mut cells: Vec<(usize, usize)>,
+) -> Option<Proposal> {
+    let mut changes: Vec<Change> = Vec::with_capacity(cells.len() * 2);
+    let mut delta = 0.0;
+    for &(a, d) in &cells {
+        let old = state.day(a, d).copied();
+        if old.is_some() {
+            delta += state.set(a, d, None);
+            changes.push((a, d, old, None));
+        }
+    }
+    shuffle(&mut cells, rng);
+    for &(a, d) in &cells {
+        if let Some(new) = best_response(state, a, d) {
+            if new.is_some() {
+                delta += state.set(a, d, new);
+                changes.push((a, d, None, new));
+            }
+        }
+    }
+    let broken = cells
+        .iter()
+        .any(|&(a, _)| state.feasible_with(a, &[]).is_err());
+    if broken || changes.is_empty() {
+        revert(state, &changes);
+        return None;
+    }
+    Some((changes, Some(delta)))
+}
+
+/// One agent's week, rebuilt.
+fn ruin_agent_week(state: &mut State, rng: &mut Rng) -> Option<Proposal> {
+    let cat = state.cat;
+    let a = rng.below(cat.agents.len());
+    let week = cat.day_week[rng.below(cat.days())];
+    let cells = (0..cat.days())
+        .filter(|&d| cat.day_week[d] == week)
+        .map(|d| (a, d))
+        .collect();
+    ruin_and_recreate(state, rng, cells)
+}
+
+/// A few agents' day, rebuilt (agents working it, and some who are not).
+fn ruin_day(state: &mut State, rng: &mut Rng) -> Option<Proposal> {
+    let cat = state.cat;
+    let d = rng.below(cat.days());
+    let k = 2 + rng.below(5);
+    let mut cells = Vec::with_capacity(k);
+    for _ in 0..k * 3 {
+        if cells.len() >= k {
+            break;
+        }
+        let a = rng.below(cat.agents.len());
+        if !cells.contains(&(a, d)) {
+            cells.push((a, d));
+        }
+    }
+    ruin_and_recreate(state, rng, cells)
 }
 
 fn best_response_change(state: &mut State, a: usize, d: usize) -> Option<Vec<Change>> {

@@ -79,11 +79,14 @@ impl Rule {
 const MAX_WEEKS: usize = 53;
 
 /// Checks the day-spanning rules for one agent; `day(d)` gives its
-/// assignment on day `d`. Returns the first rule broken.
+/// assignment on day `d`. Returns the first rule broken. With `pattern_only`
+/// the rules that depend on which shift is worked (rest, weekly minutes)
+/// are skipped: only the pattern of days on and off is checked.
 pub(crate) fn check_agent<'s>(
     cat: &Catalog,
     contract: &Contract,
     data: &AgentData,
+    pattern_only: bool,
     day: impl Fn(usize) -> Option<&'s Assign>,
 ) -> Result<(), Rule> {
     let g = i64::from(cat.grid_minutes);
@@ -102,7 +105,7 @@ pub(crate) fn check_agent<'s>(
                 let o = &cat.opts[a.opt as usize];
                 let start = i64::from(o.start) * g;
                 if let Some(end) = last_end {
-                    if start - end < rest {
+                    if !pattern_only && start - end < rest {
                         return Err(Rule::Rest);
                     }
                 }
@@ -122,7 +125,7 @@ pub(crate) fn check_agent<'s>(
                     return Err(Rule::MaxShiftsPerWeek);
                 }
                 minutes[w] += o.paid_minutes;
-                if minutes[w] > contract.max_week_minutes {
+                if !pattern_only && minutes[w] > contract.max_week_minutes {
                     return Err(Rule::MaxWeekHours);
                 }
                 if let Some(we) = cat.day_weekend[d] {
@@ -161,30 +164,53 @@ pub(crate) fn agent_soft_cost<'s>(
             shifts[cat.day_week[d]] += 1;
             out.paid_minutes += u64::from(o.paid_minutes);
         }
-        for r in &data.requests[d] {
-            let matches = opt.is_some_and(|o| {
-                r.start.is_none_or(|s| s == o.local_start)
-                    && r.template.is_none_or(|t| t == o.template)
-            });
-            let granted = match r.want {
-                super::model::Want::On => matches,
-                super::model::Want::Off => !matches,
-            };
-            if !granted {
-                out.requests += r.weight;
-                out.requests_missed += 1;
-            }
-        }
+        let (cost, missed) = request_cost(&data.requests[d], opt);
+        out.requests += cost;
+        out.requests_missed += missed;
     }
     for w in 0..cat.weeks {
         let short_minutes = data.min_week_minutes[w].saturating_sub(minutes[w]);
-        let short_shifts = data.min_week_shifts[w].saturating_sub(shifts[w]);
         out.contract_short_minutes += u64::from(short_minutes);
-        out.contract += weights.contract_hour
-            * (f64::from(short_minutes) / 60.0 + 4.0 * f64::from(short_shifts));
+        out.contract += contract_cost(weights, data, w, minutes[w], shifts[w]);
     }
     out.paid = weights.paid_hour * out.paid_minutes as f64 / 60.0;
     out
+}
+
+/// Cost and count of the day's requests not granted when it holds `opt`.
+pub(crate) fn request_cost(
+    requests: &[super::catalog::Req],
+    opt: Option<&super::catalog::Opt>,
+) -> (f64, u32) {
+    let mut cost = 0.0;
+    let mut missed = 0;
+    for r in requests {
+        let matches = opt.is_some_and(|o| {
+            r.start.is_none_or(|s| s == o.local_start) && r.template.is_none_or(|t| t == o.template)
+        });
+        let granted = match r.want {
+            super::model::Want::On => matches,
+            super::model::Want::Off => !matches,
+        };
+        if !granted {
+            cost += r.weight;
+            missed += 1;
+        }
+    }
+    (cost, missed)
+}
+
+/// Contract-minimum cost of week `w` when `minutes` and `shifts` are worked.
+pub(crate) fn contract_cost(
+    weights: &super::model::Weights,
+    data: &AgentData,
+    w: usize,
+    minutes: u32,
+    shifts: u32,
+) -> f64 {
+    let short_minutes = data.min_week_minutes[w].saturating_sub(minutes);
+    let short_shifts = data.min_week_shifts[w].saturating_sub(shifts);
+    weights.contract_hour * (f64::from(short_minutes) / 60.0 + 4.0 * f64::from(short_shifts))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -110,12 +110,9 @@ impl<'a> State<'a> {
     fn compute_soft(&self, a: usize) -> SoftCost {
         let days = self.cat.days();
         let row = &self.days[a * days..(a + 1) * days];
-        agent_soft_cost(
-            self.cat,
-            &self.cat.agents[a],
-            &self.problem.weights,
-            |d| row[d].as_ref(),
-        )
+        agent_soft_cost(self.cat, &self.cat.agents[a], &self.problem.weights, |d| {
+            row[d].as_ref()
+        })
     }
 
     /// Sets agent `a`'s day `d` and returns the change in objective.
@@ -149,27 +146,12 @@ impl<'a> State<'a> {
             self.cat,
             &self.problem.agents[a].contract,
             &self.cat.agents[a],
+            false,
             |d| match changes.iter().find(|(cd, _)| *cd == d) {
                 Some((_, c)) => c.as_ref(),
                 None => row[d].as_ref(),
             },
         )
-    }
-
-    /// Soft cost of agent `a` with `changes` applied (not stored).
-    pub fn soft_with(&self, a: usize, changes: &[(usize, Option<Assign>)]) -> f64 {
-        let days = self.cat.days();
-        let row = &self.days[a * days..(a + 1) * days];
-        agent_soft_cost(
-            self.cat,
-            &self.cat.agents[a],
-            &self.problem.weights,
-            |d| match changes.iter().find(|(cd, _)| *cd == d) {
-                Some((_, c)) => c.as_ref(),
-                None => row[d].as_ref(),
-            },
-        )
-        .total()
     }
 
     /// Cover-cost change of adding option `opt` on queue `q` with breaks
@@ -231,6 +213,21 @@ impl<'a> State<'a> {
             i += 1;
         }
         (delta, breaks)
+    }
+
+    /// Whether agent `a` may work day `d` at all as far as the pattern of
+    /// days goes (consecutive days, days off, shifts per week, weekends);
+    /// `probe` is any shift that day.
+    pub fn pattern_ok(&self, a: usize, d: usize, probe: &Assign) -> Result<(), Rule> {
+        let days = self.cat.days();
+        let row = &self.days[a * days..(a + 1) * days];
+        check_agent(
+            self.cat,
+            &self.problem.agents[a].contract,
+            &self.cat.agents[a],
+            true,
+            |k| if k == d { Some(probe) } else { row[k].as_ref() },
+        )
     }
 
     /// Agents on the phones in cell (queue `q`, interval `i`).

@@ -64,7 +64,8 @@ fn demand(days: u32, scale: f64) -> Vec<(DateTime<Utc>, f64)> {
             if !(8.0..20.0).contains(&h) {
                 continue;
             }
-            let peak = (-((h - 10.5) / 1.5).powi(2)).exp() + 0.8 * (-((h - 15.0) / 2.0).powi(2)).exp();
+            let peak =
+                (-((h - 10.5) / 1.5).powi(2)).exp() + 0.8 * (-((h - 15.0) / 2.0).powi(2)).exp();
             let v = scale * (0.3 + peak) * if weekend { 0.5 } else { 1.0 };
             out.push((ts, (v * 100.0).round() / 100.0));
         }
@@ -131,10 +132,22 @@ fn roster_keeps_every_rule_and_beats_the_empty_roster() {
     let p = problem(7, 10, 6.0);
     let s = solve_ok(&p, &with_bound(quick(10_000)));
     let empty_under: f64 = demand(7, 6.0).iter().map(|(_, v)| v * 0.25).sum();
-    assert!(s.objective.under_agent_hours < 0.3 * empty_under, "{:?}", s.objective);
-    assert!(s.coverage_percent() > 70.0, "coverage {}", s.coverage_percent());
+    assert!(
+        s.objective.under_agent_hours < 0.3 * empty_under,
+        "{:?}",
+        s.objective
+    );
+    assert!(
+        s.coverage_percent() > 70.0,
+        "coverage {}",
+        s.coverage_percent()
+    );
     let lb = s.lower_bound.expect("the LP is small enough to solve");
-    assert!(lb <= s.objective.total + 1e-6, "bound {lb} above objective {}", s.objective.total);
+    assert!(
+        lb <= s.objective.total + 1e-6,
+        "bound {lb} above objective {}",
+        s.objective.total
+    );
     assert!(s.gap_percent.is_some());
     assert!(s.first_roster_seconds <= s.elapsed_seconds);
     assert_eq!(s.stop, StopReason::Iterations);
@@ -178,7 +191,10 @@ fn breaks_follow_the_requirement() {
     template.max_length_minutes = 8 * 60;
     template.breaks.truncate(1);
     let requirement = g
-        .intervals(g.start_of_day(date) + Duration::hours(9), g.start_of_day(date) + Duration::hours(17))
+        .intervals(
+            g.start_of_day(date) + Duration::hours(9),
+            g.start_of_day(date) + Duration::hours(17),
+        )
         .into_iter()
         .map(|ts| {
             let h = ts.with_timezone(&g.tz).hour();
@@ -243,7 +259,12 @@ fn contract_and_history_rules_hold() {
     }
     // The checker catches what the solver must avoid.
     let mut bad = s.clone();
-    let extra = bad.shifts.iter().find(|x| x.agent == AgentId(4)).cloned().unwrap();
+    let extra = bad
+        .shifts
+        .iter()
+        .find(|x| x.agent == AgentId(4))
+        .cloned()
+        .unwrap();
     let mut moved = extra.clone();
     moved.start = extra.start + Duration::hours(3);
     moved.end = extra.end + Duration::hours(3);
@@ -415,7 +436,9 @@ fn progress_is_reported() {
     let mut seen = Vec::new();
     solve(&p, &quick(10_000), None, &mut |x| seen.push(*x)).unwrap();
     assert!(seen.len() >= 2);
-    assert!(seen.windows(2).all(|w| w[1].best_objective <= w[0].best_objective + 1e-9));
+    assert!(seen
+        .windows(2)
+        .all(|w| w[1].best_objective <= w[0].best_objective + 1e-9));
     assert!((seen.last().unwrap().percent - 100.0).abs() < 1e-9);
 }
 
