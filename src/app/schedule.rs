@@ -339,6 +339,8 @@ fn engine_report(s: &Solution) -> serde_json::Value {
         "stop": s.stop,
         "iterations": s.iterations,
         "first_roster_seconds": s.first_roster_seconds,
+        "first_roster_objective": s.first_roster_objective,
+        "bound_seconds": s.bound_seconds,
         "elapsed_seconds": s.elapsed_seconds,
         "short_intervals": s.shortfall.len(),
         "binding_rules": binding,

@@ -171,6 +171,7 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     push("volume_scale", format!("{scale:.2}"));
     push("required_agent_hours", format!("{required_hours:.1}"));
     push("lower_bound", fmt(solution.lower_bound));
+    push("bound_s", format!("{:.2}", solution.bound_seconds));
     push(
         "first_roster_s",
         format!("{:.2}", solution.first_roster_seconds),

@@ -97,11 +97,13 @@ pub fn solve(
     // The bound after the first roster, so a roster exists early; it takes
     // at most half the time limit.
     let bound_limit = options.bound_time_limit.min(options.time_limit / 2);
+    let bound_started = Instant::now();
     let lower_bound = if bound_limit.is_zero() {
         None
     } else {
         bound::lower_bound(&cat, problem, bound_limit)
     };
+    let bound_seconds = bound_started.elapsed().as_secs_f64();
     let limits = search::Limits {
         started,
         time_limit: options.time_limit,
@@ -137,6 +139,7 @@ pub fn solve(
         iterations: outcome.iterations,
         first_roster_seconds: outcome.first_roster.as_secs_f64(),
         first_roster_objective: outcome.first_objective,
+        bound_seconds,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         stop: outcome.stop,
     };

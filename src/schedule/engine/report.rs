@@ -96,6 +96,8 @@ pub struct Solution {
     pub first_roster_seconds: f64,
     /// Objective of that first roster (the constructive baseline).
     pub first_roster_objective: f64,
+    /// Seconds spent on the LP bound.
+    pub bound_seconds: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
 }
@@ -129,6 +131,7 @@ pub(crate) struct Stats {
     pub iterations: u64,
     pub first_roster_seconds: f64,
     pub first_roster_objective: f64,
+    pub bound_seconds: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
 }
@@ -275,6 +278,7 @@ pub(crate) fn build(
         iterations: stats.iterations,
         first_roster_seconds: stats.first_roster_seconds,
         first_roster_objective: stats.first_roster_objective,
+        bound_seconds: stats.bound_seconds,
         elapsed_seconds: stats.elapsed_seconds,
         stop: stats.stop,
     }
