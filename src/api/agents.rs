@@ -78,7 +78,7 @@ fn default_max() -> f64 {
 #[serde(untagged)]
 pub enum AgentsBody {
     Many(Vec<AgentBody>),
-    One(AgentBody),
+    One(Box<AgentBody>),
 }
 
 pub async fn create(
@@ -89,7 +89,7 @@ pub async fn create(
     let id = QueueId(id.into_inner());
     let bodies = match body.into_inner() {
         AgentsBody::Many(v) => v,
-        AgentsBody::One(a) => vec![a],
+        AgentsBody::One(a) => vec![*a],
     };
     let agents = bodies
         .into_iter()

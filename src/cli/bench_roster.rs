@@ -187,9 +187,9 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     for c in &checkpoints {
         let best = trace
             .iter()
-            .filter(|(t, _, _)| *t <= *c)
-            .map(|(_, b, _)| *b)
-            .last();
+            .rev()
+            .find(|(t, _, _)| *t <= *c)
+            .map(|(_, b, _)| *b);
         push(&format!("objective_at_{c}s"), fmt(best));
         push(&format!("gap_at_{c}s_pct"), fmt(best.and_then(gap)));
     }

@@ -169,7 +169,7 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
             }
         }
     }
-    for q in 0..nq {
+    for (q, work) in total_work.iter().enumerate() {
         for i in 0..n {
             let c = q * n + i;
             let mut terms = covers[c].clone();
@@ -188,7 +188,7 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
                 rows.le(&[(u0 + c, -w.under), (v0 + c, -w.over)], -cut);
             }
         }
-        let mut terms = total_work[q].clone();
+        let mut terms = work.clone();
         terms.extend((0..n).map(|i| (on0 + q * n + i, 1.0)));
         rows.le(&terms, 0.0);
     }

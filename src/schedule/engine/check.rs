@@ -8,6 +8,9 @@ use super::report::Solution;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// (local date, start, end, paid minutes) of one shift.
+type Worked = (NaiveDate, DateTime<Utc>, DateTime<Utc>, i64);
+
 /// Every broken hard rule, as a sentence (empty = the roster is valid).
 /// Also checks that the reported coverage and cover costs match the shifts.
 pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
@@ -27,9 +30,7 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
     let queues: HashSet<_> = problem.queues.iter().map(|q| q.queue).collect();
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
 
-    // (date, start, end, paid minutes) per agent.
-    let mut worked: HashMap<_, Vec<(NaiveDate, DateTime<Utc>, DateTime<Utc>, i64)>> =
-        HashMap::new();
+    let mut worked: HashMap<_, Vec<Worked>> = HashMap::new();
     for s in &solution.shifts {
         let label = format!("agent {} shift at {}", s.agent, local(s.start));
         let Some(agent) = agents.get(&s.agent) else {
