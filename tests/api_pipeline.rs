@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
-use common::{history_csv, TestApp, TestDb};
+use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 use staffcast::domain::ServiceGoal;
 use staffcast::staffing::required_agents;
@@ -12,35 +12,6 @@ use std::collections::HashMap;
 type Span = (DateTime<Utc>, DateTime<Utc>);
 
 const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
-
-/// A queue with six weeks of history (Mon 2026-01-05 .. Sun 2026-02-15).
-async fn queue_with_history(app: &TestApp, with_aht: bool) -> i64 {
-    let id = app
-        .create_queue(json!({"name": "sales", "channel": "voice", "interval_minutes": 15, "time_zone": "Europe/Paris",
-                             "service_level_percent": 80, "answer_within_seconds": 20, "shrinkage_percent": 25,
-                             "max_occupancy_percent": 85}))
-        .await;
-    let resp = app
-        .post_body(
-            &format!("/api/v1/queues/{id}/history"),
-            "text/csv",
-            history_csv("2026-01-05", 42, with_aht),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    id
-}
-
-async fn json_of(resp: reqwest::Response, status: u16) -> Value {
-    let got = resp.status();
-    let body = resp.text().await.unwrap();
-    assert_eq!(got, status, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-fn time(v: &Value) -> DateTime<Utc> {
-    v.as_str().unwrap().parse().unwrap()
-}
 
 /// Polls a schedule job until it has finished (30 s at most).
 async fn wait_for_schedule(app: &TestApp, id: i64) -> Value {

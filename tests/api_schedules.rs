@@ -4,39 +4,16 @@
 
 mod common;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
-use common::{history_csv, TestApp, TestDb};
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
+use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 
 const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
 
-async fn json_of(resp: reqwest::Response, status: u16) -> Value {
-    let got = resp.status();
-    let body = resp.text().await.unwrap();
-    assert_eq!(got, status, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
-fn time(v: &Value) -> DateTime<Utc> {
-    v.as_str().unwrap().parse().unwrap()
-}
-
 /// A queue with six weeks of history and a forecast of the week after
 /// (Mon 2026-02-16 .. Sun 2026-02-22); returns (queue, forecast).
 async fn queue_and_forecast(app: &TestApp) -> (i64, i64) {
-    let q = app
-        .create_queue(json!({"name": "sales", "channel": "voice", "interval_minutes": 15, "time_zone": "Europe/Paris",
-                             "service_level_percent": 80, "answer_within_seconds": 20, "shrinkage_percent": 25,
-                             "max_occupancy_percent": 85}))
-        .await;
-    let resp = app
-        .post_body(
-            &format!("/api/v1/queues/{q}/history"),
-            "text/csv",
-            history_csv("2026-01-05", 42, true),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
+    let q = queue_with_history(app, true).await;
     let run = json_of(
         app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
             .await,

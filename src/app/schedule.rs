@@ -291,20 +291,7 @@ fn build_with_engine(
     let shifts: Vec<StoredShift> = solution
         .shifts
         .iter()
-        .map(|s| StoredShift {
-            agent_id: s.agent,
-            start: s.start,
-            end: s.end,
-            breaks: s
-                .breaks
-                .iter()
-                .map(|b| StoredBreak {
-                    start: b.start,
-                    end: b.end,
-                    paid: b.paid,
-                })
-                .collect(),
-        })
+        .map(|s| stored_shift(s.agent, s.start, s.end, &s.breaks))
         .collect();
     let status = if solution.stop == engine::StopReason::Cancelled {
         JobStatus::Cancelled
@@ -321,6 +308,27 @@ fn build_with_engine(
     };
     db.finish_schedule(id, &outcome, &shifts)?;
     Ok(())
+}
+
+fn stored_shift(
+    agent_id: crate::domain::AgentId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    breaks: &[crate::schedule::Break],
+) -> StoredShift {
+    StoredShift {
+        agent_id,
+        start,
+        end,
+        breaks: breaks
+            .iter()
+            .map(|b| StoredBreak {
+                start: b.start,
+                end: b.end,
+                paid: b.paid,
+            })
+            .collect(),
+    }
 }
 
 /// What a run stores about how the engine did.
@@ -381,20 +389,7 @@ fn build_greedy(
     let shifts: Vec<StoredShift> = roster
         .shifts
         .iter()
-        .map(|s| StoredShift {
-            agent_id: s.agent,
-            start: s.start,
-            end: s.end,
-            breaks: s
-                .breaks
-                .iter()
-                .map(|b| StoredBreak {
-                    start: b.start,
-                    end: b.end,
-                    paid: b.paid,
-                })
-                .collect(),
-        })
+        .map(|s| stored_shift(s.agent, s.start, s.end, &s.breaks))
         .collect();
     let outcome = ScheduleOutcome {
         status: JobStatus::Done,

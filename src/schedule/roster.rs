@@ -28,16 +28,16 @@ pub struct Shift {
     pub breaks: Vec<Break>,
 }
 
+/// Length from `start` to `end` minus the unpaid breaks, in minutes.
+pub fn paid_minutes(start: DateTime<Utc>, end: DateTime<Utc>, breaks: &[Break]) -> i64 {
+    let unpaid: i64 = breaks.iter().filter(|b| !b.paid).map(Break::minutes).sum();
+    (end - start).num_minutes() - unpaid
+}
+
 impl Shift {
     /// Shift length minus unpaid breaks.
     pub fn paid_minutes(&self) -> i64 {
-        let unpaid: i64 = self
-            .breaks
-            .iter()
-            .filter(|b| !b.paid)
-            .map(Break::minutes)
-            .sum();
-        (self.end - self.start).num_minutes() - unpaid
+        paid_minutes(self.start, self.end, &self.breaks)
     }
 
     /// True when the agent is working (inside the shift, not on a break) at `t`.

@@ -253,3 +253,37 @@ pub fn history_csv(first_day: &str, days: u32, with_aht: bool) -> String {
     }
     out
 }
+
+/// The response's JSON body, after checking its status (the body is shown on a mismatch).
+pub async fn json_of(resp: reqwest::Response, status: u16) -> serde_json::Value {
+    let got = resp.status();
+    let body = resp.text().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// A UTC instant from a JSON string.
+pub fn time(v: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+/// A 15-minute voice queue in Europe/Paris (80/20, 25% shrinkage, 85%
+/// occupancy) with six weeks of history (Mon 2026-01-05 .. Sun 2026-02-15).
+pub async fn queue_with_history(app: &TestApp, with_aht: bool) -> i64 {
+    let id = app
+        .create_queue(
+            serde_json::json!({"name": "sales", "channel": "voice", "interval_minutes": 15,
+            "time_zone": "Europe/Paris", "service_level_percent": 80, "answer_within_seconds": 20,
+            "shrinkage_percent": 25, "max_occupancy_percent": 85}),
+        )
+        .await;
+    let resp = app
+        .post_body(
+            &format!("/api/v1/queues/{id}/history"),
+            "text/csv",
+            history_csv("2026-01-05", 42, with_aht),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    id
+}

@@ -29,13 +29,7 @@ pub struct RosteredShift {
 impl RosteredShift {
     /// Shift length minus unpaid breaks.
     pub fn paid_minutes(&self) -> i64 {
-        let unpaid: i64 = self
-            .breaks
-            .iter()
-            .filter(|b| !b.paid)
-            .map(Break::minutes)
-            .sum();
-        (self.end - self.start).num_minutes() - unpaid
+        crate::schedule::roster::paid_minutes(self.start, self.end, &self.breaks)
     }
 }
 
