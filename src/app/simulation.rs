@@ -185,9 +185,10 @@ pub fn simulate_schedule(
                 start: i.start,
                 volume: i.volume,
                 aht_seconds,
-                agents: (f64::from(on.get(&i.start).copied().unwrap_or(0)) * (1.0 - spec.shrinkage)
-                    + 1e-9)
-                    .floor() as u32,
+                agents: crate::simulate::productive_agents(
+                    on.get(&i.start).copied().unwrap_or(0),
+                    spec.shrinkage,
+                ),
             })
         })
         .collect();

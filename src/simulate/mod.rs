@@ -20,5 +20,7 @@ pub use bank::{parse_bank_calls, CallOutcome, CallRecord, ParseError};
 pub use des::{
     simulate, ArrivalSource, Dist, IntervalResult, SimError, SimulationInput, SimulationResult,
 };
-pub use erlang_check::{check_roster, check_roster_with, IntervalService, RosterService};
+pub use erlang_check::{
+    check_roster, check_roster_with, productive_agents, IntervalService, RosterService,
+};
 pub use survival::{kaplan_meier, KaplanMeier};
