@@ -96,6 +96,13 @@ pub fn check_roster_with(
     }
 }
 
+/// Agents actually taking contacts out of `rostered` after shrinkage
+/// (breaks not in the roster, meetings, absence): rounded down, with a
+/// tolerance so 10 × (1 − 0.3) is 7, not 6.
+pub fn productive_agents(rostered: u32, shrinkage: f64) -> u32 {
+    (f64::from(rostered) * (1.0 - shrinkage) + 1e-9).floor() as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,11 +147,4 @@ mod tests {
         assert_eq!(r.service_level, 1.0);
         assert_eq!(r.intervals_below_goal, 0);
     }
-}
-
-/// Agents actually taking contacts out of `rostered` after shrinkage
-/// (breaks not in the roster, meetings, absence): rounded down, with a
-/// tolerance so 10 × (1 − 0.3) is 7, not 6.
-pub fn productive_agents(rostered: u32, shrinkage: f64) -> u32 {
-    (f64::from(rostered) * (1.0 - shrinkage) + 1e-9).floor() as u32
 }
