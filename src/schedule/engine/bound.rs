@@ -53,7 +53,18 @@ impl Rows {
     }
 }
 
-pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration) -> Option<f64> {
+/// The bound, and the LP's shift mix: `(option, queue, shifts)` with
+/// shifts > 0 (a guide for building a roster).
+pub(crate) struct LpBound {
+    pub value: f64,
+    pub mix: Vec<(u32, u8, f64)>,
+}
+
+pub(crate) fn lower_bound(
+    cat: &Catalog,
+    problem: &Problem,
+    time_limit: Duration,
+) -> Option<LpBound> {
     let started = Instant::now();
     let nq = cat.queues.len();
     let n = cat.n;
@@ -265,5 +276,14 @@ pub(crate) fn lower_bound(cat: &Catalog, problem: &Problem, time_limit: Duration
         return None;
     }
     let lp = solver.solution.obj_val_dual;
-    Some((lp - 1e-6 * lp.abs().max(1.0)).max(0.0))
+    let mix = yid
+        .iter()
+        .enumerate()
+        .filter(|(_, &id)| id != usize::MAX && solver.solution.x[id] > 1e-6)
+        .map(|(k, &id)| ((k / nq) as u32, (k % nq) as u8, solver.solution.x[id]))
+        .collect();
+    Some(LpBound {
+        value: (lp - 1e-6 * lp.abs().max(1.0)).max(0.0),
+        mix,
+    })
 }

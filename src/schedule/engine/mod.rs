@@ -98,12 +98,24 @@ pub fn solve(
     // at most half the time limit.
     let bound_limit = options.bound_time_limit.min(options.time_limit / 2);
     let bound_started = Instant::now();
-    let lower_bound = if bound_limit.is_zero() {
+    let lp = if bound_limit.is_zero() {
         None
     } else {
         bound::lower_bound(&cat, problem, bound_limit)
     };
     let bound_seconds = bound_started.elapsed().as_secs_f64();
+    let lower_bound = lp.as_ref().map(|b| b.value);
+    // A second start: the LP's shift mix handed out to agents. The search
+    // goes on from whichever roster is better.
+    if let Some(lp) = &lp {
+        let mut guided = state::State::new(&cat, problem);
+        search::construct_from_mix(&mut guided, &mut rng, &lp.mix, cancel);
+        guided.recompute();
+        state.recompute();
+        if guided.objective() < state.objective() {
+            state = guided;
+        }
+    }
     let limits = search::Limits {
         started,
         time_limit: options.time_limit,

@@ -217,6 +217,100 @@ pub(crate) fn construct(state: &mut State, rng: &mut Rng, cancel: Option<&Atomic
     }
 }
 
+/// Hands out the LP's shift mix (each fractional count rounded at
+/// random) day by day: each shift goes to a free agent who may take it
+/// without breaking a rule, preferring the agent furthest below their
+/// weekly minimum; breaks are placed on the coverage so far. Then one
+/// best-response pass over every (agent, day) fills what rounding missed.
+pub(crate) fn construct_from_mix(
+    state: &mut State,
+    rng: &mut Rng,
+    mix: &[(u32, u8, f64)],
+    cancel: Option<&AtomicBool>,
+) {
+    let cat = state.cat;
+    let days = cat.days();
+    let agents = cat.agents.len();
+    let mut per_day: Vec<Vec<(u32, u8)>> = vec![Vec::new(); days];
+    for &(opt, q, y) in mix {
+        let whole = y.floor();
+        let extra = ((rng.next() >> 11) as f64 / (1u64 << 53) as f64) < y - whole;
+        let count = whole as usize + usize::from(extra);
+        let d = usize::from(cat.opts[opt as usize].day);
+        per_day[d].extend(std::iter::repeat_n((opt, q), count));
+    }
+    let mut order: Vec<usize> = (0..agents).collect();
+    for (d, targets) in per_day.iter_mut().enumerate() {
+        shuffle(targets, rng);
+        shuffle(&mut order, rng);
+        let week = cat.day_week[d];
+        for &(opt, q) in targets.iter() {
+            let mut pick: Option<(i64, usize)> = None;
+            let mut seen = 0;
+            for &a in &order {
+                let data = &cat.agents[a];
+                if state.day(a, d).is_some()
+                    || data.allowed[d].binary_search(&opt).is_err()
+                    || !data.queues.contains(&q)
+                {
+                    continue;
+                }
+                let probe = Assign {
+                    opt,
+                    queue: q,
+                    breaks: [0; MAX_BREAKS],
+                };
+                if state.feasible_with(a, &[(d, Some(probe))]).is_err() {
+                    continue;
+                }
+                let worked: u32 = (0..days)
+                    .filter(|&k| cat.day_week[k] == week)
+                    .filter_map(|k| state.day(a, k))
+                    .map(|s| cat.opts[s.opt as usize].paid_minutes)
+                    .sum();
+                let deficit = i64::from(data.min_week_minutes[week]) - i64::from(worked);
+                if pick.is_none_or(|(best, _)| deficit > best) {
+                    pick = Some((deficit, a));
+                }
+                seen += 1;
+                if seen >= 16 {
+                    break;
+                }
+            }
+            if let Some((_, a)) = pick {
+                let (_, breaks) = state.price_option(opt, q);
+                state.set(
+                    a,
+                    d,
+                    Some(Assign {
+                        opt,
+                        queue: q,
+                        breaks,
+                    }),
+                );
+            }
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return;
+        }
+    }
+    for d in 0..days {
+        shuffle(&mut order, rng);
+        for &a in &order {
+            if let Some(new) = best_response(state, a, d) {
+                let old = state.day(a, d).copied();
+                if new != old {
+                    let before = state.objective();
+                    state.set(a, d, new);
+                    if state.objective() > before - EPS {
+                        state.set(a, d, old);
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn shuffle<T>(v: &mut [T], rng: &mut Rng) {
     for i in (1..v.len()).rev() {
         let j = rng.below(i + 1);
