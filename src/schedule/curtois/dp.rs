@@ -67,6 +67,44 @@ pub(crate) fn reoptimize(
     minutes_override: Option<(u32, u32)>,
     out: &mut Vec<u16>,
 ) -> bool {
+    reoptimize_with(
+        inst,
+        e,
+        row,
+        a,
+        b,
+        cost,
+        minutes_override,
+        out,
+        &mut Scratch::default(),
+    )
+}
+
+/// Reusable buffers of the DP (one per solver run).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    cur: Vec<i64>,
+    next: Vec<i64>,
+    back: Vec<u32>,
+    ct: Vec<i64>,
+    lam: Vec<i64>,
+    /// Table cells × values processed so far (a deterministic work measure).
+    pub(crate) work: u64,
+}
+
+/// [`reoptimize`] with caller-owned buffers.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn reoptimize_with(
+    inst: &CurtoisInstance,
+    e: usize,
+    row: &[u16],
+    a: usize,
+    b: usize,
+    cost: &dyn Fn(usize, u16) -> i64,
+    minutes_override: Option<(u32, u32)>,
+    out: &mut Vec<u16>,
+    sc: &mut Scratch,
+) -> bool {
     let emp = &inst.employees[e];
     let n = inst.shifts.len();
     let off = n as u16;
@@ -121,6 +159,22 @@ pub(crate) fn reoptimize(
     if s_n * w > MAX_TABLE {
         return false;
     }
+    sc.work += (s_n + w * (n + 1)) as u64;
+    // Costs of the window, once.
+    let nvals = n + 1;
+    sc.ct.clear();
+    for d in a..b {
+        for v in 0..=off {
+            sc.ct.push(cost(d, v));
+        }
+    }
+    let ct = &sc.ct;
+    let mut forbid = vec![false; n * n];
+    for (t, s) in inst.shifts.iter().enumerate() {
+        for &u in &s.forbidden_next {
+            forbid[t * n + u] = true;
+        }
+    }
     let idx = |last: usize, len: usize, fs: usize, wk: usize, m: usize| {
         (((last * cap + (len - 1)) * 2 + fs) * wk_n + wk) * m_n + m
     };
@@ -159,7 +213,7 @@ pub(crate) fn reoptimize(
                 let prev_work = last != n;
                 if prev_work == now_work {
                     if now_work {
-                        if inst.shifts[last].forbidden_next.contains(&(v as usize)) {
+                        if forbid[last * n + v as usize] {
                             return None;
                         }
                         if len + 1 > maxc {
@@ -204,9 +258,17 @@ pub(crate) fn reoptimize(
         Some(idx(v as usize, len2, fs2, wk2, m2))
     };
 
-    let mut cur = vec![INF; s_n];
-    let mut next = vec![INF; s_n];
-    let mut back = vec![u32::MAX; s_n * w];
+    let cur = &mut sc.cur;
+    let next = &mut sc.next;
+    cur.clear();
+    cur.resize(s_n, INF);
+    next.clear();
+    next.resize(s_n, INF);
+    // Only entries of reached states are read back, so no reset is needed.
+    let back = &mut sc.back;
+    if back.len() < s_n * w {
+        back.resize(s_n * w, u32::MAX);
+    }
     // Layer a.
     let init: Option<(usize, usize, usize)> = if a == 0 {
         None
@@ -227,24 +289,27 @@ pub(crate) fn reoptimize(
             None
         };
         if let Some(s) = transition(init, 0, 0, a, v, sat) {
-            let c = cost(a, v);
+            let c = ct[v as usize];
             if c < cur[s] {
                 cur[s] = c;
             }
         }
     }
+    let mut reached = 0u64;
     for d in a + 1..b {
         next.iter_mut().for_each(|x| *x = INF);
         let layer = (d - a) * s_n;
+        let cd = &ct[(d - a) * nvals..(d - a + 1) * nvals];
         for (s, &c) in cur.iter().enumerate() {
             if c >= INF {
                 continue;
             }
+            reached += 1;
             let (last, len, fs, wk, m) = decode(s);
             for v in 0..=off {
                 if let Some(s2) = transition(Some((last, len, fs)), wk, m, d, v, Some(last as u16))
                 {
-                    let c2 = c + cost(d, v);
+                    let c2 = c + cd[v as usize];
                     if c2 < next[s2] {
                         next[s2] = c2;
                         back[layer + s2] = s as u32;
@@ -252,8 +317,9 @@ pub(crate) fn reoptimize(
                 }
             }
         }
-        std::mem::swap(&mut cur, &mut next);
+        std::mem::swap(cur, next);
     }
+    sc.work += reached * (n as u64 + 1);
     // Final states.
     let follow = if b < days {
         let working = row[b] != off;
@@ -275,7 +341,7 @@ pub(crate) fn reoptimize(
             let lw = last != n;
             let nw = nv != off;
             if lw && nw {
-                if inst.shifts[last].forbidden_next.contains(&(nv as usize)) || len + flen > maxc {
+                if forbid[last * n + nv as usize] || len + flen > maxc {
                     continue;
                 }
             } else if lw != nw {
@@ -308,4 +374,77 @@ pub(crate) fn reoptimize(
         }
     }
     true
+}
+
+/// Best values for days `a..b` of employee `e` that keep every hard rule,
+/// the per-type maxima included: the DP of [`reoptimize_with`] with a
+/// Lagrangian price on the shift types that go over their maximum, raised
+/// until they fit (a few rounds; false when they never do). With no type
+/// over its maximum on the first round this is the exact best response.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn best_response(
+    inst: &CurtoisInstance,
+    e: usize,
+    row: &[u16],
+    a: usize,
+    b: usize,
+    cost: &dyn Fn(usize, u16) -> i64,
+    out: &mut Vec<u16>,
+    sc: &mut Scratch,
+) -> bool {
+    let emp = &inst.employees[e];
+    let n = inst.shifts.len();
+    let mut lam = std::mem::take(&mut sc.lam);
+    lam.clear();
+    lam.resize(n + 1, 0);
+    // Room per type left by the days outside the window.
+    let mut room = [0i64; 64];
+    let big = n > 64;
+    if !big {
+        for (t, r) in room.iter_mut().enumerate().take(n) {
+            *r = i64::from(emp.max_shifts[t].min(u32::MAX / 2));
+        }
+        for (d, &v) in row.iter().enumerate() {
+            if (d < a || d >= b) && (v as usize) < n {
+                room[v as usize] -= 1;
+            }
+        }
+        // Already over outside the window: at least add none inside.
+        for r in room.iter_mut().take(n) {
+            *r = (*r).max(0);
+        }
+    }
+    let mut ok = false;
+    let mut step = 4i64;
+    for _round in 0..12 {
+        let lamr = &lam;
+        let priced = |d: usize, v: u16| cost(d, v) + lamr[v as usize];
+        if !reoptimize_with(inst, e, row, a, b, &priced, None, out, sc) {
+            break;
+        }
+        if big {
+            ok = true;
+            break;
+        }
+        let mut used = [0i64; 64];
+        for &v in out.iter() {
+            if (v as usize) < n {
+                used[v as usize] += 1;
+            }
+        }
+        let mut over = false;
+        for t in 0..n {
+            if used[t] > room[t] {
+                over = true;
+                lam[t] += step;
+            }
+        }
+        if !over {
+            ok = true;
+            break;
+        }
+        step *= 2;
+    }
+    sc.lam = lam;
+    ok
 }

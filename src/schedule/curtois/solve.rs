@@ -1,19 +1,28 @@
-//! Simulated-annealing local search for the Curtois & Qu model.
+//! Local search for the Curtois & Qu model: simulated annealing on small
+//! moves interleaved with ruin-and-recreate by exact per-employee dynamic
+//! programming (the DP "best response", per-type maxima included through
+//! a Lagrangian price, see `dp.rs`).
 //!
 //! The search runs in the relaxed space where hard rules may be broken and
 //! pay `penalty × violation units`; the penalty adapts (up while the current
 //! roster is infeasible, down while it is feasible). Days off and shift types
-//! an employee may never work (max 0) are never assigned. Moves: change one
-//! cell, swap a block of days between two employees, set a block of days of
-//! one employee to one value, swap two days of one employee, and
-//! ruin-and-recreate of one employee's window of days (the whole horizon
-//! when small) by exact dynamic programming against everyone else's
-//! shifts (see `dp.rs`; about a quarter of the run time at most). Cooling
-//! runs in cycles of a
-//! fixed number of iterations; each cycle after the first restarts from the
-//! best feasible roster. Everything depends only on the seed and the number
-//! of iterations, so a run is deterministic for a seed up to where the time
-//! limit (or cancel flag) cuts it; `max_iterations` makes it fully so.
+//! an employee may never work (max 0) are never assigned. Small moves:
+//! change one cell, swap a block of days between two employees, set a block
+//! of days of one employee to one value, swap two days of one employee.
+//! Ruin-and-recreate (about `DP_SHARE` of the work, measured in DP states
+//! expanded, so deterministic): 1–5 employees over a window of days (the
+//! whole horizon when its table is small), either emptied and rebuilt in
+//! random order or re-optimised in turn, with random tie-breaking noise on
+//! half the steps; accepted when (almost) not worse. Before the search:
+//! a DP construction (best responses in turn, or window by window on long
+//! horizons) and a feasibility phase that rebuilds every rule-breaking
+//! employee window by window (repeated while no feasible roster is known).
+//! Cooling runs in cycles of a fixed number of iterations; each cycle after
+//! the first restarts from the best feasible roster. Everything depends only
+//! on the seed and the number of iterations, so a run is deterministic for
+//! a seed up to where the time limit (or cancel flag) cuts it (the
+//! feasibility phase also stops at half the time limit);
+//! `max_iterations` makes it fully so otherwise.
 
 use super::dp;
 use super::eval::{employee_hard, to_cells};
@@ -94,6 +103,9 @@ struct State<'a> {
     saved_emp: Vec<(usize, u32)>,
     keys: Vec<usize>,
     saved_totals: (u64, u64, u64),
+    /// Random tie-breaking added to the DP's cost of day × value during one
+    /// ruin-and-recreate step (never part of the objective).
+    noise: Vec<i64>,
 }
 
 impl<'a> State<'a> {
@@ -125,6 +137,7 @@ impl<'a> State<'a> {
             saved_emp: Vec::new(),
             keys: Vec::new(),
             saved_totals: (0, 0, 0),
+            noise: vec![0; days * (n + 1)],
         };
         s.recompute();
         s
@@ -330,9 +343,13 @@ pub fn solve(
     while dp_w > 7 && dp::table_size(inst, 0, dp_w) > dp::MAX_TABLE {
         dp_w = (dp_w - 7).max(7);
     }
-    let dp_ops = dp::table_size(inst, 0, dp_w) as u64 * (n as u64 + 1) / 4;
-    let dp_every: u64 = ((dp_ops as f64 / (days as f64 + 12.0) * 4.0) as u64).max(8);
     let mut dp_out: Vec<u16> = Vec::with_capacity(days);
+    let mut sc = dp::Scratch::default();
+    let mut saved: Vec<(usize, usize, u16)> = Vec::new();
+    let mut order: Vec<usize> = Vec::new();
+    let mut sa_iters: u64 = 0;
+    let dp_share = DP_SHARE;
+    let lns_temp: f64 = LNS_TEMP;
 
     let check_best = |st: &State,
                       best_soft: &mut u64,
@@ -358,7 +375,33 @@ pub fn solve(
             started + opts.time_limit / 2,
         );
     }
+    if opts.initial.is_none() && dp_w == days {
+        // Everyone's best response in turn, from an empty roster.
+        for e in 0..ne {
+            rebuild(
+                inst,
+                &mut st,
+                e,
+                0,
+                days,
+                &mut sc,
+                &mut dp_out,
+                &mut changes,
+            );
+        }
+    }
+    repair(
+        inst,
+        &mut st,
+        dp_w,
+        &mut sc,
+        &mut dp_out,
+        &mut changes,
+        started + opts.time_limit / 2,
+    );
     check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+    // The share of DP work counts from here.
+    sc.work = 0;
 
     'outer: loop {
         let cycle = iter / cycle_iters;
@@ -393,6 +436,22 @@ pub fn solve(
                 });
             }
         }
+        if best_cells.is_none() && st.hard > 0 && iter.is_multiple_of(REPAIR_EVERY) && iter > 0 {
+            // Still no feasible roster: the DP repair pass again.
+            repair(
+                inst,
+                &mut st,
+                dp_w,
+                &mut sc,
+                &mut dp_out,
+                &mut changes,
+                started + opts.time_limit,
+            );
+            check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+            if best_cells.is_none() && (st.hard, st.soft()) < (least_bad.0, least_bad.1) {
+                least_bad = (st.hard, st.soft(), st.cells.clone());
+            }
+        }
         if iter.is_multiple_of(2000) {
             if st.hard > 0 {
                 penalty = (penalty * 1.1).min(20_000.0);
@@ -403,51 +462,41 @@ pub fn solve(
         iter += 1;
 
         changes.clear();
-        let mut e = rng.gen_range(0..ne);
+        let e = rng.gen_range(0..ne);
         let d = rng.gen_range(0..days);
         let kind = rng.gen_range(0..100);
-        if iter.is_multiple_of(dp_every) {
-            // Ruin one employee's window and recreate it optimally.
-            if st.hard > 0 && rng.gen_bool(0.5) {
-                if let Some(k) = (0..ne).map(|k| (e + k) % ne).find(|&k| st.emp_hard[k] > 0) {
-                    e = k;
-                }
-            }
-            let a = rng.gen_range(0..=days - dp_w);
-            let b = a + dp_w;
-            let stc = &st;
-            let cost = |dd: usize, v: u16| -> i64 {
-                let i = e * days + dd;
-                let mut c = i64::from(stc.req_table[i * (n + 1) + v as usize]);
-                if (v as usize) < n {
-                    let k = dd * n + v as usize;
-                    let c0 = stc.count[k] - u32::from(stc.cells[i] == v);
-                    let cv = inst.cover[k];
-                    c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
-                }
-                c
-            };
-            if !dp::reoptimize(
+        if lns_due(sc.work, sa_iters, dp_share, days) {
+            // Ruin-and-recreate of 1–5 employees over a window of days,
+            // each rebuilt by the exact DP best response.
+            let (dl, dh) = lns_step(
                 inst,
-                e,
-                &st.cells[e * days..(e + 1) * days],
-                a,
-                b,
-                &cost,
-                None,
+                &mut st,
+                &mut rng,
+                dp_w,
+                &mut sc,
                 &mut dp_out,
-            ) {
+                &mut changes,
+                &mut saved,
+                &mut order,
+            );
+            if dl == 0 && dh == 0 {
                 continue;
             }
-            for (j, &v) in dp_out.iter().enumerate() {
-                if st.cells[e * days + a + j] != v {
-                    changes.push((e, a + j, v));
+            let delta = dl as f64 + penalty * dh as f64;
+            if delta <= 0.0 || rng.gen::<f64>() < (-delta / (temp * lns_temp)).exp() {
+                check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+                if best_cells.is_none() && (st.hard, st.soft()) < (least_bad.0, least_bad.1) {
+                    least_bad = (st.hard, st.soft(), st.cells.clone());
                 }
+            } else {
+                changes.clear();
+                changes.extend(saved.iter().copied());
+                st.apply(&changes);
             }
-            if changes.is_empty() {
-                continue;
-            }
-        } else if kind < 35 {
+            continue;
+        }
+        sa_iters += 1;
+        if kind < 35 {
             let al = &allowed[e];
             let v = al[rng.gen_range(0..al.len())];
             if v == st.cells[e * days + d] || !can(e, d, v) {
@@ -602,6 +651,273 @@ fn construct(
             a = b;
         }
     }
+}
+
+/// Share of the work given to the DP moves, and the relative cost of one
+/// DP table cell × value against one local-search move (calibrated on the
+/// instances: a local move costs about as much as 150 DP transitions).
+const DP_SHARE: f64 = 0.3;
+/// Temperature of the ruin-and-recreate acceptance, relative to the local
+/// search's (close to "accept when not worse").
+const LNS_TEMP: f64 = 0.001;
+/// Moves between DP repair passes while no feasible roster is known.
+const REPAIR_EVERY: u64 = 262_144;
+const SA_MOVE_WORK: f64 = 10.0;
+/// Share of ruin-and-recreate steps that take a block of days for everyone.
+const BLOCK_SHARE: f64 = 0.0;
+/// Share of ruin-and-recreate steps whose DP costs get random tie-breaking
+/// noise of up to `NOISE_AMP` per day and value.
+const NOISE_SHARE: f64 = 0.5;
+const NOISE_AMP: i64 = 20;
+
+fn lns_due(dp_work: u64, sa_iters: u64, share: f64, days: usize) -> bool {
+    (dp_work as f64) * (1.0 - share) <= (sa_iters as f64) * (SA_MOVE_WORK + days as f64) * share
+}
+
+/// Marginal cost for employee `e` of value `v` on day `dd` given everyone
+/// else: its request cost plus the change in cover cost.
+fn marginal(st: &State, e: usize, dd: usize, v: u16) -> i64 {
+    let (n, days) = (st.n, st.days);
+    let i = e * days + dd;
+    let mut c =
+        i64::from(st.req_table[i * (n + 1) + v as usize]) + st.noise[dd * (n + 1) + v as usize];
+    if (v as usize) < n {
+        let k = dd * n + v as usize;
+        let c0 = st.count[k] - u32::from(st.cells[i] == v);
+        let cv = st.inst.cover[k];
+        c += cv.cost(c0 + 1) as i64 - cv.cost(c0) as i64;
+    }
+    c
+}
+
+/// Replace employee `e`'s days `a..b` by its best response (no change when
+/// the DP finds nothing). Returns true when cells changed.
+#[allow(clippy::too_many_arguments)]
+fn rebuild(
+    inst: &CurtoisInstance,
+    st: &mut State,
+    e: usize,
+    a: usize,
+    b: usize,
+    sc: &mut dp::Scratch,
+    out: &mut Vec<u16>,
+    changes: &mut Vec<(usize, usize, u16)>,
+) -> bool {
+    let days = st.days;
+    let ok = {
+        let stc = &*st;
+        let cost = |dd: usize, v: u16| marginal(stc, e, dd, v);
+        dp::best_response(
+            inst,
+            e,
+            &st.cells[e * days..(e + 1) * days],
+            a,
+            b,
+            &cost,
+            out,
+            sc,
+        )
+    };
+    if !ok {
+        return false;
+    }
+    changes.clear();
+    for (j, &v) in out.iter().enumerate() {
+        if st.cells[e * days + a + j] != v {
+            changes.push((e, a + j, v));
+        }
+    }
+    if changes.is_empty() {
+        return false;
+    }
+    st.apply(changes);
+    true
+}
+
+/// Windows `[a, b)` of width `w` covering the horizon, overlapping by half.
+fn windows(days: usize, w: usize) -> Vec<(usize, usize)> {
+    if w >= days {
+        return vec![(0, days)];
+    }
+    let step = (w / 2).max(1);
+    let mut v = Vec::new();
+    let mut a = 0;
+    loop {
+        let b = (a + w).min(days);
+        v.push((b - w, b));
+        if b == days {
+            break;
+        }
+        a += step;
+    }
+    v
+}
+
+/// Feasibility phase: every employee who breaks a hard rule is rebuilt by
+/// the DP window by window (each window keeps the rules inside it and at
+/// its borders) while that lowers its violations.
+#[allow(clippy::too_many_arguments)]
+fn repair(
+    inst: &CurtoisInstance,
+    st: &mut State,
+    w: usize,
+    sc: &mut dp::Scratch,
+    out: &mut Vec<u16>,
+    changes: &mut Vec<(usize, usize, u16)>,
+    deadline: Instant,
+) {
+    let days = st.days;
+    let wins = windows(days, w.min(28));
+    for _pass in 0..3 {
+        if st.hard == 0 {
+            return;
+        }
+        for e in 0..inst.employees.len() {
+            for &(a, b) in &wins {
+                if st.emp_hard[e] == 0 || Instant::now() >= deadline {
+                    break;
+                }
+                let before = (st.emp_hard[e], st.soft());
+                if rebuild(inst, st, e, a, b, sc, out, changes)
+                    && (st.emp_hard[e], st.soft()) > before
+                {
+                    st.revert();
+                }
+            }
+        }
+    }
+    // Rules a single window cannot mend (a run to shorten whose minutes
+    // must go elsewhere): rebuild one window, then the others, and keep it
+    // when the employee's violations went down.
+    if wins.len() < 2 {
+        return;
+    }
+    let mut row_saved: Vec<u16> = Vec::with_capacity(days);
+    for e in 0..inst.employees.len() {
+        if st.emp_hard[e] == 0 {
+            continue;
+        }
+        'first: for i in 0..wins.len() {
+            if Instant::now() >= deadline {
+                return;
+            }
+            let before = st.emp_hard[e];
+            row_saved.clear();
+            row_saved.extend_from_slice(&st.cells[e * days..(e + 1) * days]);
+            let (a, b) = wins[i];
+            rebuild(inst, st, e, a, b, sc, out, changes);
+            for (j, &(a2, b2)) in wins.iter().enumerate() {
+                if j != i {
+                    rebuild(inst, st, e, a2, b2, sc, out, changes);
+                }
+                if st.emp_hard[e] < before {
+                    break 'first;
+                }
+            }
+            changes.clear();
+            changes.extend(row_saved.iter().enumerate().map(|(d, &v)| (e, d, v)));
+            st.apply(changes);
+        }
+    }
+}
+
+/// One ruin-and-recreate step: pick 1–5 employees (one breaking a rule
+/// when there is one) and a window of days; either empty their window
+/// first and rebuild them in random order, or take their best responses in
+/// turn. Returns (Δsoft, Δhard) of the whole step; `saved` holds what
+/// restores the roster before it.
+#[allow(clippy::too_many_arguments)]
+fn lns_step(
+    inst: &CurtoisInstance,
+    st: &mut State,
+    rng: &mut ChaCha8Rng,
+    dp_w: usize,
+    sc: &mut dp::Scratch,
+    out: &mut Vec<u16>,
+    changes: &mut Vec<(usize, usize, u16)>,
+    saved: &mut Vec<(usize, usize, u16)>,
+    order: &mut Vec<usize>,
+) -> (i64, i64) {
+    let ne = inst.employees.len();
+    let days = st.days;
+    let off = st.n as u16;
+    let before = (st.soft() as i64, st.hard as i64);
+    let k = match rng.gen_range(0..10) {
+        0..=2 => 1,
+        3..=5 => 2,
+        6..=7 => 3,
+        8 => 4,
+        _ => 5,
+    }
+    .min(ne);
+    order.clear();
+    let first = rng.gen_range(0..ne);
+    let first = if st.hard > 0 && rng.gen_bool(0.7) {
+        (0..ne)
+            .map(|j| (first + j) % ne)
+            .find(|&j| st.emp_hard[j] > 0)
+            .unwrap_or(first)
+    } else {
+        first
+    };
+    order.push(first);
+    while order.len() < k {
+        let e = rng.gen_range(0..ne);
+        if !order.contains(&e) {
+            order.push(e);
+        }
+    }
+    let block = rng.gen_bool(BLOCK_SHARE) && days > 7;
+    let w = if block {
+        // A block of a few days for everyone, rebuilt in random order.
+        order.clear();
+        order.extend(0..ne);
+        for j in (1..ne).rev() {
+            order.swap(j, rng.gen_range(0..=j));
+        }
+        rng.gen_range(3..=7.min(days))
+    } else if dp_w >= days {
+        days
+    } else {
+        rng.gen_range((dp_w / 2).max(7).min(dp_w)..=dp_w)
+    };
+    let a = rng.gen_range(0..=days - w);
+    let b = a + w;
+    saved.clear();
+    for &e in order.iter() {
+        for d in a..b {
+            saved.push((e, d, st.cells[e * days + d]));
+        }
+    }
+    let destroy = block || (k > 1 && rng.gen_bool(0.7));
+    let noisy = rng.gen_bool(NOISE_SHARE);
+    if noisy {
+        for x in st.noise.iter_mut() {
+            *x = rng.gen_range(0..=NOISE_AMP);
+        }
+    }
+    if destroy {
+        changes.clear();
+        for &e in order.iter() {
+            for d in a..b {
+                changes.push((e, d, off));
+            }
+        }
+        st.apply(changes);
+    }
+    for &e in order.iter() {
+        rebuild(inst, st, e, a, b, sc, out, changes);
+    }
+    if destroy {
+        // A second round of best responses: each only improves.
+        for &e in order.iter() {
+            rebuild(inst, st, e, a, b, sc, out, changes);
+        }
+    }
+    if noisy {
+        st.noise.iter_mut().for_each(|x| *x = 0);
+    }
+    (st.soft() as i64 - before.0, st.hard as i64 - before.1)
 }
 
 fn percent(opts: &SolveOptions, el: Duration, iter: u64) -> f64 {

@@ -200,3 +200,51 @@ fn minus_zero_requirement_parses_as_zero() {
     // The later line for day 0 overrides; parse must not fail on "-0".
     assert!(parse_instance(&text).is_ok());
 }
+
+#[test]
+fn best_response_keeps_per_type_maxima() {
+    use super::eval::employee_hard;
+    // Cap employee A's L shifts at 2: rewarding every shift, the plain DP
+    // would take more; the best response must stay within the cap.
+    let inst = parse_instance(I2).unwrap();
+    let a = inst.employee_index("A").unwrap();
+    let l = inst.shift_index("L").unwrap();
+    let mut capped = inst.clone();
+    capped.employees[a].max_shifts[l] = 2;
+    let off = inst.shifts.len() as u16;
+    let row = vec![off; inst.days];
+    let cost = |_d: usize, v: u16| if v == l as u16 { -50 } else { 0 };
+    let mut out = Vec::new();
+    let mut sc = super::dp::Scratch::default();
+    assert!(super::dp::reoptimize(
+        &capped, a, &row, 0, inst.days, &cost, None, &mut out
+    ));
+    let plain = out.iter().filter(|&&v| v == l as u16).count();
+    assert!(plain > 2, "the uncapped DP takes {plain} L shifts");
+    assert!(super::dp::best_response(
+        &capped, a, &row, 0, inst.days, &cost, &mut out, &mut sc
+    ));
+    assert!(out.iter().filter(|&&v| v == l as u16).count() <= 2);
+    assert_eq!(employee_hard(&capped, a, &out, None), 0, "{out:?}");
+}
+
+#[test]
+fn long_instance_gets_a_feasible_roster_that_evaluates_to_the_objective() {
+    // Instance 16 (8 weeks): the windowed construction, the DP repair and
+    // the search; the returned objective is the evaluator's.
+    let inst = parse_instance(include_str!(
+        "../../../data/curtois-nrp/instances/Instance16.txt"
+    ))
+    .unwrap();
+    let opts = SolveOptions {
+        time_limit: Duration::from_secs(30),
+        max_iterations: Some(400_000),
+        seed: 3,
+        ..Default::default()
+    };
+    let r = solve(&inst, &opts, None, &mut |_| {});
+    let ev = evaluate(&inst, &r.roster).unwrap();
+    assert!(r.feasible && ev.feasible, "{:?}", ev.violations);
+    assert_eq!(ev.objective, r.objective);
+    assert!(r.objective >= 3225);
+}
