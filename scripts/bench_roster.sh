@@ -34,14 +34,15 @@ field() { tr '\t' '\n' | sed -n "s/^$1=//p"; }
 
 echo "Bank roster bench: 28 days × 96 intervals, time limit ${TIME_LIMIT} s, seed ${SEED}, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "| agents | required agent-h | LP bound (s) | first roster s | first roster obj (gap %) | obj at 10 s (gap %) | obj at ${TIME_LIMIT} s (gap %) | coverage % | under h | over h | moves/s |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| agents | required agent-h | LP bound (s) | first roster s | first roster obj (gap %) | LP-guided start obj | obj at 10 s (gap %) | obj at ${TIME_LIMIT} s (gap %) | coverage % | under h | over h | moves/s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in $AGENTS; do
   line="$("$BIN" bench roster --agents "$n" --time-limit "$TIME_LIMIT" --seed "$SEED" --checkpoints 10)"
-  printf '| %s | %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | %s | %s | %s | %s |\n' \
+  printf '| %s | %s | %s | %s | %s (%s) | %s | %s (%s) | %s (%s) | %s | %s | %s | %s |\n' \
     "$n" "$(field required_agent_hours <<<"$line")" "$(field lower_bound <<<"$line") ($(field bound_s <<<"$line"))" \
     "$(field first_roster_s <<<"$line")" \
     "$(field first_roster_objective <<<"$line")" "$(field first_roster_gap_pct <<<"$line")" \
+    "$(field search_start_objective <<<"$line")" \
     "$(field objective_at_10s <<<"$line")" "$(field gap_at_10s_pct <<<"$line")" \
     "$(field objective <<<"$line")" "$(field gap_pct <<<"$line")" \
     "$(field coverage_pct <<<"$line")" "$(field under_agent_hours <<<"$line")" \

@@ -348,6 +348,7 @@ fn engine_report(s: &Solution) -> serde_json::Value {
         "iterations": s.iterations,
         "first_roster_seconds": s.first_roster_seconds,
         "first_roster_objective": s.first_roster_objective,
+        "search_start_objective": s.search_start_objective,
         "bound_seconds": s.bound_seconds,
         "elapsed_seconds": s.elapsed_seconds,
         "short_intervals": s.shortfall.len(),

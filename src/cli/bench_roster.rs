@@ -184,6 +184,10 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
         "first_roster_gap_pct",
         fmt(gap(solution.first_roster_objective)),
     );
+    push(
+        "search_start_objective",
+        format!("{:.2}", solution.search_start_objective),
+    );
     for c in &checkpoints {
         let best = trace
             .iter()

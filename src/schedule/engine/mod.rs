@@ -94,6 +94,8 @@ pub fn solve(
     let mut rng = search::Rng::new(options.seed);
     search::construct(&mut state, &mut rng, cancel);
     let first_roster = started.elapsed();
+    state.recompute();
+    let first_roster_objective = state.objective();
     // The bound after the first roster, so a roster exists early; it takes
     // at most half the time limit.
     let bound_limit = options.bound_time_limit.min(options.time_limit / 2);
@@ -150,7 +152,8 @@ pub fn solve(
     let stats = report::Stats {
         iterations: outcome.iterations,
         first_roster_seconds: outcome.first_roster.as_secs_f64(),
-        first_roster_objective: outcome.first_objective,
+        first_roster_objective,
+        search_start_objective: outcome.first_objective,
         bound_seconds,
         elapsed_seconds: started.elapsed().as_secs_f64(),
         stop: outcome.stop,

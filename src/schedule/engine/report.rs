@@ -90,6 +90,9 @@ pub struct Solution {
     pub first_roster_seconds: f64,
     /// Objective of that first roster (the constructive baseline).
     pub first_roster_objective: f64,
+    /// Where the local search started: the better of that roster and the
+    /// one built from the LP's shift mix.
+    pub search_start_objective: f64,
     /// Seconds spent on the LP bound.
     pub bound_seconds: f64,
     pub elapsed_seconds: f64,
@@ -125,6 +128,7 @@ pub(crate) struct Stats {
     pub iterations: u64,
     pub first_roster_seconds: f64,
     pub first_roster_objective: f64,
+    pub search_start_objective: f64,
     pub bound_seconds: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
@@ -272,6 +276,7 @@ pub(crate) fn build(
         iterations: stats.iterations,
         first_roster_seconds: stats.first_roster_seconds,
         first_roster_objective: stats.first_roster_objective,
+        search_start_objective: stats.search_start_objective,
         bound_seconds: stats.bound_seconds,
         elapsed_seconds: stats.elapsed_seconds,
         stop: stats.stop,
