@@ -214,6 +214,28 @@ async fn engine_roster_honours_profiles(db: TestDb) {
             .filter(|x| x["agent_id"].as_i64() == Some(ids[6]))
             .count()
     );
+    // The same agent's shifts as a calendar.
+    let ics = app
+        .get(&format!(
+            "/api/v1/schedules/{s}/roster?agent_id={}&format=ics",
+            ids[6]
+        ))
+        .await;
+    assert_eq!(ics.status(), 200);
+    assert!(ics.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let ics = ics.text().await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+    assert!(ics.trim_end().ends_with("END:VCALENDAR"));
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), mine.len());
+    if let Some(first) = mine.first() {
+        let start = time(&first["start"])
+            .format("DTSTART:%Y%m%dT%H%M%SZ")
+            .to_string();
+        assert!(ics.contains(&start), "{ics}");
+    }
     let day = json_of(
         app.get(&format!(
             "/api/v1/schedules/{s}/roster?date=2026-02-18&format=json"

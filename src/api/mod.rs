@@ -8,6 +8,7 @@ mod calendar;
 pub mod error;
 mod forecasts;
 mod health;
+mod ical;
 mod queues;
 mod schedules;
 mod staffing;

@@ -164,9 +164,9 @@ pub async fn roster(
     let query = query.into_inner();
     let format = query.format.unwrap_or_else(|| "json".into());
     let (agent, date) = (query.agent_id, query.date);
-    if format != "json" && format != "csv" {
+    if !["json", "csv", "ics"].contains(&format.as_str()) {
         return Err(ApiError::BadRequest(format!(
-            "format '{format}': use json or csv"
+            "format '{format}': use json, csv or ics"
         )));
     }
     let db = db.into_inner();
@@ -190,6 +190,12 @@ pub async fn roster(
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .body(roster_csv(&shifts, tz)));
+    }
+    if format == "ics" {
+        let stamped = run.finished_at.unwrap_or(run.created_at);
+        return Ok(HttpResponse::Ok()
+            .content_type("text/calendar; charset=utf-8")
+            .body(super::ical::roster_ics(run.id, &shifts, tz, stamped)));
     }
     Ok(HttpResponse::Ok().json(json!({
         "schedule": run,
