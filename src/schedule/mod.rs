@@ -20,6 +20,7 @@ pub mod check;
 pub mod curtois;
 pub mod engine;
 pub mod greedy;
+mod lp_rows;
 pub mod roster;
 pub mod rules;
 pub mod shift_design;

@@ -46,6 +46,21 @@ impl Shift {
     }
 }
 
+/// 100 · Σ min(scheduled, required) / Σ required over `(required,
+/// scheduled)` pairs; 100 when nothing is required.
+pub fn coverage_percent(cells: impl Iterator<Item = (f64, u32)>) -> f64 {
+    let (mut required, mut covered) = (0.0, 0.0);
+    for (r, s) in cells {
+        required += r;
+        covered += f64::from(s).min(r);
+    }
+    if required <= 0.0 {
+        100.0
+    } else {
+        100.0 * covered / required
+    }
+}
+
 /// Agents required and agents on, for one interval of the horizon.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntervalCoverage {
@@ -76,15 +91,6 @@ impl Roster {
 
     /// 100 · Σ min(scheduled, required) / Σ required; 100 when nothing is required.
     pub fn coverage_percent(&self) -> f64 {
-        let required: f64 = self.coverage.iter().map(|c| c.required).sum();
-        if required <= 0.0 {
-            return 100.0;
-        }
-        let covered: f64 = self
-            .coverage
-            .iter()
-            .map(|c| f64::from(c.scheduled).min(c.required))
-            .sum();
-        100.0 * covered / required
+        coverage_percent(self.coverage.iter().map(|c| (c.required, c.scheduled)))
     }
 }

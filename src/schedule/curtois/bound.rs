@@ -12,6 +12,7 @@
 //! integers) is reported only when clarabel reports `Solved`.
 
 use super::CurtoisInstance;
+use crate::schedule::lp_rows::Rows;
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT,
@@ -34,25 +35,6 @@ pub struct LowerBound {
 
 /// Largest LP (number of cell variables) attempted.
 const MAX_CELL_VARS: usize = 400_000;
-
-struct Rows {
-    i: Vec<usize>,
-    j: Vec<usize>,
-    v: Vec<f64>,
-    b: Vec<f64>,
-}
-
-impl Rows {
-    fn push(&mut self, terms: &[(usize, f64)], rhs: f64) {
-        let r = self.b.len();
-        for &(j, v) in terms {
-            self.i.push(r);
-            self.j.push(j);
-            self.v.push(v);
-        }
-        self.b.push(rhs);
-    }
-}
 
 /// LP lower bound, or `None` when the LP is too large or not solved in time.
 pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerBound> {
@@ -109,12 +91,7 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
         q[over0 + k] = f64::from(inst.cover[k].over_weight);
     }
 
-    let mut rows = Rows {
-        i: Vec::new(),
-        j: Vec::new(),
-        v: Vec::new(),
-        b: Vec::new(),
-    };
+    let mut rows = Rows::default();
     // Cover balance (zero cone): sum x + u - o = req.
     for d in 0..days {
         for t in 0..n {

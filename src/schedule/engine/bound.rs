@@ -23,6 +23,7 @@
 
 use super::catalog::Catalog;
 use super::model::Problem;
+use crate::schedule::lp_rows::Rows;
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus,
@@ -31,27 +32,6 @@ use std::time::{Duration, Instant};
 
 /// Largest LP (variables) attempted.
 const MAX_VARS: usize = 300_000;
-
-#[derive(Default)]
-struct Rows {
-    i: Vec<usize>,
-    j: Vec<usize>,
-    v: Vec<f64>,
-    b: Vec<f64>,
-}
-
-impl Rows {
-    /// Adds `Σ terms ≤ rhs`.
-    fn le(&mut self, terms: &[(usize, f64)], rhs: f64) {
-        let r = self.b.len();
-        for &(j, v) in terms {
-            self.i.push(r);
-            self.j.push(j);
-            self.v.push(v);
-        }
-        self.b.push(rhs);
-    }
-}
 
 /// The bound, and the LP's shift mix: `(option, queue, shifts)` with
 /// shifts > 0 (a guide for building a roster).
@@ -148,9 +128,10 @@ pub(crate) fn lower_bound(
         cost[ss0 + wk] = 4.0 * w.contract_hour;
     }
 
+    // Every row is `Σ terms ≤ rhs` (one non-negative cone).
     let mut rows = Rows::default();
     for j in 0..nvars {
-        rows.le(&[(j, -1.0)], 0.0);
+        rows.push(&[(j, -1.0)], 0.0);
     }
     // Shifts covering each interval, and those that cannot be on break there.
     let mut covers: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nq * n];
@@ -185,23 +166,23 @@ pub(crate) fn lower_bound(
             let c = q * n + i;
             let mut terms = covers[c].clone();
             terms.push((on0 + c, 1.0));
-            rows.le(&terms, 0.0);
+            rows.push(&terms, 0.0);
             let mut terms = surely_on[c].clone();
             terms.push((on0 + c, -1.0));
-            rows.le(&terms, 0.0);
+            rows.push(&terms, 0.0);
             let req = cat.req[q * cat.row + i];
-            rows.le(&[(on0 + c, -1.0), (u0 + c, -1.0)], -req);
-            rows.le(&[(on0 + c, 1.0), (v0 + c, -1.0)], req);
+            rows.push(&[(on0 + c, -1.0), (u0 + c, -1.0)], -req);
+            rows.push(&[(on0 + c, 1.0), (v0 + c, -1.0)], req);
             let floor_cost = w.under * (req - req.floor());
             let ceil_cost = w.over * (req.ceil() - req);
             let cut = floor_cost.min(ceil_cost);
             if cut > 0.0 {
-                rows.le(&[(u0 + c, -w.under), (v0 + c, -w.over)], -cut);
+                rows.push(&[(u0 + c, -w.under), (v0 + c, -w.over)], -cut);
             }
         }
         let mut terms = work.clone();
         terms.extend((0..n).map(|i| (on0 + q * n + i, 1.0)));
-        rows.le(&terms, 0.0);
+        rows.push(&terms, 0.0);
     }
     // Agents per day and per option; weekly maxima.
     let mut per_day: Vec<Vec<(usize, f64)>> = vec![Vec::new(); days];
@@ -220,27 +201,27 @@ pub(crate) fn lower_bound(
             }
         }
         if !terms.is_empty() {
-            rows.le(&terms, f64::from(cap[k]));
+            rows.push(&terms, f64::from(cap[k]));
         }
     }
     for (d, terms) in per_day.iter().enumerate() {
         if !terms.is_empty() {
-            rows.le(terms, f64::from(day_agents[d]));
+            rows.push(terms, f64::from(day_agents[d]));
         }
     }
     for wk in 0..cat.weeks {
         if !per_week_min[wk].is_empty() {
-            rows.le(&per_week_min[wk], week_minutes[wk]);
-            rows.le(&per_week_shift[wk], week_shifts[wk]);
+            rows.push(&per_week_min[wk], week_minutes[wk]);
+            rows.push(&per_week_shift[wk], week_shifts[wk]);
         }
         // Σ_a max(0, min_a − worked_a) ≥ Σ_a min_a − Σ_a worked_a.
         let mut terms: Vec<(usize, f64)> = per_week_min[wk].iter().map(|&(j, v)| (j, -v)).collect();
         terms.push((sm0 + wk, -1.0));
-        rows.le(&terms, -min_minutes[wk]);
+        rows.push(&terms, -min_minutes[wk]);
         let mut terms: Vec<(usize, f64)> =
             per_week_shift[wk].iter().map(|&(j, v)| (j, -v)).collect();
         terms.push((ss0 + wk, -1.0));
-        rows.le(&terms, -min_shifts[wk]);
+        rows.push(&terms, -min_shifts[wk]);
     }
     // Weekends: shifts on a Saturday (or Sunday) ≤ agents working that
     // weekend; those, summed, ≤ the agents' weekend maxima.
@@ -249,11 +230,11 @@ pub(crate) fn lower_bound(
             if let Some(k) = cat.day_weekend[d] {
                 let mut t = terms.clone();
                 t.push((wk0 + k, -1.0));
-                rows.le(&t, 0.0);
+                rows.push(&t, 0.0);
             }
         }
         let terms: Vec<(usize, f64)> = (0..weekends).map(|k| (wk0 + k, 1.0)).collect();
-        rows.le(&terms, total);
+        rows.push(&terms, total);
     }
 
     let m = rows.b.len();

@@ -102,16 +102,9 @@ pub struct Solution {
 impl Solution {
     /// 100 · Σ min(scheduled, required) / Σ required over all queues.
     pub fn coverage_percent(&self) -> f64 {
-        let required: f64 = self.coverage.iter().map(|c| c.required).sum();
-        if required <= 0.0 {
-            return 100.0;
-        }
-        let covered: f64 = self
-            .coverage
-            .iter()
-            .map(|c| f64::from(c.scheduled).min(c.required))
-            .sum();
-        100.0 * covered / required
+        crate::schedule::roster::coverage_percent(
+            self.coverage.iter().map(|c| (c.required, c.scheduled)),
+        )
     }
 
     pub fn rostered_hours(&self) -> f64 {
