@@ -199,16 +199,7 @@ pub(crate) fn construct(state: &mut State, rng: &mut Rng, cancel: Option<&Atomic
         for d in 0..days {
             shuffle(&mut order, rng);
             for &a in &order {
-                if let Some(new) = best_response(state, a, d) {
-                    let old = state.day(a, d).copied();
-                    if new != old {
-                        let before = state.objective();
-                        state.set(a, d, new);
-                        if state.objective() > before - EPS {
-                            state.set(a, d, old);
-                        }
-                    }
-                }
+                take_if_better(state, a, d);
             }
             if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 return;
@@ -297,16 +288,22 @@ pub(crate) fn construct_from_mix(
     for d in 0..days {
         shuffle(&mut order, rng);
         for &a in &order {
-            if let Some(new) = best_response(state, a, d) {
-                let old = state.day(a, d).copied();
-                if new != old {
-                    let before = state.objective();
-                    state.set(a, d, new);
-                    if state.objective() > before - EPS {
-                        state.set(a, d, old);
-                    }
-                }
-            }
+            take_if_better(state, a, d);
+        }
+    }
+}
+
+/// Agent `a` takes its best response on day `d` when that lowers the objective.
+fn take_if_better(state: &mut State, a: usize, d: usize) {
+    let Some(new) = best_response(state, a, d) else {
+        return;
+    };
+    let old = state.day(a, d).copied();
+    if new != old {
+        let before = state.objective();
+        state.set(a, d, new);
+        if state.objective() > before - EPS {
+            state.set(a, d, old);
         }
     }
 }
