@@ -129,8 +129,9 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
         }
     };
     let obj = ev.objective as f64;
+    let cg = result.column_generation.as_ref();
     println!(
-        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}\tunder={}\tover={}\ton_requests={}\toff_requests={}",
+        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}\tunder={}\tover={}\ton_requests={}\toff_requests={}\tcg_root_lp={}\tdives={}\tdive_objective={}",
         ev.objective,
         best.map_or("-".into(), |b| b.to_string()),
         best.map_or("-".into(), |b| pct(obj - b as f64, b as f64)),
@@ -147,6 +148,10 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
         ev.over_cover,
         ev.on_requests,
         ev.off_requests,
+        cg.and_then(|c| c.root_lp)
+            .map_or("-".into(), |v| format!("{v:.2}")),
+        cg.map_or("-".into(), |c| c.dives.to_string()),
+        cg.map_or("-".into(), |c| c.dive_objective.to_string()),
     );
     Ok(())
 }

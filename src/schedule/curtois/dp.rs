@@ -5,11 +5,14 @@
 //! the per-type maxima (the caller's exact check decides); the boundary
 //! with the day after the window is checked for forbidden successions,
 //! the longest run and short runs. Minutes below the minimum are allowed
-//! at a large cost so a result always exists when any exists.
+//! at a huge cost so a result always exists when any exists.
 
 use super::CurtoisInstance;
 
 const INF: i64 = i64::MAX / 4;
+/// Cost per hour below the minimum minutes: above any sum of the callers'
+/// day costs, so a short row is chosen only when nothing else fits.
+const SHORT_COST: i64 = 1_000_000_000_000;
 /// Largest DP table (states × days) attempted.
 pub(crate) const MAX_TABLE: usize = 3_000_000;
 
@@ -75,6 +78,7 @@ pub(crate) fn reoptimize(
         b,
         cost,
         minutes_override,
+        &[],
         out,
         &mut Scratch::default(),
     )
@@ -92,7 +96,9 @@ pub(crate) struct Scratch {
     pub(crate) work: u64,
 }
 
-/// [`reoptimize`] with caller-owned buffers.
+/// [`reoptimize`] with caller-owned buffers. `tracked` lists shift types
+/// (type, room) whose count inside the window the DP keeps exactly at
+/// most `room` (one more state dimension each).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn reoptimize_with(
     inst: &CurtoisInstance,
@@ -102,6 +108,7 @@ pub(crate) fn reoptimize_with(
     b: usize,
     cost: &dyn Fn(usize, u16) -> i64,
     minutes_override: Option<(u32, u32)>,
+    tracked: &[(usize, u32)],
     out: &mut Vec<u16>,
     sc: &mut Scratch,
 ) -> bool {
@@ -155,7 +162,14 @@ pub(crate) fn reoptimize_with(
     let track = budget < touched;
     let wk_n = if track { budget + 1 } else { 1 };
     let m_n = max_units + 1;
-    let s_n = (n + 1) * cap * 2 * wk_n * m_n;
+    // Counts of tracked types, mixed radix: per value, its (stride, room).
+    let mut count_of: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    let mut c_n = 1usize;
+    for &(t, room) in tracked {
+        count_of[t] = Some((c_n, room as usize));
+        c_n *= room as usize + 1;
+    }
+    let s_n = (n + 1) * cap * 2 * wk_n * c_n * m_n;
     if s_n * w > MAX_TABLE {
         return false;
     }
@@ -175,19 +189,21 @@ pub(crate) fn reoptimize_with(
             forbid[t * n + u] = true;
         }
     }
-    let idx = |last: usize, len: usize, fs: usize, wk: usize, m: usize| {
-        (((last * cap + (len - 1)) * 2 + fs) * wk_n + wk) * m_n + m
+    let idx = |last: usize, len: usize, fs: usize, wk: usize, c: usize, m: usize| {
+        ((((last * cap + (len - 1)) * 2 + fs) * wk_n + wk) * c_n + c) * m_n + m
     };
     let decode = |s: usize| {
         let m = s % m_n;
         let r = s / m_n;
+        let c = r % c_n;
+        let r = r / c_n;
         let wk = r % wk_n;
         let r = r / wk_n;
         let fs = r % 2;
         let r = r / 2;
         let len = r % cap + 1;
         let last = r / cap;
-        (last, len, fs, wk, m)
+        (last, len, fs, wk, c, m)
     };
     let allowed =
         |d: usize, v: u16| v == off || (!emp.days_off[d] && emp.max_shifts[v as usize] > 0);
@@ -198,6 +214,7 @@ pub(crate) fn reoptimize_with(
     // prev: (last, len, fs) or None at day 0.
     let transition = |prev: Option<(usize, usize, usize)>,
                       wk: usize,
+                      c: usize,
                       m: usize,
                       d: usize,
                       v: u16,
@@ -255,7 +272,14 @@ pub(crate) fn reoptimize_with(
                 }
             }
         }
-        Some(idx(v as usize, len2, fs2, wk2, m2))
+        let mut c2 = c;
+        if let Some((stride, room)) = count_of[v as usize] {
+            if (c / stride) % (room + 1) == room {
+                return None;
+            }
+            c2 += stride;
+        }
+        Some(idx(v as usize, len2, fs2, wk2, c2, m2))
     };
 
     let cur = &mut sc.cur;
@@ -288,7 +312,7 @@ pub(crate) fn reoptimize_with(
         } else {
             None
         };
-        if let Some(s) = transition(init, 0, 0, a, v, sat) {
+        if let Some(s) = transition(init, 0, 0, 0, a, v, sat) {
             let c = ct[v as usize];
             if c < cur[s] {
                 cur[s] = c;
@@ -305,9 +329,10 @@ pub(crate) fn reoptimize_with(
                 continue;
             }
             reached += 1;
-            let (last, len, fs, wk, m) = decode(s);
+            let (last, len, fs, wk, cnt, m) = decode(s);
             for v in 0..=off {
-                if let Some(s2) = transition(Some((last, len, fs)), wk, m, d, v, Some(last as u16))
+                if let Some(s2) =
+                    transition(Some((last, len, fs)), wk, cnt, m, d, v, Some(last as u16))
                 {
                     let c2 = c + cd[v as usize];
                     if c2 < next[s2] {
@@ -336,7 +361,7 @@ pub(crate) fn reoptimize_with(
         if c >= INF {
             continue;
         }
-        let (last, len, fs, _, m) = decode(s);
+        let (last, len, fs, _, _, m) = decode(s);
         if let Some((nv, flen, to_end)) = follow {
             let lw = last != n;
             let nw = nv != off;
@@ -356,7 +381,7 @@ pub(crate) fn reoptimize_with(
         }
         let mins = m as u32 * g;
         let short = min_minutes.saturating_sub(mins);
-        let total = c + i64::from(short.div_ceil(60)) * 100_000;
+        let total = c + i64::from(short.div_ceil(60)) * SHORT_COST;
         if total < best.0 {
             best = (total, s);
         }
@@ -377,10 +402,11 @@ pub(crate) fn reoptimize_with(
 }
 
 /// Best values for days `a..b` of employee `e` that keep every hard rule,
-/// the per-type maxima included: the DP of [`reoptimize_with`] with a
-/// Lagrangian price on the shift types that go over their maximum, raised
-/// until they fit (a few rounds; false when they never do). With no type
-/// over its maximum on the first round this is the exact best response.
+/// the per-type maxima included: the DP of [`reoptimize_with`], run again
+/// with the count of every type that went over its maximum as one more
+/// state (exact), or, when that table would be too big, with a Lagrangian
+/// price on those types raised until they fit (a few rounds; false when
+/// they never do). Exact unless the Lagrangian fallback was needed.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn best_response(
     inst: &CurtoisInstance,
@@ -416,11 +442,24 @@ pub(crate) fn best_response(
     }
     let mut ok = false;
     let mut step = 4i64;
+    // Types whose maximum the DP keeps exactly; the others that go over get
+    // a Lagrangian price instead when tracking them makes the table too big.
+    let mut tracked: Vec<(usize, u32)> = Vec::new();
+    let mut exact_failed = false;
     for _round in 0..12 {
         let lamr = &lam;
         let priced = |d: usize, v: u16| cost(d, v) + lamr[v as usize];
-        if !reoptimize_with(inst, e, row, a, b, &priced, None, out, sc) {
-            break;
+        if !reoptimize_with(inst, e, row, a, b, &priced, None, &tracked, out, sc) {
+            if tracked.is_empty() || exact_failed {
+                break;
+            }
+            // Too big (or nothing fits) with tracking: price instead.
+            exact_failed = true;
+            for &(t, _) in &tracked {
+                lam[t] += step;
+            }
+            tracked.clear();
+            continue;
         }
         if big {
             ok = true;
@@ -436,14 +475,20 @@ pub(crate) fn best_response(
         for t in 0..n {
             if used[t] > room[t] {
                 over = true;
-                lam[t] += step;
+                if exact_failed {
+                    lam[t] += step;
+                } else {
+                    tracked.push((t, room[t] as u32));
+                }
             }
         }
         if !over {
             ok = true;
             break;
         }
-        step *= 2;
+        if exact_failed {
+            step *= 2;
+        }
     }
     sc.lam = lam;
     ok

@@ -1,6 +1,7 @@
 //! Curtois & Qu employee shift scheduling benchmark ("NRP instances 1–24",
 //! schedulingbenchmarks.org): model, parser, exact objective evaluator,
-//! solver (simulated-annealing local search + ruin-and-recreate) and an LP
+//! solver (simulated-annealing local search + ruin-and-recreate, with
+//! column generation and diving when a whole-horizon DP fits) and an LP
 //! lower bound (clarabel).
 //!
 //! Rules, as [`evaluate`] checks them (and as reproduced on the published
@@ -18,6 +19,7 @@
 //!   + under-cover × weight + over-cover × weight, per day and shift type.
 
 mod bound;
+mod colgen;
 mod dp;
 mod eval;
 mod parse;
@@ -28,7 +30,7 @@ mod tests;
 pub use bound::{lower_bound, BoundOptions, LowerBound};
 pub use eval::{evaluate, Evaluation, Rule, Violation};
 pub use parse::{format_roster, parse_instance, parse_roster};
-pub use solve::{solve, Progress, SolveOptions, SolveResult};
+pub use solve::{solve, ColumnGeneration, Progress, SolveOptions, SolveResult};
 
 /// A shift type.
 #[derive(Debug, Clone, PartialEq, Eq)]

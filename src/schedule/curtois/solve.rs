@@ -18,14 +18,20 @@
 //! horizons) and a feasibility phase that rebuilds every rule-breaking
 //! employee window by window (repeated while no feasible roster is known).
 //! Cooling runs in cycles of a fixed number of iterations; each cycle after
-//! the first restarts from the best feasible roster. Everything depends only
+//! the first restarts from the best feasible roster. When the whole
+//! horizon fits one DP table, column generation takes over at 10% of the
+//! time limit (`colgen.rs`: the master LP seeded with the best rows, then
+//! dives on cells until 70%); the best dive's roster replaces the search's
+//! when better, its columns become a pool for a whole-row move, and the
+//! search polishes the rest of the time. The dive runs on the clock, so
+//! with `max_iterations` (reproducible runs) it is left out. Everything depends only
 //! on the seed and the number of iterations, so a run is deterministic for
-//! a seed up to where the time limit (or cancel flag) cuts it (the
-//! feasibility phase also stops at half the time limit);
+//! a seed up to where the time limit (or cancel flag) cuts it or the dive
+//! starts (the feasibility phase also stops at half the time limit);
 //! `max_iterations` makes it fully so otherwise.
 
-use super::dp;
 use super::eval::{employee_hard, to_cells};
+use super::{colgen, dp};
 use super::{CurtoisInstance, CurtoisRoster};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -79,6 +85,20 @@ pub struct SolveResult {
     pub elapsed: Duration,
     pub time_to_first_feasible: Option<Duration>,
     pub cancelled: bool,
+    /// What column generation did, when it ran.
+    pub column_generation: Option<ColumnGeneration>,
+}
+
+/// Summary of the column-generation phase of [`solve`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnGeneration {
+    /// Master LP value at the root when column generation converged there
+    /// (a lower bound when every pricing DP was exact).
+    pub root_lp: Option<f64>,
+    pub columns: usize,
+    pub dives: usize,
+    /// Objective of the best dive's roster.
+    pub dive_objective: u64,
 }
 
 /// Floor of the adaptive hard-rule penalty per violation unit.
@@ -262,7 +282,7 @@ impl<'a> State<'a> {
     }
 }
 
-fn to_roster(inst: &CurtoisInstance, cells: &[u16]) -> CurtoisRoster {
+pub(crate) fn cells_to_roster(inst: &CurtoisInstance, cells: &[u16]) -> CurtoisRoster {
     let n = inst.shifts.len();
     CurtoisRoster {
         assignment: cells
@@ -348,6 +368,10 @@ pub fn solve(
     let mut saved: Vec<(usize, usize, u16)> = Vec::new();
     let mut order: Vec<usize> = Vec::new();
     let mut sa_iters: u64 = 0;
+    // Rows from column generation, per employee (empty without it).
+    let mut pool: Vec<Vec<Vec<u16>>> = vec![Vec::new(); ne];
+    let mut dived = false;
+    let mut column_generation = None;
     let dp_share = DP_SHARE;
     let lns_temp: f64 = LNS_TEMP;
 
@@ -426,6 +450,40 @@ pub fn solve(
                 cancelled = true;
                 break 'outer;
             }
+            if !dived
+                && dp_w == days
+                && opts.max_iterations.is_none()
+                && el >= opts.time_limit.mul_f64(DIVE_START)
+            {
+                // Column generation and a dive, seeded with the best rows.
+                dived = true;
+                let threads = std::thread::available_parallelism().map_or(1, |t| t.get().min(4));
+                let seed = best_cells.as_ref().unwrap_or(&st.cells).clone();
+                let dive = colgen::price_and_dive(
+                    inst,
+                    &seed,
+                    started + opts.time_limit.mul_f64(DIVE_START + DIVE_SHARE),
+                    threads,
+                    opts.seed,
+                    usize::MAX,
+                    cancel,
+                );
+                if let Some(d) = dive {
+                    pool = d.pool;
+                    if best_cells.is_none() || d.objective < best_soft {
+                        st.cells.copy_from_slice(&d.cells);
+                        st.recompute();
+                        check_best(&st, &mut best_soft, &mut best_cells, &mut first_feasible);
+                    }
+                    column_generation = Some(ColumnGeneration {
+                        root_lp: d.root_lp,
+                        columns: d.columns,
+                        dives: d.dives,
+                        dive_objective: d.objective,
+                    });
+                }
+                continue 'outer;
+            }
             if last_progress.elapsed() >= opts.progress_interval {
                 last_progress = Instant::now();
                 progress(&Progress {
@@ -496,7 +554,18 @@ pub fn solve(
             continue;
         }
         sa_iters += 1;
-        if kind < 35 {
+        if !pool[e].is_empty() && rng.gen_bool(POOL_SHARE) {
+            // A whole row from the column pool.
+            let row = &pool[e][rng.gen_range(0..pool[e].len())];
+            for (dd, &v) in row.iter().enumerate() {
+                if st.cells[e * days + dd] != v {
+                    changes.push((e, dd, v));
+                }
+            }
+            if changes.is_empty() {
+                continue;
+            }
+        } else if kind < 35 {
             let al = &allowed[e];
             let v = al[rng.gen_range(0..al.len())];
             if v == st.cells[e * days + d] || !can(e, d, v) {
@@ -585,13 +654,14 @@ pub fn solve(
         elapsed: el,
     });
     SolveResult {
-        roster: to_roster(inst, &cells),
+        roster: cells_to_roster(inst, &cells),
         objective,
         feasible,
         iterations: iter,
         elapsed: el,
         time_to_first_feasible: first_feasible,
         cancelled,
+        column_generation,
     }
 }
 
@@ -657,6 +727,12 @@ fn construct(
 /// DP table cell × value against one local-search move (calibrated on the
 /// instances: a local move costs about as much as 150 DP transitions).
 const DP_SHARE: f64 = 0.3;
+/// Share of local-search moves that put a pooled column in place.
+const POOL_SHARE: f64 = 0.05;
+/// Column generation and diving start after this share of the time limit
+/// and may use `DIVE_SHARE` of it.
+const DIVE_START: f64 = 0.1;
+const DIVE_SHARE: f64 = 0.6;
 /// Temperature of the ruin-and-recreate acceptance, relative to the local
 /// search's (close to "accept when not worse").
 const LNS_TEMP: f64 = 0.001;

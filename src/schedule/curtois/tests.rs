@@ -224,8 +224,41 @@ fn best_response_keeps_per_type_maxima() {
     assert!(super::dp::best_response(
         &capped, a, &row, 0, inst.days, &cost, &mut out, &mut sc
     ));
-    assert!(out.iter().filter(|&&v| v == l as u16).count() <= 2);
+    // Exact, not just within the cap: the reward makes both L shifts pay.
+    assert_eq!(out.iter().filter(|&&v| v == l as u16).count(), 2);
     assert_eq!(employee_hard(&capped, a, &out, None), 0, "{out:?}");
+}
+
+#[test]
+fn column_generation_bounds_the_optimum_and_dives_to_a_feasible_roster() {
+    // Instances 1–3 with their published optimal rosters: the converged
+    // master LP is a relaxation, so it may not exceed the optimum, and the
+    // dive's roster keeps every hard rule and scores what it claims.
+    for (text, roster, optimum) in [(I1, R1, 607u64), (I2, R2, 828), (I3, R3, 1001)] {
+        let inst = parse_instance(text).unwrap();
+        assert_eq!(
+            evaluate(&inst, &parse_roster(&inst, roster).unwrap())
+                .unwrap()
+                .objective,
+            optimum
+        );
+        let off = inst.shifts.len() as u16;
+        let start = vec![off; inst.employees.len() * inst.days];
+        let deadline = std::time::Instant::now() + Duration::from_secs(300);
+        let r = super::colgen::price_and_dive(&inst, &start, deadline, 2, 1, 1, None).unwrap();
+        let lp = r.root_lp.expect("column generation converges at the root");
+        assert!(
+            lp <= optimum as f64 + 1e-6,
+            "LP {lp} above the optimum {optimum}"
+        );
+        assert!(lp > 0.5 * optimum as f64, "LP {lp} implausibly weak");
+        let ev = evaluate(&inst, &super::solve::cells_to_roster(&inst, &r.cells)).unwrap();
+        assert!(ev.feasible, "{:?}", ev.violations);
+        assert_eq!(ev.objective, r.objective);
+        assert!(r.objective >= optimum);
+        assert_eq!(r.dives, 1);
+        assert_eq!(r.pool.iter().map(Vec::len).sum::<usize>(), r.columns);
+    }
 }
 
 #[test]
