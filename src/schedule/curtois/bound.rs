@@ -12,11 +12,7 @@
 //! integers) is reported only when clarabel reports `Solved`.
 
 use super::CurtoisInstance;
-use crate::schedule::lp_rows::Rows;
-use clarabel::algebra::CscMatrix;
-use clarabel::solver::{
-    DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT,
-};
+use crate::schedule::lp_rows::{LpSettings, Rows};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -218,29 +214,13 @@ pub fn lower_bound(inst: &CurtoisInstance, opts: &BoundOptions) -> Option<LowerB
             rows.push(&terms, f64::from(emp.max_weekends));
         }
     }
-    let m = rows.b.len();
-    let a = CscMatrix::new_from_triplets(m, nvars, rows.i, rows.j, rows.v);
-    let p = CscMatrix::<f64>::zeros((nvars, nvars));
-    let cones = [ZeroConeT(m_eq), NonnegativeConeT(m - m_eq)];
-    let remaining = opts
-        .time_limit
-        .saturating_sub(started.elapsed())
-        .as_secs_f64();
-    if remaining <= 0.0 {
-        return None;
-    }
-    let settings = DefaultSettingsBuilder::default()
-        .verbose(false)
-        .time_limit(remaining)
-        .max_iter(200)
-        .build()
-        .ok()?;
-    let mut solver = DefaultSolver::new(&p, &q, &a, &rows.b, &cones, settings).ok()?;
-    solver.solve();
-    if solver.solution.status != SolverStatus::Solved {
-        return None;
-    }
-    let lp = solver.solution.obj_val_dual + constant;
+    let settings = LpSettings {
+        time_limit: opts.time_limit.saturating_sub(started.elapsed()),
+        tolerance: None,
+        accept_almost: false,
+    };
+    let solved = rows.solve(&q, m_eq, settings)?;
+    let lp = solved.dual + constant;
     let tol = 1e-6 * lp.abs().max(1.0);
     let value = (lp - tol).ceil().max(0.0) as u64;
     Some(LowerBound {

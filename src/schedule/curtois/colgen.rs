@@ -22,11 +22,7 @@
 use super::dp;
 use super::eval::employee_hard;
 use super::CurtoisInstance;
-use crate::schedule::lp_rows::Rows;
-use clarabel::algebra::CscMatrix;
-use clarabel::solver::{
-    DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus, ZeroConeT,
-};
+use crate::schedule::lp_rows::{LpSettings, Rows};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
@@ -267,33 +263,13 @@ impl<'a> Master<'a> {
         for j in 0..nvars {
             rows.push(&[(j, -1.0)], 0.0);
         }
-        let m = rows.b.len();
-        let a = CscMatrix::new_from_triplets(m, nvars, rows.i, rows.j, rows.v);
-        let p = CscMatrix::<f64>::zeros((nvars, nvars));
-        let cones = [ZeroConeT(m_eq), NonnegativeConeT(m - m_eq)];
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return None;
-        }
-        let settings = DefaultSettingsBuilder::default()
-            .verbose(false)
-            .time_limit(remaining.as_secs_f64())
-            .max_iter(200)
-            .tol_gap_abs(LP_TOL)
-            .tol_gap_rel(LP_TOL)
-            .tol_feas(LP_TOL)
-            .build()
-            .ok()?;
-        let mut solver = DefaultSolver::new(&p, &q, &a, &rows.b, &cones, settings).ok()?;
-        solver.solve();
-        if !matches!(
-            solver.solution.status,
-            SolverStatus::Solved | SolverStatus::AlmostSolved
-        ) {
-            return None;
-        }
-        let z = &solver.solution.z;
-        let x = &solver.solution.x;
+        let settings = LpSettings {
+            time_limit: deadline.saturating_duration_since(Instant::now()),
+            tolerance: Some(LP_TOL),
+            accept_almost: true,
+        };
+        let solved = rows.solve(&q, m_eq, settings)?;
+        let (x, z) = (&solved.x, &solved.z);
         let mut lambda = vec![0.0; self.cols.len()];
         for (i, &j) in act.iter().enumerate() {
             lambda[j] = x[i];
@@ -302,7 +278,7 @@ impl<'a> Master<'a> {
         }
         // clarabel's dual z satisfies q + Aᵀz = 0: row prices are −z.
         Some(LpSolution {
-            value: solver.solution.obj_val,
+            value: solved.primal,
             lambda,
             mu: (0..k_n).map(|k| -z[ne + k]).collect(),
             pi: (0..ne).map(|e| -z[e]).collect(),

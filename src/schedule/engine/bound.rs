@@ -23,11 +23,7 @@
 
 use super::catalog::Catalog;
 use super::model::Problem;
-use crate::schedule::lp_rows::Rows;
-use clarabel::algebra::CscMatrix;
-use clarabel::solver::{
-    DefaultSettingsBuilder, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus,
-};
+use crate::schedule::lp_rows::{LpSettings, Rows};
 use std::time::{Duration, Instant};
 
 /// Largest LP (variables) attempted.
@@ -237,31 +233,18 @@ pub(crate) fn lower_bound(
         rows.push(&terms, total);
     }
 
-    let m = rows.b.len();
-    let a = CscMatrix::new_from_triplets(m, nvars, rows.i, rows.j, rows.v);
-    let p = CscMatrix::<f64>::zeros((nvars, nvars));
-    let cones = [NonnegativeConeT(m)];
-    let remaining = time_limit.saturating_sub(started.elapsed()).as_secs_f64();
-    if remaining <= 0.0 {
-        return None;
-    }
-    let settings = DefaultSettingsBuilder::default()
-        .verbose(false)
-        .time_limit(remaining)
-        .max_iter(200)
-        .build()
-        .ok()?;
-    let mut solver = DefaultSolver::new(&p, &cost, &a, &rows.b, &cones, settings).ok()?;
-    solver.solve();
-    if solver.solution.status != SolverStatus::Solved {
-        return None;
-    }
-    let lp = solver.solution.obj_val_dual;
+    let settings = LpSettings {
+        time_limit: time_limit.saturating_sub(started.elapsed()),
+        tolerance: None,
+        accept_almost: false,
+    };
+    let solved = rows.solve(&cost, 0, settings)?;
+    let lp = solved.dual;
     let mix = yid
         .iter()
         .enumerate()
-        .filter(|(_, &id)| id != usize::MAX && solver.solution.x[id] > 1e-6)
-        .map(|(k, &id)| ((k / nq) as u32, (k % nq) as u8, solver.solution.x[id]))
+        .filter(|(_, &id)| id != usize::MAX && solved.x[id] > 1e-6)
+        .map(|(k, &id)| ((k / nq) as u32, (k % nq) as u8, solved.x[id]))
         .collect();
     Some(LpBound {
         value: (lp - 1e-6 * lp.abs().max(1.0)).max(0.0),
