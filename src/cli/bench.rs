@@ -131,7 +131,7 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
     let obj = ev.objective as f64;
     let cg = result.column_generation.as_ref();
     println!(
-        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}\tunder={}\tover={}\ton_requests={}\toff_requests={}\tcg_root_lp={}\tdives={}\tdive_objective={}",
+        "instance={name}\tobjective={}\tbest_known={}\tgap_pct={}\tlower_bound={}\tlb_gap_pct={}\tfeasible={}\tviolations={}\ttime_s={:.2}\tfirst_feasible_s={}\titerations={}\tunder={}\tover={}\ton_requests={}\toff_requests={}\tcg_root_lp={}\tdives={}\tdive_objective={}\twindows={}",
         ev.objective,
         best.map_or("-".into(), |b| b.to_string()),
         best.map_or("-".into(), |b| pct(obj - b as f64, b as f64)),
@@ -151,7 +151,8 @@ pub fn run_curtois(args: CurtoisArgs) -> anyhow::Result<()> {
         cg.and_then(|c| c.root_lp)
             .map_or("-".into(), |v| format!("{v:.2}")),
         cg.map_or("-".into(), |c| c.dives.to_string()),
-        cg.map_or("-".into(), |c| c.dive_objective.to_string()),
+        cg.and_then(|c| c.dive_objective).map_or("-".into(), |o| o.to_string()),
+        cg.map_or("-".into(), |c| c.windows.to_string()),
     );
     Ok(())
 }

@@ -15,9 +15,10 @@
 //! feasible roster. New columns come from the exact per-employee DP
 //! (`dp::best_response`) priced with the cover duals μ; the LP is solved
 //! by clarabel. Its value is far tighter than the compact LP's, and the
-//! LP solution steers the dive: fix the employee whose best column has the
-//! largest weight, generate columns again for the others, repeat. The
-//! diving roster is where the local search starts.
+//! LP solution steers the dive: force the cells the LP (almost) decides,
+//! generate columns again, repeat until each employee has one column.
+//! The same master solves sub-problems where only some cells are free
+//! (`fixed`: the windows of fix-and-optimise in `solve.rs`).
 
 use super::dp;
 use super::eval::employee_hard;
@@ -64,23 +65,13 @@ const LP_TOL: f64 = 1e-6;
 /// Share of the budget the root LP may use before diving starts.
 const ROOT_SHARE: f64 = 0.5;
 
-/// What the dive produced.
+/// What the dives produced: the best roster.
 #[derive(Debug, Clone)]
 pub(crate) struct DiveResult {
     /// One row per employee (`shifts.len()` = off), every row feasible.
     pub cells: Vec<u16>,
     /// Objective of `cells`.
     pub objective: u64,
-    /// Master LP value at the root when column generation converged
-    /// there (no column with negative reduced cost left).
-    pub root_lp: Option<f64>,
-    /// Columns generated.
-    pub columns: usize,
-    /// Dives made from the root.
-    pub dives: usize,
-    /// Every column generated, per employee: rows that keep the hard
-    /// rules and were good in some LP (material for later moves).
-    pub pool: Vec<Vec<Vec<u16>>>,
 }
 
 struct Column {
@@ -115,14 +106,18 @@ struct Master<'a> {
     seen: HashMap<(usize, Vec<u16>), usize>,
     /// Value the dive forces on each (employee, day), `FREE` when none.
     forced: Vec<u16>,
+    /// Cells fixed for the whole run (a sub-problem), `FREE` when free:
+    /// where every dive starts.
+    fixed: Vec<u16>,
     cancel: Option<&'a AtomicBool>,
     /// Employees whose every day is forced (no pricing needed).
     done: Vec<bool>,
 }
 
 impl<'a> Master<'a> {
-    fn new(inst: &'a CurtoisInstance, cancel: Option<&'a AtomicBool>) -> Self {
+    fn new(inst: &'a CurtoisInstance, fixed: &[u16], cancel: Option<&'a AtomicBool>) -> Self {
         Self {
+            fixed: fixed.to_vec(),
             cancel,
             inst,
             n: inst.shifts.len(),
@@ -198,11 +193,19 @@ impl<'a> Master<'a> {
         Instant::now() >= deadline || self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
-    /// Frees every cell (the start of a dive).
+    /// Frees every cell not fixed (the start of a dive).
     fn reset_forcing(&mut self) {
-        self.forced.iter_mut().for_each(|f| *f = FREE);
-        self.done.iter_mut().for_each(|d| *d = false);
-        self.cols.iter_mut().for_each(|c| c.banned = false);
+        self.forced.copy_from_slice(&self.fixed);
+        let days = self.days;
+        for e in 0..self.done.len() {
+            self.done[e] = self.fixed[e * days..(e + 1) * days]
+                .iter()
+                .all(|&w| w != FREE);
+        }
+        for j in 0..self.cols.len() {
+            let ok = self.consistent(self.cols[j].e, &self.cols[j].cells);
+            self.cols[j].banned = !ok;
+        }
     }
 
     /// Undoes [`force`] for the cells listed (employee `e`).
@@ -460,78 +463,163 @@ impl<'a> Master<'a> {
     }
 }
 
+/// Limits of one [`price_and_dive`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DiveBudget {
+    pub deadline: Instant,
+    /// Pricing threads (the result does not depend on them).
+    pub threads: usize,
+    pub seed: u64,
+    pub max_dives: usize,
+}
+
+/// A sub-problem: the cells of `roster` outside days `from..to` stay as
+/// they are (`FREE` marks the free cells).
+pub(crate) fn fix_outside(roster: &[u16], days: usize, from: usize, to: usize) -> Vec<u16> {
+    roster
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if (from..to).contains(&(i % days)) {
+                FREE
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
 /// Column generation from the rows of `start` (its feasible rows seed the
 /// master), then up to `max_dives` dives to one column per employee, all
-/// before `deadline` (or `cancel`); the best dive wins.
+/// before the deadline (or `cancel`); the best dive wins. With `fixed`,
+/// only its `FREE` cells may change (a sub-problem around `start`).
 /// `None` when some employee has no feasible row at all.
 pub(crate) fn price_and_dive(
     inst: &CurtoisInstance,
     start: &[u16],
-    deadline: Instant,
-    threads: usize,
-    seed: u64,
-    max_dives: usize,
+    fixed: Option<&[u16]>,
+    budget: DiveBudget,
     cancel: Option<&AtomicBool>,
 ) -> Option<DiveResult> {
-    let days = inst.days;
-    let ne = inst.employees.len();
     let began = Instant::now();
-    let mut master = Master::new(inst, cancel);
-    let mut scratch: Vec<dp::Scratch> = (0..threads.max(1))
-        .map(|_| dp::Scratch::default())
-        .collect();
-    for e in 0..ne {
-        master.add(e, &start[e * days..(e + 1) * days]);
-    }
-    // Employees without a feasible row: their best row on requests alone.
-    let missing: Vec<usize> = (0..ne)
-        .filter(|&e| !master.cols.iter().any(|c| c.e == e))
-        .collect();
-    let zero = vec![0.0; days * inst.shifts.len()];
-    for (e, row) in master.price_rows(&missing, &zero, &mut scratch) {
-        if let Some(row) = row {
-            master.add(e, &row);
-        }
-    }
-    if (0..ne).any(|e| !master.cols.iter().any(|c| c.e == e)) {
-        return None;
-    }
     let root_deadline = began
-        + deadline
+        + budget
+            .deadline
             .saturating_duration_since(began)
             .mul_f64(ROOT_SHARE);
-    let (sol, converged) = master.generate(usize::MAX, false, root_deadline, &mut scratch)?;
-    let root_lp = converged.then_some(sol.value);
-    // Dives from the root while time remains; the first takes the most
-    // decided cells, the next ones a randomised choice among them.
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut diver = Diver::new(inst, start, fixed, budget, root_deadline, cancel)?;
     let mut best: Option<(Vec<u16>, u64)> = None;
-    let mut dives = 0;
-    while !master.stopped(deadline) && dives < max_dives {
-        let noise = if dives == 0 { None } else { Some(&mut rng) };
-        let Some((cells, objective)) = dive(&mut master, &sol, deadline, &mut scratch, noise)
-        else {
+    while diver.dives < budget.max_dives {
+        let Some((cells, objective)) = diver.dive(budget.deadline) else {
             break;
         };
-        dives += 1;
         if best.as_ref().is_none_or(|b| objective < b.1) {
             best = Some((cells, objective));
         }
     }
-    let (cells, objective) = best?;
-    let columns = master.cols.len();
-    let mut pool = vec![Vec::new(); ne];
-    for c in master.cols {
-        pool[c.e].push(c.cells);
+    best.map(|(cells, objective)| DiveResult { cells, objective })
+}
+
+/// The master at its root LP, ready for dives (one at a time, so the
+/// caller can interleave them with other work).
+pub(crate) struct Diver<'a> {
+    master: Master<'a>,
+    root: LpSolution,
+    root_lp: Option<f64>,
+    scratch: Vec<dp::Scratch>,
+    rng: ChaCha8Rng,
+    /// Dives made so far.
+    pub dives: usize,
+}
+
+impl<'a> Diver<'a> {
+    /// Seeds the master with the rows of `start` (with `fixed`, only its
+    /// `FREE` cells may change) and generates columns until the root LP
+    /// converges or `root_deadline`. `None` when some employee has no
+    /// feasible row at all, or no LP was solved in time.
+    pub(crate) fn new(
+        inst: &'a CurtoisInstance,
+        start: &[u16],
+        fixed: Option<&[u16]>,
+        budget: DiveBudget,
+        root_deadline: Instant,
+        cancel: Option<&'a AtomicBool>,
+    ) -> Option<Self> {
+        let days = inst.days;
+        let ne = inst.employees.len();
+        let free = vec![FREE; ne * days];
+        let mut master = Master::new(inst, fixed.unwrap_or(&free), cancel);
+        master.reset_forcing();
+        let mut scratch: Vec<dp::Scratch> = (0..budget.threads.max(1))
+            .map(|_| dp::Scratch::default())
+            .collect();
+        for e in 0..ne {
+            master.add(e, &start[e * days..(e + 1) * days]);
+        }
+        // Employees without a feasible row: their best row on requests alone.
+        let missing: Vec<usize> = (0..ne)
+            .filter(|&e| !master.cols.iter().any(|c| c.e == e))
+            .collect();
+        let zero = vec![0.0; days * inst.shifts.len()];
+        for (e, row) in master.price_rows(&missing, &zero, &mut scratch) {
+            if let Some(row) = row {
+                master.add(e, &row);
+            }
+        }
+        if (0..ne).any(|e| !master.cols.iter().any(|c| c.e == e)) {
+            return None;
+        }
+        let (root, converged) = master.generate(usize::MAX, false, root_deadline, &mut scratch)?;
+        Some(Self {
+            root_lp: converged.then_some(root.value),
+            root,
+            master,
+            scratch,
+            rng: ChaCha8Rng::seed_from_u64(budget.seed),
+            dives: 0,
+        })
     }
-    Some(DiveResult {
-        cells,
-        objective,
-        root_lp,
-        columns,
-        dives,
-        pool,
-    })
+
+    /// One dive from the root: the first takes the most decided cells,
+    /// the next ones a randomised choice among them. Returns the roster and
+    /// its objective (`None` when stopped before it ended).
+    pub(crate) fn dive(&mut self, deadline: Instant) -> Option<(Vec<u16>, u64)> {
+        if self.master.stopped(deadline) {
+            return None;
+        }
+        let noise = if self.dives == 0 {
+            None
+        } else {
+            Some(&mut self.rng)
+        };
+        let out = dive(
+            &mut self.master,
+            &self.root,
+            deadline,
+            &mut self.scratch,
+            noise,
+        )?;
+        self.dives += 1;
+        Some(out)
+    }
+
+    /// Master LP value at the root when column generation converged.
+    pub(crate) fn root_lp(&self) -> Option<f64> {
+        self.root_lp
+    }
+
+    pub(crate) fn columns(&self) -> usize {
+        self.master.cols.len()
+    }
+
+    /// Every column generated, per employee.
+    pub(crate) fn into_pool(self) -> Vec<Vec<Vec<u16>>> {
+        let mut pool = vec![Vec::new(); self.master.inst.employees.len()];
+        for c in self.master.cols {
+            pool[c.e].push(c.cells);
+        }
+        pool
+    }
 }
 
 /// One dive on cells from the root LP `root`: force every (employee, day)

@@ -244,21 +244,68 @@ fn column_generation_bounds_the_optimum_and_dives_to_a_feasible_roster() {
         );
         let off = inst.shifts.len() as u16;
         let start = vec![off; inst.employees.len() * inst.days];
-        let deadline = std::time::Instant::now() + Duration::from_secs(300);
-        let r = super::colgen::price_and_dive(&inst, &start, deadline, 2, 1, 1, None).unwrap();
-        let lp = r.root_lp.expect("column generation converges at the root");
+        let (r, lp, dives, columns, pool) = dive_once(&inst, &start, None);
         assert!(
             lp <= optimum as f64 + 1e-6,
             "LP {lp} above the optimum {optimum}"
         );
         assert!(lp > 0.5 * optimum as f64, "LP {lp} implausibly weak");
-        let ev = evaluate(&inst, &super::solve::cells_to_roster(&inst, &r.cells)).unwrap();
+        let ev = evaluate(&inst, &super::solve::cells_to_roster(&inst, &r.0)).unwrap();
         assert!(ev.feasible, "{:?}", ev.violations);
-        assert_eq!(ev.objective, r.objective);
-        assert!(r.objective >= optimum);
-        assert_eq!(r.dives, 1);
-        assert_eq!(r.pool.iter().map(Vec::len).sum::<usize>(), r.columns);
+        assert_eq!(ev.objective, r.1);
+        assert!(r.1 >= optimum);
+        assert_eq!(dives, 1);
+        assert_eq!(pool.iter().map(Vec::len).sum::<usize>(), columns);
     }
+}
+
+/// Root LP and one dive: (roster, objective), root LP, dives, columns, pool.
+#[allow(clippy::type_complexity)]
+fn dive_once(
+    inst: &CurtoisInstance,
+    start: &[u16],
+    fixed: Option<&[u16]>,
+) -> ((Vec<u16>, u64), f64, usize, usize, Vec<Vec<Vec<u16>>>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    let budget = super::colgen::DiveBudget {
+        deadline,
+        threads: 2,
+        seed: 1,
+        max_dives: 1,
+    };
+    let mut diver = super::colgen::Diver::new(inst, start, fixed, budget, deadline, None).unwrap();
+    let lp = diver
+        .root_lp()
+        .expect("column generation converges at the root");
+    let r = diver.dive(deadline).expect("a dive ends");
+    let (dives, columns) = (diver.dives, diver.columns());
+    (r, lp, dives, columns, diver.into_pool())
+}
+
+#[test]
+fn a_window_sub_problem_keeps_the_cells_outside_it() {
+    // Instance 2's optimal roster with days 4–10 freed: the sub-problem's
+    // LP contains that roster (so it is at most 828), and the dive changes
+    // nothing outside the window and returns a feasible roster.
+    let inst = parse_instance(I2).unwrap();
+    let start: Vec<u16> = parse_roster(&inst, R2)
+        .unwrap()
+        .assignment
+        .iter()
+        .flat_map(|row| super::eval::to_cells(&inst, row))
+        .collect();
+    let fixed = super::colgen::fix_outside(&start, inst.days, 4, 11);
+    let ((cells, objective), lp, ..) = dive_once(&inst, &start, Some(&fixed));
+    assert!(lp <= 828.0 + 1e-6 && lp > 400.0, "LP {lp}");
+    for (i, (&a, &b)) in cells.iter().zip(&start).enumerate() {
+        if !(4..11).contains(&(i % inst.days)) {
+            assert_eq!(a, b, "cell {i} outside the window changed");
+        }
+    }
+    let ev = evaluate(&inst, &super::solve::cells_to_roster(&inst, &cells)).unwrap();
+    assert!(ev.feasible, "{:?}", ev.violations);
+    assert_eq!(ev.objective, objective);
+    assert!(objective >= 828);
 }
 
 #[test]
