@@ -472,7 +472,12 @@ pub fn solve(
                     threads,
                     seed: opts.seed,
                 };
+                let mut last_report = Instant::now();
                 let mut report = |best: u64| {
+                    if last_report.elapsed() < opts.progress_interval {
+                        return;
+                    }
+                    last_report = Instant::now();
                     let el = started.elapsed();
                     progress(&Progress {
                         percent: percent(opts, el, iter),
@@ -785,8 +790,8 @@ struct ColumnPhase {
 
 impl ColumnPhase {
     /// Runs until `end` (or `cancel`). `best` takes every roster found that
-    /// is not worse (equal ones move the windows on); `report` hears each
-    /// new best objective. Returns the summary and the column pool (`None`
+    /// is not worse (equal ones move the windows on); `report` hears the
+    /// best objective before every dive and window. Returns the summary and the column pool (`None`
     /// when the root LP could not be built).
     fn run(
         &self,
@@ -810,15 +815,15 @@ impl ColumnPhase {
         let mut windows = 0;
         let stopped =
             || Instant::now() >= self.end || cancel.is_some_and(|c| c.load(Ordering::Relaxed));
-        let mut offer = |best: &mut Option<(Vec<u16>, u64)>, cells: &[u16], obj: u64| {
+        let offer = |best: &mut Option<(Vec<u16>, u64)>, cells: &[u16], obj: u64| {
             if best.as_ref().is_none_or(|b| obj <= b.1) {
-                if best.as_ref().is_none_or(|b| obj < b.1) {
-                    report(obj);
-                }
                 *best = Some((cells.to_vec(), obj));
             }
         };
         while !stopped() {
+            if let Some(b) = best.as_ref() {
+                report(b.1);
+            }
             let t = Instant::now();
             if diving && (dive_time <= window_time.mul_f64(DIVE_WEIGHT) || best.is_none()) {
                 match diver.dive(self.end) {
