@@ -183,9 +183,14 @@ impl<'a> Master<'a> {
                 c.banned = true;
             }
         }
-        self.done[e] = self.forced[e * self.days..(e + 1) * self.days]
+        self.done[e] = self.all_forced(e);
+    }
+
+    /// Every day of employee `e` is forced (no pricing needed).
+    fn all_forced(&self, e: usize) -> bool {
+        self.forced[e * self.days..(e + 1) * self.days]
             .iter()
-            .all(|&w| w != FREE);
+            .all(|&w| w != FREE)
     }
 
     /// Past the deadline or cancelled.
@@ -196,11 +201,8 @@ impl<'a> Master<'a> {
     /// Frees every cell not fixed (the start of a dive).
     fn reset_forcing(&mut self) {
         self.forced.copy_from_slice(&self.fixed);
-        let days = self.days;
         for e in 0..self.done.len() {
-            self.done[e] = self.fixed[e * days..(e + 1) * days]
-                .iter()
-                .all(|&w| w != FREE);
+            self.done[e] = self.all_forced(e);
         }
         for j in 0..self.cols.len() {
             let ok = self.consistent(self.cols[j].e, &self.cols[j].cells);
@@ -507,7 +509,14 @@ pub(crate) fn price_and_dive(
             .deadline
             .saturating_duration_since(began)
             .mul_f64(ROOT_SHARE);
-    let mut diver = Diver::new(inst, start, fixed, budget, root_deadline, cancel)?;
+    let mut diver = Diver::new(
+        inst,
+        start,
+        fixed,
+        (budget.threads, budget.seed),
+        root_deadline,
+        cancel,
+    )?;
     let mut best: Option<(Vec<u16>, u64)> = None;
     while diver.dives < budget.max_dives {
         let Some((cells, objective)) = diver.dive(budget.deadline) else {
@@ -535,13 +544,14 @@ pub(crate) struct Diver<'a> {
 impl<'a> Diver<'a> {
     /// Seeds the master with the rows of `start` (with `fixed`, only its
     /// `FREE` cells may change) and generates columns until the root LP
-    /// converges or `root_deadline`. `None` when some employee has no
+    /// converges or `root_deadline`; pricing runs on `threads`, later dives
+    /// draw their noise from `seed`. `None` when some employee has no
     /// feasible row at all, or no LP was solved in time.
     pub(crate) fn new(
         inst: &'a CurtoisInstance,
         start: &[u16],
         fixed: Option<&[u16]>,
-        budget: DiveBudget,
+        (threads, seed): (usize, u64),
         root_deadline: Instant,
         cancel: Option<&'a AtomicBool>,
     ) -> Option<Self> {
@@ -550,7 +560,7 @@ impl<'a> Diver<'a> {
         let free = vec![FREE; ne * days];
         let mut master = Master::new(inst, fixed.unwrap_or(&free), cancel);
         master.reset_forcing();
-        let mut scratch: Vec<dp::Scratch> = (0..budget.threads.max(1))
+        let mut scratch: Vec<dp::Scratch> = (0..threads.max(1))
             .map(|_| dp::Scratch::default())
             .collect();
         for e in 0..ne {
@@ -575,7 +585,7 @@ impl<'a> Diver<'a> {
             root,
             master,
             scratch,
-            rng: ChaCha8Rng::seed_from_u64(budget.seed),
+            rng: ChaCha8Rng::seed_from_u64(seed),
             dives: 0,
         })
     }

@@ -102,7 +102,7 @@ pub struct ColumnGeneration {
     pub dives: usize,
     /// Objective of the best dive's roster (from the root).
     pub dive_objective: Option<u64>,
-    /// Windows re-solved by fix-and-optimise after the dives.
+    /// Windows re-solved by fix-and-optimise (between the dives).
     pub windows: usize,
 }
 
@@ -458,7 +458,7 @@ pub fn solve(
             if !dived
                 && dp_w == days
                 && opts.max_iterations.is_none()
-                && el >= opts.time_limit.mul_f64(DIVE_START)
+                && el >= opts.time_limit.mul_f64(COLUMN_START)
             {
                 // Column generation and a dive, seeded with the best rows.
                 dived = true;
@@ -466,7 +466,7 @@ pub fn solve(
                 let seed = best_cells.as_ref().unwrap_or(&st.cells).clone();
                 let mut best = best_cells.clone().map(|b| (b, best_soft));
                 let phase = ColumnPhase {
-                    root_deadline: started + opts.time_limit.mul_f64(DIVE_START + ROOT_SHARE),
+                    root_deadline: started + opts.time_limit.mul_f64(COLUMN_START + ROOT_LP_SHARE),
                     end: started + opts.time_limit.mul_f64(COLUMN_END),
                     window_cap: opts.time_limit.mul_f64(WINDOW_CAP),
                     threads,
@@ -743,11 +743,11 @@ const DP_SHARE: f64 = 0.3;
 /// Share of local-search moves that put a pooled column in place.
 const POOL_SHARE: f64 = 0.05;
 /// Column generation starts after this share of the time limit; its root
-/// LP may take `ROOT_SHARE` more; dives from the root and fix-and-optimise
+/// LP may take `ROOT_LP_SHARE` more; dives from the root and fix-and-optimise
 /// on windows of days (at most `WINDOW_CAP` of the limit each) then share
 /// the time until `COLUMN_END`.
-const DIVE_START: f64 = 0.1;
-const ROOT_SHARE: f64 = 0.3;
+const COLUMN_START: f64 = 0.1;
+const ROOT_LP_SHARE: f64 = 0.3;
 const COLUMN_END: f64 = 0.85;
 const WINDOW_CAP: f64 = 0.05;
 /// Dives get this many times the windows' time (instance 12 needs the
@@ -777,7 +777,7 @@ const NOISE_AMP: i64 = 20;
 /// rest stays as in the best roster) and re-solves them by price and dive.
 /// The master LP of a window is much tighter than the whole problem's, so a
 /// dive there often finds what a dive from the root cannot (Curtois
-/// instance 8: 1404 to 1306), while on other instances (12) the dives from
+/// instance 8 at 60 s: 1404 to 1313), while on other instances (12) the dives from
 /// the root do better; taking turns serves both.
 struct ColumnPhase {
     root_deadline: Instant,
@@ -791,8 +791,8 @@ struct ColumnPhase {
 impl ColumnPhase {
     /// Runs until `end` (or `cancel`). `best` takes every roster found that
     /// is not worse (equal ones move the windows on); `report` hears the
-    /// best objective before every dive and window. Returns the summary and the column pool (`None`
-    /// when the root LP could not be built).
+    /// best objective before every dive and window. Returns the summary
+    /// and the column pool (`None` when the root LP could not be built).
     fn run(
         &self,
         inst: &CurtoisInstance,
@@ -801,13 +801,14 @@ impl ColumnPhase {
         cancel: Option<&AtomicBool>,
         report: &mut dyn FnMut(u64),
     ) -> Option<(ColumnGeneration, Vec<Vec<Vec<u16>>>)> {
-        let budget = colgen::DiveBudget {
-            deadline: self.end,
-            threads: self.threads,
-            seed: self.seed,
-            max_dives: usize::MAX,
-        };
-        let mut diver = colgen::Diver::new(inst, start, None, budget, self.root_deadline, cancel)?;
+        let mut diver = colgen::Diver::new(
+            inst,
+            start,
+            None,
+            (self.threads, self.seed),
+            self.root_deadline,
+            cancel,
+        )?;
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         let (mut dive_time, mut window_time) = (Duration::ZERO, Duration::ZERO);
         let mut dive_best: Option<u64> = None;

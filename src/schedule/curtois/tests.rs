@@ -267,13 +267,7 @@ fn dive_once(
     fixed: Option<&[u16]>,
 ) -> ((Vec<u16>, u64), f64, usize, usize, Vec<Vec<Vec<u16>>>) {
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
-    let budget = super::colgen::DiveBudget {
-        deadline,
-        threads: 2,
-        seed: 1,
-        max_dives: 1,
-    };
-    let mut diver = super::colgen::Diver::new(inst, start, fixed, budget, deadline, None).unwrap();
+    let mut diver = super::colgen::Diver::new(inst, start, fixed, (2, 1), deadline, None).unwrap();
     let lp = diver
         .root_lp()
         .expect("column generation converges at the root");
