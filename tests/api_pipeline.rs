@@ -167,7 +167,22 @@ async fn auto_model_choice_backtests_and_calendar(db: TestDb) {
     assert_eq!(acc["requested"], "auto");
     assert_eq!(acc["reused_fit"], false);
     let scores = acc["backtest"]["scores"].as_array().unwrap();
-    assert_eq!(scores.len(), 5, "every candidate is scored: {acc}");
+    assert_eq!(scores.len(), 6, "every candidate is scored: {acc}");
+    // Six weeks of history: too little for the long-horizon model, which
+    // says why instead of scoring.
+    let lh = scores
+        .iter()
+        .find(|s| s["model"] == "long_horizon")
+        .unwrap();
+    assert!(lh["wape"].is_null());
+    assert!(
+        lh["error"].as_str().unwrap().contains("not enough history"),
+        "{acc}"
+    );
+    // The window starts at the end of the history: no lead, stated.
+    assert_eq!(run["lead_days"], 0);
+    assert_eq!(run["gap_days"], 0);
+    assert!(run["model_reason"].as_str().unwrap().contains("lead 0 d"));
     let chosen = acc["chosen"].as_str().unwrap();
     assert_eq!(run["model"], chosen);
     let wape_of = |m: &str| scores.iter().find(|s| s["model"] == m).unwrap()["wape"].as_f64();
@@ -498,7 +513,73 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     );
 }
 
+/// The origin is apart from the window: a lead is backtested and stated,
+/// a gap before the origin is reported, an origin after `from` is refused.
+async fn origin_apart_from_the_window(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let path = format!("/api/v1/queues/{q}/forecasts");
+    // History to 2026-02-16; origin two weeks earlier, window after it.
+    let body = json!({"origin": "2026-02-02T00:00:00+01:00",
+        "from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23T00:00:00+01:00"});
+    let run = json_of(app.post_json(&path, &body).await, 201).await;
+    assert_eq!(run["lead_days"], 14, "{run}");
+    assert_eq!(run["window_days"], 7);
+    assert_eq!(
+        time(&run["origin"]),
+        time(&json!("2026-02-02T00:00:00+01:00"))
+    );
+    // The history used ends at the origin (the queue closes at 18:00).
+    assert_eq!(
+        time(&run["history_end"]),
+        time(&json!("2026-02-01T18:00:00+01:00"))
+    );
+    assert!(
+        run["model_reason"].as_str().unwrap().contains("lead 14 d"),
+        "{run}"
+    );
+    let f = run["id"].as_i64().unwrap();
+    let acc = json_of(
+        app.get(&format!("/api/v1/forecasts/{f}/accuracy")).await,
+        200,
+    )
+    .await;
+    assert_eq!(acc["lead_days"], 14);
+    assert_eq!(acc["backtest"]["lead_days"], 14);
+    assert_eq!(acc["backtest"]["horizon_days"], 7);
+
+    // No origin and a window four weeks after the history: the origin is
+    // the end of the history and the lead is 28 days, not a silent gap.
+    let later = json!({"from": "2026-03-16T00:00:00+01:00", "to": "2026-03-23T00:00:00+01:00"});
+    let run = json_of(app.post_json(&path, &later).await, 201).await;
+    assert_eq!(run["lead_days"], 28, "{run}");
+    assert_eq!(
+        time(&run["origin"]),
+        time(&json!("2026-02-16T00:00:00+01:00"))
+    );
+    assert_eq!(run["gap_days"], 0);
+
+    // An origin after the history ends: the gap is reported.
+    let gap = json!({"origin": "2026-03-02T00:00:00+01:00",
+        "from": "2026-03-02T00:00:00+01:00", "to": "2026-03-09T00:00:00+01:00"});
+    let run = json_of(app.post_json(&path, &gap).await, 201).await;
+    assert_eq!(run["gap_days"], 14, "{run}");
+    assert!(
+        run["warnings"][0].as_str().unwrap().contains("gap"),
+        "{run}"
+    );
+
+    // The window may not start before the origin.
+    let bad = json!({"origin": "2026-02-10T00:00:00+01:00",
+        "from": "2026-02-09T00:00:00+01:00", "to": "2026-02-12T00:00:00+01:00"});
+    let resp = app.post_json(&path, &bad).await;
+    assert_eq!(resp.status(), 422);
+    let text = resp.text().await.unwrap();
+    assert!(text.contains("origin"), "{text}");
+}
+
 on_both_databases!(
+    origin_apart_from_the_window,
     forecast_and_requirements_follow_the_goal,
     forecast_defaults_to_the_week_after_history,
     auto_model_choice_backtests_and_calendar,

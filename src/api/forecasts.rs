@@ -18,14 +18,18 @@ use serde_json::json;
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastBody {
+    /// The end of the history used (offset or local time); the window may
+    /// start weeks or months after it. Default: the end of the history.
+    origin: Option<String>,
     /// Start of the window (offset or local time in the queue's zone); default: the day after the history.
     from: Option<String>,
     /// End of the window, exclusive; default: seven days after `from`.
     to: Option<String>,
     /// How many recent weeks the weekly-average model uses.
     weeks: Option<usize>,
-    /// `auto` (default: the model with the lowest backtest error) or one of
-    /// seasonal_naive, weekly_average, regression, top_down, ensemble.
+    /// `auto` (default: the model with the lowest backtest error at this
+    /// lead and window) or one of seasonal_naive, weekly_average,
+    /// regression, top_down, long_horizon, ensemble.
     model: Option<String>,
 }
 
@@ -40,6 +44,7 @@ pub async fn create(
     let run = blocking(move || {
         let tz = queue(&db, id)?.spec.time_zone;
         let request = ForecastRequest {
+            origin: parse_bound(body.origin.as_deref(), "origin", tz)?,
             from: parse_bound(body.from.as_deref(), "from", tz)?,
             to: parse_bound(body.to.as_deref(), "to", tz)?,
             weeks: body.weeks,
@@ -48,7 +53,7 @@ pub async fn create(
         create_forecast(&db, id, &request)
     })
     .await?;
-    tracing::info!(queue = id.0, forecast = run.id.0, "forecast stored");
+    tracing::info!(queue = id.0, forecast = run.run.id.0, "forecast stored");
     Ok(HttpResponse::Created().json(run))
 }
 

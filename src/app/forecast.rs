@@ -10,9 +10,12 @@ use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
 use crate::domain::Channel;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
 use crate::forecast::{
-    candidate_specs, forecast_with_specs, FittedModel, ForecastError, ForecastPoint, ModelChoice,
-    ModelSelection, ModelSpec, SpecialDay,
+    candidate_specs, forecast_with_specs, history_context, FittedModel, ForecastError,
+    ForecastPoint, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
 };
+
+/// Bumped when stored fits change shape, so older ones are refitted.
+const FIT_FORMAT: u32 = 2;
 use crate::staffing::{channel_requirements, ChannelModel, QueueModel, StaffingError};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -20,6 +23,9 @@ use serde_json::json;
 /// What the planner asks for; missing bounds default to the week after the history.
 #[derive(Debug, Clone, Default)]
 pub struct ForecastRequest {
+    /// The end of the history used; default: the end of the history, or
+    /// `from` when the history runs past it.
+    pub origin: Option<DateTime<Utc>>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     /// Weeks the weekly-average candidate averages (its default otherwise).
@@ -40,14 +46,43 @@ impl From<StaffingError> for AppError {
     }
 }
 
+/// A stored forecast run with where it stands against the history.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CreatedForecast {
+    #[serde(flatten)]
+    pub run: ForecastRun,
+    /// The end of the history used (`history_end` is where it really ends).
+    pub origin: DateTime<Utc>,
+    /// Whole local days from the origin to the window.
+    pub lead_days: usize,
+    pub window_days: usize,
+    /// Whole days without history between its end and the origin.
+    pub gap_days: usize,
+    /// Gaps and missing days before the origin, in words.
+    pub warnings: Vec<String>,
+    /// Why the model was chosen.
+    pub model_reason: String,
+}
+
+/// Longest window a forecast may cover (18 months and a margin).
+pub const MAX_WINDOW_DAYS: i64 = 550;
+
 pub fn create_forecast(
     db: &Database,
     id: QueueId,
     request: &ForecastRequest,
-) -> Result<ForecastRun, AppError> {
+) -> Result<CreatedForecast, AppError> {
     let queue = queue(db, id)?;
     let grid = queue.spec.grid();
-    let history = db.history(id, None, request.from)?;
+    if let (Some(origin), Some(from)) = (request.origin, request.from) {
+        if origin > from {
+            return Err(AppError::Unprocessable(
+                "origin: must be at or before 'from' (the window starts after the history used)"
+                    .into(),
+            ));
+        }
+    }
+    let history = db.history(id, None, request.origin.or(request.from))?;
     let last = history.last().ok_or_else(|| {
         AppError::Unprocessable(format!(
             "queue {id} has no history before the forecast window"
@@ -68,11 +103,17 @@ pub fn create_forecast(
             grid.minutes
         )));
     }
-    if to <= from || to - from > Duration::days(400) {
-        return Err(AppError::Unprocessable(
-            "the window must be after 'from' and at most 400 days".into(),
-        ));
+    if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(AppError::Unprocessable(format!(
+            "the window must be after 'from' and at most {MAX_WINDOW_DAYS} days"
+        )));
     }
+    let history_end = last.start + grid.step();
+    // The end of the history, at day granularity (a queue closed at night
+    // ends its history at closing time), unless the window starts earlier.
+    let origin = request
+        .origin
+        .unwrap_or(next_local_midnight(&grid, history_end).min(from));
     let selection: ModelSelection = request.model.as_deref().unwrap_or("auto").parse()?;
     let specs = candidate_specs(selection, request.weeks);
     let special_days = special_days_of(db, id)?;
@@ -84,9 +125,11 @@ pub fn create_forecast(
         &special_days,
         selection,
         &specs,
+        origin,
         from,
         to,
     )?;
+    let context = history_context(&history, &grid, origin, from, to)?;
     let points = fit.points;
     let requirements = requirements_for(&queue.spec, &points)?;
     let run = NewForecastRun {
@@ -96,12 +139,17 @@ pub fn create_forecast(
         model: fit.choice.chosen.as_str().into(),
         params: serde_json::to_value(fit.fitted.spec).unwrap_or_default(),
         history_rows: history.len() as i32,
-        history_end: last.start + grid.step(),
+        history_end: context.history_end,
         goal: goal_json(&queue.spec),
         accuracy: Some(json!({
             "requested": fit.choice.requested,
             "chosen": fit.choice.chosen,
             "reason": fit.choice.reason,
+            "origin": context.origin,
+            "lead_days": context.lead_days,
+            "window_days": context.window_days,
+            "gap_days": context.gap_days,
+            "warnings": context.warnings,
             "backtest": fit.choice.report,
             "reused_fit": fit.reused,
         })),
@@ -117,7 +165,15 @@ pub fn create_forecast(
         })
         .collect();
     let run_id = db.insert_forecast(&run, &intervals, &requirements)?;
-    forecast_run(db, run_id)
+    Ok(CreatedForecast {
+        run: forecast_run(db, run_id)?,
+        origin: context.origin,
+        lead_days: context.lead_days,
+        window_days: context.window_days,
+        gap_days: context.gap_days,
+        warnings: context.warnings,
+        model_reason: fit.choice.reason,
+    })
 }
 
 /// The queue's calendar as the forecasting engine reads it.
@@ -158,10 +214,11 @@ fn fit_or_reuse(
     special_days: &[SpecialDay],
     selection: ModelSelection,
     specs: &[ModelSpec],
+    origin: DateTime<Utc>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Fit, AppError> {
-    let fingerprint = fingerprint(history, special_days, specs, from, (to - from).num_days())?;
+    let fingerprint = fingerprint(history, special_days, specs, origin, from, to)?;
     if let Some(stored) = db.fitted_model(id, &fingerprint)? {
         let parsed = serde_json::from_str::<ModelChoice>(&stored.choice)
             .and_then(|c| Ok((c, serde_json::from_str::<FittedModel>(&stored.fitted)?)));
@@ -182,7 +239,7 @@ fn fit_or_reuse(
         history,
         grid,
         special_days,
-        from,
+        origin,
         from,
         to,
     )?;
@@ -203,20 +260,23 @@ fn fit_or_reuse(
 }
 
 /// What a fit depends on, hashed: the history before the origin, the
-/// calendar, the candidate specs, the origin and horizon (backtests use the
-/// horizon), and this program's version.
+/// calendar, the candidate specs, the origin, lead and window (backtests
+/// use them), and this program's version.
 fn fingerprint(
     history: &[crate::domain::HistoryRow],
     special_days: &[SpecialDay],
     specs: &[ModelSpec],
     origin: DateTime<Utc>,
-    horizon_days: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
 ) -> Result<String, AppError> {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
+    FIT_FORMAT.hash(&mut h);
     origin.hash(&mut h);
-    horizon_days.hash(&mut h);
+    (from - origin).num_days().hash(&mut h);
+    (to - from).num_days().hash(&mut h);
     for r in history {
         r.start.hash(&mut h);
         r.volume.to_bits().hash(&mut h);

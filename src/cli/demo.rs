@@ -91,7 +91,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         imported.rows
     );
 
-    let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?;
+    let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?.run;
     let total: f64 = db
         .forecast_intervals(forecast.id)?
         .iter()

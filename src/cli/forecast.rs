@@ -5,9 +5,10 @@
 use crate::domain::history::{parse_history_csv, OffGrid};
 use crate::domain::queue::{parse_interval_minutes, parse_time_zone};
 use crate::domain::time::{format_timestamp, parse_timestamp};
-use crate::domain::Grid;
+use crate::domain::{Grid, HistoryRow};
 use crate::forecast::{candidate_specs, forecast_with_specs, parse_special_days, ModelSelection};
 use anyhow::{anyhow, Context};
+use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -23,6 +24,11 @@ pub struct ForecastArgs {
     /// End of the window, exclusive.
     #[arg(long)]
     pub to: String,
+    /// The forecast origin: only history before it is used, and the window
+    /// may start weeks or months after it (the lead). Default: the end of
+    /// the history, or `--from` when the history runs past it.
+    #[arg(long)]
+    pub origin: Option<String>,
     #[arg(long, default_value_t = 15)]
     pub interval_minutes: u32,
     /// IANA zone of the queue: local timestamps, the daily grid and output offsets.
@@ -31,8 +37,9 @@ pub struct ForecastArgs {
     /// Weeks of history the weekly-average model uses (its default otherwise).
     #[arg(long)]
     pub weeks: Option<usize>,
-    /// `auto` (the lowest backtest WAPE) or seasonal_naive, weekly_average,
-    /// regression, top_down, ensemble.
+    /// `auto` (the lowest backtest WAPE at the request's lead and window) or
+    /// seasonal_naive, weekly_average, regression, top_down, long_horizon,
+    /// ensemble.
     #[arg(long, default_value = "auto")]
     pub model: String,
     /// Special days CSV: `date,kind,name[,effect_percent]` (kind holiday,
@@ -60,6 +67,14 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
             grid.minutes
         );
     }
+    let origin = match &args.origin {
+        Some(o) => {
+            parse_timestamp(o, tz)
+                .map_err(|e| anyhow!("--origin: {e}"))?
+                .0
+        }
+        None => default_origin(&history.rows, &grid, from),
+    };
     let special_days = match &args.special_days {
         Some(path) => {
             let bytes =
@@ -76,10 +91,11 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
         &history.rows,
         &grid,
         &special_days,
-        from,
+        origin,
         from,
         to,
-    )?;
+    )
+    .map_err(|e| anyhow!("{e}"))?;
     let points = &outcome.points;
 
     let mut out = String::with_capacity(points.len() * 64);
@@ -108,15 +124,40 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
     let mut file = std::fs::File::create(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;
     file.write_all(out.as_bytes())?;
+    let c = &outcome.context;
     eprintln!(
-        "forecast {} intervals with {} ({}), {} history rows used -> {}",
+        "forecast {} intervals with {} ({}); origin {}, lead {} d, window {} d; history ends {}{} -> {}",
         points.len(),
         outcome.choice.chosen,
         outcome.choice.reason,
-        history.rows.iter().filter(|r| r.start < from).count(),
+        format_timestamp(c.origin, tz, history.style),
+        c.lead_days,
+        c.window_days,
+        format_timestamp(c.history_end, tz, history.style),
+        c.warnings
+            .iter()
+            .map(|w| format!("; warning: {w}"))
+            .collect::<String>(),
         args.output.display()
     );
     Ok(())
+}
+
+/// The local midnight that ends the history's last day, or `from` when the
+/// history runs past it: the window never sees history inside it.
+fn default_origin(rows: &[HistoryRow], grid: &Grid, from: DateTime<Utc>) -> DateTime<Utc> {
+    rows.iter()
+        .map(|r| r.start + grid.step())
+        .max()
+        .map_or(from, |end| {
+            let midnight = grid.start_of_day(grid.local_date(end));
+            let day_end = if midnight == end {
+                end
+            } else {
+                grid.start_of_day(grid.local_date(end) + chrono::Duration::days(1))
+            };
+            day_end.min(from)
+        })
 }
 
 pub(crate) fn round4(x: f64) -> f64 {

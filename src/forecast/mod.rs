@@ -1,26 +1,39 @@
 //! Interval forecasts of volume (with a p10–p90 band) and handle time.
 //!
+//! The pipeline, one file each: [`series`](self) lays history out as local
+//! days × intervals; [`models`] fit normal days (one file per model);
+//! [`calendar_effects`] apply special days; [`profile`](self) spreads daily
+//! totals over the day; [`aht`](self) forecasts handle time; [`backtest`]
+//! scores models on past windows with the request's lead and length;
+//! [`choice`] picks one and [`calibration`] sets its p10/p90 per lead.
+//!
 //! Models follow the linfa shape: plain params → `check()` (validated
 //! params) → `fit(history, grid, origin)` → a fitted model that `predict`s
 //! any window on the grid. Only history strictly before the origin is used.
 //! No I/O here: callers load history and persist results.
 
+mod aht;
 pub mod backtest;
-pub mod engine;
+pub mod calendar_effects;
+pub mod calibration;
+pub mod choice;
+pub mod models;
+mod profile;
 mod series;
 pub mod special_days;
-pub mod weekly_average;
 
-pub use backtest::{
-    candidate_specs, forecast_many, forecast_with, forecast_with_specs, BacktestReport,
-    ForecastOutcome, ModelChoice, ModelScore, QueueInput,
+pub use backtest::{BacktestReport, Horizon, ModelScore};
+pub use calibration::Calibration;
+pub use choice::{
+    candidate_specs, forecast_many, forecast_with, forecast_with_specs, history_context,
+    ForecastOutcome, HistoryContext, ModelChoice, QueueInput,
 };
-pub use engine::{
-    Body, Calibration, CheckedModel, EnsembleParams, FittedModel, ModelName, ModelSelection,
+pub use models::baseline::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
+pub use models::{
+    Body, CheckedModel, EnsembleParams, FittedModel, LongHorizonParams, ModelName, ModelSelection,
     ModelSpec, RegressionParams, SeasonalNaiveParams, TopDownParams, WeightedAverageParams,
 };
 pub use special_days::{parse_special_days, SpecialDay, SpecialDayError, SpecialDayKind};
-pub use weekly_average::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
 
 use chrono::{DateTime, Utc};
 

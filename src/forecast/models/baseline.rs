@@ -16,8 +16,8 @@
 //!   carry none (or no volume), the volume-weighted mean AHT of all history
 //!   before the origin. `None` for every point when no row has an AHT.
 
-use super::{ForecastError, ForecastPoint};
 use crate::domain::{Grid, HistoryRow};
+use crate::forecast::{ForecastError, ForecastPoint};
 use chrono::{DateTime, Utc, Weekday};
 use std::collections::HashMap;
 
@@ -678,7 +678,7 @@ mod tests {
     #[test]
     fn fits_the_bundled_sample_history() {
         use crate::domain::history::{parse_history_csv, OffGrid};
-        let bytes = include_bytes!("../../data/sample/bank_1999_30min.csv");
+        let bytes = include_bytes!("../../../data/sample/bank_1999_30min.csv");
         let grid = Grid::new(30, "Asia/Jerusalem".parse().unwrap());
         let parsed = parse_history_csv(bytes, &grid, OffGrid::Reject).unwrap();
         assert_eq!(parsed.rows.len(), 17_518);

@@ -1,0 +1,566 @@
+//! Model choice and the one-call entry point [`forecast_with`]: backtests
+//! that look like the request (see [`super::backtest`]), the lowest WAPE
+//! wins, p10/p90 calibrated per lead on the chosen model's backtests.
+//!
+//! * Auto keeps the ensemble unless another model beats it by more than
+//!   [`ENSEMBLE_MARGIN`].
+//! * The origin (the end of the history used) is apart from the window: a
+//!   window may start weeks or months after it, and the backtests then use
+//!   the same lead. What the history looks like before the origin (where it
+//!   ends, days missing) is reported with the outcome, never used silently.
+
+use super::backtest::{
+    backtest_origins, common_origins, residuals, run_model, score, BacktestReport, Horizon,
+    ModelScore, Run,
+};
+use super::calibration::Calibration;
+use super::models::{CheckedModel, FittedModel, ModelName, ModelSelection, ModelSpec};
+use super::series::Series;
+use super::special_days::SpecialDay;
+use super::{ForecastError, ForecastPoint};
+use crate::domain::{Grid, HistoryRow};
+use chrono::{DateTime, Duration, Utc};
+
+/// Auto keeps the ensemble unless another model's backtest WAPE is lower
+/// by more than this share.
+pub const ENSEMBLE_MARGIN: f64 = 0.02;
+/// Days before the origin checked for missing history.
+const RECENT_DAYS: i64 = 56;
+
+/// Which model was used and why; stored with the run.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ModelChoice {
+    pub requested: ModelSelection,
+    pub chosen: ModelName,
+    pub reason: String,
+    pub report: BacktestReport,
+}
+
+/// Where the request stands against the history: stated with every
+/// forecast so a lead or a gap is never silent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryContext {
+    /// The end of the history used (history strictly before it).
+    pub origin: DateTime<Utc>,
+    /// The end of the last history interval before the origin.
+    pub history_end: DateTime<Utc>,
+    /// Whole days from the origin to the window's start.
+    pub lead_days: usize,
+    pub window_days: usize,
+    /// Whole local days with no history between the last history day and
+    /// the origin (an origin set after the history ends): a gap the models
+    /// cannot see into.
+    pub gap_days: usize,
+    /// Days of the 8 weeks before the origin with no or partial history.
+    pub missing_recent_days: usize,
+    /// Plain-language warnings for the planner (gap, missing days).
+    pub warnings: Vec<String>,
+}
+
+/// Everything a forecast run produces.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ForecastOutcome {
+    pub points: Vec<ForecastPoint>,
+    pub choice: ModelChoice,
+    /// The fitted model (serialisable; store it under models/fitted/).
+    pub fitted: FittedModel,
+    pub context: HistoryContext,
+}
+
+/// The candidates: one model, or every model for `auto`; `weeks` tunes the
+/// weekly average.
+pub fn candidate_specs(selection: ModelSelection, weeks: Option<usize>) -> Vec<ModelSpec> {
+    let names: Vec<ModelName> = match selection {
+        ModelSelection::Auto => ModelName::ALL.to_vec(),
+        ModelSelection::Model(m) => vec![m],
+    };
+    names
+        .into_iter()
+        .map(|m| match (m.default_spec(), weeks) {
+            (ModelSpec::WeeklyAverage(p), Some(weeks)) => {
+                ModelSpec::WeeklyAverage(crate::forecast::WeightedAverageParams { weeks, ..p })
+            }
+            (spec, _) => spec,
+        })
+        .collect()
+}
+
+/// The request's lead and window, and what the history looks like before
+/// the origin. Errors when the window starts before the origin.
+pub fn history_context(
+    history: &[HistoryRow],
+    grid: &Grid,
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<HistoryContext, ForecastError> {
+    if from >= to {
+        return Err(ForecastError::InvalidWindow {
+            message: format!("from ({from}) must be before to ({to})"),
+        });
+    }
+    if from < origin {
+        return Err(ForecastError::InvalidWindow {
+            message: format!(
+                "the window starts ({}) before the origin ({}): history after the origin is not used",
+                from.with_timezone(&grid.tz).to_rfc3339(),
+                origin.with_timezone(&grid.tz).to_rfc3339()
+            ),
+        });
+    }
+    let series = Series::build(history, grid, Some(origin))?;
+    let history_end = (series.last_row + grid.step()).min(origin);
+    let lead_days = ((from - origin).num_minutes() / 1440).max(0) as usize;
+    let window_days = ((to - from).num_minutes() as f64 / 1440.0).ceil().max(1.0) as usize;
+    let gap_days = (grid.local_date(origin - Duration::nanoseconds(1))
+        - grid.local_date(series.last_row))
+    .num_days()
+    .max(0) as usize;
+    let origin_idx = series.index(grid.local_date(origin - Duration::nanoseconds(1)));
+    let missing_recent_days = ((origin_idx - RECENT_DAYS + 1).max(0)..=origin_idx)
+        .filter(|d| {
+            *d < 0
+                || *d as usize >= series.days()
+                || series.day_total(*d as usize, grid.minutes).is_none()
+        })
+        .count();
+    let mut warnings = Vec::new();
+    if gap_days >= 1 {
+        warnings.push(format!(
+            "the history ends {gap_days} days before the origin: those days are a gap, not zero volume"
+        ));
+    }
+    if missing_recent_days > 0 {
+        warnings.push(format!(
+            "{missing_recent_days} of the {RECENT_DAYS} days before the origin have no or partial history"
+        ));
+    }
+    Ok(HistoryContext {
+        origin,
+        history_end,
+        lead_days,
+        window_days,
+        gap_days,
+        missing_recent_days: missing_recent_days.min(RECENT_DAYS as usize),
+        warnings,
+    })
+}
+
+/// Forecasts [from, to) from history before `origin` with one model or the
+/// backtest-chosen one (`auto`), the queue's special days applied, p10/p90
+/// calibrated per lead on the backtests.
+pub fn forecast_with(
+    selection: ModelSelection,
+    history: &[HistoryRow],
+    grid: &Grid,
+    special_days: &[SpecialDay],
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<ForecastOutcome, ForecastError> {
+    let specs = candidate_specs(selection, None);
+    forecast_with_specs(
+        selection,
+        &specs,
+        history,
+        grid,
+        special_days,
+        origin,
+        from,
+        to,
+    )
+}
+
+/// [`forecast_with`] with explicit candidate specs (e.g. read from
+/// `models/*.json`): one spec = that model; several = pick by backtest.
+/// `selection` is only recorded in the [`ModelChoice`].
+#[allow(clippy::too_many_arguments)]
+pub fn forecast_with_specs(
+    selection: ModelSelection,
+    specs: &[ModelSpec],
+    history: &[HistoryRow],
+    grid: &Grid,
+    special_days: &[SpecialDay],
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<ForecastOutcome, ForecastError> {
+    let context = history_context(history, grid, origin, from, to)?;
+    if specs.is_empty() {
+        return Err(ForecastError::InvalidParams {
+            field: "model",
+            message: "no candidate model".to_string(),
+        });
+    }
+    let series = Series::build(history, grid, Some(origin))?;
+    let candidates: Vec<ModelName> = specs.iter().map(|s| s.name()).collect();
+    let checked: Vec<CheckedModel> = specs.iter().map(|s| s.check()).collect::<Result<_, _>>()?;
+
+    let limit = series
+        .index(grid.local_date(origin))
+        .clamp(0, series.days() as i64) as usize;
+    let horizon = Horizon {
+        lead_days: context.lead_days,
+        window_days: context.window_days,
+    };
+    let (origins, year_back) = backtest_origins(limit, horizon);
+    let runs: Vec<Run> = checked
+        .iter()
+        .map(|c| run_model(c, &series, grid, special_days, &origins, horizon, limit))
+        .collect();
+    let use_origin = common_origins(&runs, origins.len());
+    let scores: Vec<ModelScore> = candidates
+        .iter()
+        .zip(&runs)
+        .map(|(m, r)| score(*m, r, &use_origin))
+        .collect();
+    let used: Vec<usize> = origins
+        .iter()
+        .zip(&use_origin)
+        .filter(|(_, u)| **u)
+        .map(|(o, _)| *o)
+        .collect();
+    let report = BacktestReport {
+        origins: used.iter().map(|o| series.date(*o)).collect(),
+        lead_days: horizon.lead_days,
+        horizon_days: horizon.window_days,
+        year_back_origins: used
+            .iter()
+            .filter(|o| limit - **o >= 364)
+            .count()
+            .min(year_back),
+        scores,
+    };
+
+    // Fit the candidates in order of backtest WAPE; the first that fits wins.
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|a, b| {
+        let wa = report.scores[*a].wape.unwrap_or(f64::INFINITY);
+        let wb = report.scores[*b].wape.unwrap_or(f64::INFINITY);
+        wa.total_cmp(&wb)
+    });
+    // Ties go to the ensemble: another model must beat it by more than
+    // ENSEMBLE_MARGIN (relative backtest WAPE) to be chosen.
+    if let Some(e) = candidates.iter().position(|m| *m == ModelName::Ensemble) {
+        if let (Some(we), Some(best)) = (report.scores[e].wape, report.scores[order[0]].wape) {
+            if we <= best * (1.0 + ENSEMBLE_MARGIN) {
+                order.retain(|i| *i != e);
+                order.insert(0, e);
+            }
+        }
+    }
+    if specs.len() > 1 && report.scores.iter().all(|s| s.wape.is_none()) {
+        // Too little history to backtest: the weekly average needs least.
+        order.sort_by_key(|i| candidates[*i] != ModelName::WeeklyAverage);
+    }
+    let mut last_err = None;
+    for i in order {
+        match checked[i].fit_series(&series, grid, origin, special_days) {
+            Ok(mut fitted) => {
+                fitted.calibration = Calibration::from_residuals(&residuals(&runs[i]));
+                let points = fitted.predict(from, to)?;
+                let reason = reason(specs.len() > 1, &report, &report.scores[i]);
+                return Ok(ForecastOutcome {
+                    points,
+                    choice: ModelChoice {
+                        requested: selection,
+                        chosen: candidates[i],
+                        reason,
+                        report,
+                    },
+                    fitted,
+                    context,
+                });
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    Err(last_err.unwrap_or(ForecastError::NoHistory { before: origin }))
+}
+
+fn reason(auto: bool, report: &BacktestReport, score: &ModelScore) -> String {
+    match (auto, score.wape) {
+        (false, _) => "requested".to_string(),
+        (true, Some(w)) => format!(
+            "lowest backtest WAPE ({:.4}) over {} origins ({} a year or more back) at lead {} d, window {} d",
+            w,
+            report.origins.len(),
+            report.year_back_origins,
+            report.lead_days,
+            report.horizon_days
+        ),
+        (true, None) => format!(
+            "no backtest possible at lead {} d, window {} d (too little history); fallback",
+            report.lead_days, report.horizon_days
+        ),
+    }
+}
+
+/// One queue's inputs for [`forecast_many`].
+#[derive(Debug, Clone, Copy)]
+pub struct QueueInput<'a> {
+    pub history: &'a [HistoryRow],
+    pub grid: Grid,
+    pub special_days: &'a [SpecialDay],
+}
+
+/// [`forecast_with`] for many queues on all cores (one thread per core,
+/// queues shared out round-robin); results in input order.
+pub fn forecast_many(
+    selection: ModelSelection,
+    queues: &[QueueInput<'_>],
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Result<ForecastOutcome, ForecastError>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(queues.len().max(1));
+    let mut out: Vec<Option<Result<ForecastOutcome, ForecastError>>> =
+        (0..queues.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    queues
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, q)| {
+                            (
+                                i,
+                                forecast_with(
+                                    selection,
+                                    q.history,
+                                    &q.grid,
+                                    q.special_days,
+                                    origin,
+                                    from,
+                                    to,
+                                ),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            for (i, r) in h.join().expect("forecast thread panicked") {
+                out[i] = Some(r);
+            }
+        }
+    });
+    out.into_iter()
+        .map(|r| r.expect("every queue forecast"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::history::{parse_history_csv, OffGrid};
+    use crate::forecast::backtest::BACKTEST_ORIGINS;
+    use crate::forecast::parse_special_days;
+    use crate::forecast::special_days::SpecialDayKind;
+    use chrono::Duration;
+    use chrono::NaiveDate;
+
+    fn bank() -> (Vec<HistoryRow>, Grid, Vec<SpecialDay>) {
+        let grid = Grid::new(30, "Asia/Jerusalem".parse().unwrap());
+        let rows = parse_history_csv(
+            include_bytes!("../../data/sample/bank_1999_30min.csv"),
+            &grid,
+            OffGrid::Reject,
+        )
+        .unwrap()
+        .rows;
+        let sd =
+            parse_special_days(include_bytes!("../../data/special-days/israel_1999.csv")).unwrap();
+        (rows, grid, sd)
+    }
+
+    #[test]
+    fn auto_on_the_bank_year_picks_the_lowest_backtest_wape() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let out =
+            forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        let report = &out.choice.report;
+        assert_eq!(report.scores.len(), ModelName::ALL.len());
+        assert_eq!(report.origins.len(), BACKTEST_ORIGINS);
+        assert_eq!(report.horizon_days, 7);
+        assert!(report
+            .origins
+            .iter()
+            .all(|d| *d + Duration::days(7) <= grid.local_date(origin)));
+        let best = report
+            .scores
+            .iter()
+            .filter(|s| s.wape.is_some())
+            .min_by(|a, b| a.wape.unwrap().total_cmp(&b.wape.unwrap()))
+            .unwrap();
+        let ens = report
+            .scores
+            .iter()
+            .find(|s| s.model == ModelName::Ensemble)
+            .unwrap();
+        let chosen = report
+            .scores
+            .iter()
+            .find(|s| s.model == out.choice.chosen)
+            .unwrap();
+        // The best, or the ensemble within the margin.
+        assert!(
+            chosen.model == best.model
+                || (chosen.model == ModelName::Ensemble
+                    && ens.wape.unwrap() <= best.wape.unwrap() * (1.0 + ENSEMBLE_MARGIN))
+        );
+        let best = chosen;
+        assert_eq!(out.fitted.model(), best.model);
+        for s in &report.scores {
+            if s.model == ModelName::LongHorizon {
+                // Less than a year and its base weeks of history.
+                assert!(s.wape.is_none());
+                assert!(s.error.as_deref().unwrap().contains("not enough history"));
+                continue;
+            }
+            let w = s.wape.unwrap();
+            assert!(w > 0.05 && w < 0.6, "{:?} {w}", s.model);
+            assert!(s.mase.unwrap() > 0.0);
+            assert!(s.coverage_p10_p90.unwrap() > 0.5);
+        }
+        assert_eq!(out.points.len(), 7 * 48);
+        assert!(out
+            .points
+            .iter()
+            .all(|p| p.volume_p10 <= p.volume && p.volume <= p.volume_p90 && p.volume_p10 >= 0.0));
+        assert!(out.fitted.calibration.residuals > 1000);
+        let json = serde_json::to_string(&out.choice).unwrap();
+        let back: ModelChoice = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, out.choice);
+    }
+
+    #[test]
+    fn history_after_the_origin_changes_nothing() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-10-10T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(3);
+        let a = forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        let changed: Vec<HistoryRow> = rows
+            .iter()
+            .map(|r| HistoryRow {
+                volume: if r.start >= origin {
+                    r.volume * 5.0 + 3.0
+                } else {
+                    r.volume
+                },
+                ..*r
+            })
+            .collect();
+        let b = forecast_with(
+            ModelSelection::Auto,
+            &changed,
+            &grid,
+            &sd,
+            origin,
+            origin,
+            to,
+        )
+        .unwrap();
+        assert_eq!(a.points, b.points);
+        assert_eq!(a.choice, b.choice);
+        assert_eq!(a.choice.report.horizon_days, 3);
+    }
+
+    #[test]
+    fn a_requested_model_is_used_and_closed_days_are_zero() {
+        let (rows, grid, mut sd) = bank();
+        sd.push(SpecialDay {
+            date: NaiveDate::from_ymd_opt(1999, 11, 9).unwrap(),
+            kind: SpecialDayKind::Closed,
+            name: "Strike".into(),
+            effect: None,
+        });
+        let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let sel: ModelSelection = "top_down".parse().unwrap();
+        let out = forecast_with(sel, &rows, &grid, &sd, origin, origin, to).unwrap();
+        assert_eq!(out.choice.chosen, ModelName::TopDown);
+        assert_eq!(out.choice.report.scores.len(), 1);
+        let strike = grid.start_of_day(NaiveDate::from_ymd_opt(1999, 11, 9).unwrap());
+        let day: Vec<&ForecastPoint> = out
+            .points
+            .iter()
+            .filter(|p| p.start >= strike && p.start < strike + Duration::days(1))
+            .collect();
+        assert_eq!(day.len(), 48);
+        assert!(day.iter().all(|p| p.volume == 0.0 && p.volume_p90 == 0.0));
+        assert!(out.points.iter().any(|p| p.volume > 10.0));
+    }
+
+    #[test]
+    fn short_history_falls_back_without_backtests() {
+        let (rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-01-15T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let out =
+            forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        assert!(out.choice.report.origins.is_empty());
+        assert_eq!(out.choice.chosen, ModelName::WeeklyAverage);
+        assert_eq!(out.fitted.calibration.residuals, 0);
+        assert_eq!(out.points.len(), 7 * 48);
+        let none = forecast_with(
+            ModelSelection::Auto,
+            &rows,
+            &grid,
+            &sd,
+            "1998-06-01T00:00:00Z".parse().unwrap(),
+            origin,
+            to,
+        );
+        assert!(matches!(none, Err(ForecastError::NoHistory { .. })));
+    }
+
+    #[test]
+    fn many_queues_match_one_by_one() {
+        let (rows, grid, sd) = bank();
+        let half: Vec<HistoryRow> = rows
+            .iter()
+            .map(|r| HistoryRow {
+                volume: (r.volume / 2.0).floor(),
+                ..*r
+            })
+            .collect();
+        let origin: DateTime<Utc> = "1999-12-05T00:00:00+02:00".parse().unwrap();
+        let to = origin + Duration::days(2);
+        let inputs = [
+            QueueInput {
+                history: &rows,
+                grid,
+                special_days: &sd,
+            },
+            QueueInput {
+                history: &half,
+                grid,
+                special_days: &[],
+            },
+        ];
+        let many = forecast_many(ModelSelection::Auto, &inputs, origin, origin, to);
+        for (q, m) in inputs.iter().zip(many) {
+            let one = forecast_with(
+                ModelSelection::Auto,
+                q.history,
+                &q.grid,
+                q.special_days,
+                origin,
+                origin,
+                to,
+            )
+            .unwrap();
+            assert_eq!(m.unwrap().points, one.points);
+        }
+    }
+}
