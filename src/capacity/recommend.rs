@@ -130,19 +130,39 @@ fn solve_lp(
     let penalty = 10.0 * (s.weeks as f64 / min_yield + dearest_flex) + 10.0;
 
     let mut lp = Lp::default();
-    let h: Vec<usize> = starts
-        .iter()
-        .map(|&st| lp.var(hire_cost(s, st as i64) / unit))
-        .collect();
+    // h[start]: people hired in a class starting that week.
+    let mut h: Vec<Option<usize>> = vec![None; s.weeks];
+    for &st in starts {
+        h[st] = Some(lp.var(hire_cost(s, st as i64) / unit));
+    }
+    // Sparse form of Σ_s yield(s, w)·h_s: the ramping classes (started in
+    // the last `full` weeks) term by term, plus `m[w]`, the fully productive
+    // survivors of older classes, by the recursion
+    // m[w] = survival·m[w−1] + survival^full·h[w−full].
+    let full = s.new_curve.full_after() as usize;
+    let mut m: Vec<usize> = Vec::with_capacity(s.weeks);
     let mut uncovered = Vec::with_capacity(s.weeks);
     for w in 0..s.weeks {
+        let mw = lp.var(0.0);
+        let mut def = vec![(mw, 1.0)];
+        if w > 0 {
+            def.push((m[w - 1], -s.survival));
+        }
+        if let Some(j) = w.checked_sub(full).and_then(|st| h[st]) {
+            def.push((j, -s.survival.powi(full as i32)));
+        }
+        lp.eq(&def, 0.0);
+        m.push(mw);
+        let mut hired = vec![(mw, 1.0)];
+        for k in 0..full.min(w + 1) {
+            if let Some(j) = h[w - k] {
+                let y = yield_of(s, (w - k) as i64, w);
+                if y > 0.0 {
+                    hired.push((j, y));
+                }
+            }
+        }
         let productive = baseline.weeks[w].productive_fte;
-        let hired: Vec<(usize, f64)> = starts
-            .iter()
-            .zip(&h)
-            .map(|(&st, &j)| (j, yield_of(s, st as i64, w)))
-            .filter(|&(_, y)| y > 0.0)
-            .collect();
         let u = lp.var(penalty);
         uncovered.push(u);
         // −hires − overtime − temps + vto − uncovered ≤ productive − required
@@ -178,7 +198,10 @@ fn solve_lp(
     })?;
     let left: f64 = uncovered.iter().map(|&u| x[u].max(0.0)).sum();
     let fixed: f64 = baseline.weeks.iter().map(|w| w.regular_cost).sum();
-    let hires = h.iter().map(|&j| x[j].max(0.0)).collect();
+    let hires = starts
+        .iter()
+        .map(|&st| h[st].map_or(0.0, |j| x[j].max(0.0)))
+        .collect();
     Ok((hires, objective * unit + fixed, left))
 }
 
