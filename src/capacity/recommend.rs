@@ -114,26 +114,37 @@ fn solve_lp(
 ) -> Result<(Vec<f64>, f64, f64), CapacityError> {
     // Costs in weeks of one FTE's wage keep the LP well scaled.
     let unit = s.wage_week;
-    let min_yield = starts
+    // Covering one FTE-week alone by the best single hire, the dearest way
+    // the LP could need; the "uncovered" slack is priced well above it.
+    let costs: Vec<f64> = starts
         .iter()
-        .flat_map(|&st| (st..s.weeks).map(move |w| (st, w)))
-        .map(|(st, w)| yield_of(s, st as i64, w))
-        .filter(|&y| y > 1e-9)
-        .fold(1.0, f64::min);
+        .map(|&st| hire_cost(s, st as i64) / unit)
+        .collect();
+    let dearest_hire = (0..s.weeks)
+        .filter_map(|w| {
+            starts
+                .iter()
+                .zip(&costs)
+                .filter(|&(&st, _)| st <= w)
+                .map(|(&st, &c)| (c, yield_of(s, st as i64, w)))
+                .filter(|&(_, y)| y > 1e-12)
+                .map(|(c, y)| c / y)
+                .reduce(f64::min)
+        })
+        .fold(0.0, f64::max);
     let dearest_flex = (0..s.weeks)
         .map(|w| {
             (s.overtime_cost_per_fte(w) / unit)
                 .max(s.temp_cost_per_head(w) / s.temp_fte_per_head(w) / unit)
         })
         .fold(1.0, f64::max);
-    // Dearer than covering an FTE-week any real way, so "uncovered" is the last resort.
-    let penalty = 10.0 * (s.weeks as f64 / min_yield + dearest_flex) + 10.0;
+    let penalty = 10.0 * dearest_hire.max(dearest_flex) + 10.0;
 
     let mut lp = Lp::default();
     // h[start]: people hired in a class starting that week.
     let mut h: Vec<Option<usize>> = vec![None; s.weeks];
-    for &st in starts {
-        h[st] = Some(lp.var(hire_cost(s, st as i64) / unit));
+    for (&st, &cost) in starts.iter().zip(&costs) {
+        h[st] = Some(lp.var(cost));
     }
     // Sparse form of Σ_s yield(s, w)·h_s: the ramping classes (started in
     // the last `full` weeks) term by term, plus `m[w]`, the fully productive

@@ -556,3 +556,21 @@ fn a_seasonal_year_and_a_half_is_covered_at_near_lp_cost() {
     // shrinks: classes start before the peak.
     assert!(classes[0].start_week < r.peak.first_week);
 }
+
+/// Five years at 9 %/month attrition: the LP stays well scaled and every
+/// week a class can reach is covered.
+#[test]
+fn five_years_of_heavy_attrition_still_solve() {
+    let need: Vec<f64> = (0..260)
+        .map(|w| 50.0 + 20.0 * ((w % 52) as f64 / 52.0 * std::f64::consts::TAU).sin())
+        .collect();
+    let mut p = plan(50.0);
+    p.attrition_percent_per_month = 9.0;
+    p.overtime.max_percent = 5.0;
+    let r = run(&need, p);
+    // Only the first 4 weeks (training) can stay short.
+    assert!(r.weeks[4..].iter().all(|w| w.gap_fte >= -1e-9));
+    assert!(r.totals.hires > 0);
+    let bound = r.totals.cost_lower_bound;
+    assert!(bound.is_none() || bound.unwrap() <= r.totals.cost * (1.0 + 1e-6));
+}
