@@ -1,11 +1,12 @@
 //! staffcast: contact-centre workforce management.
 //!
-//! The core (`domain`, `forecast`, `staffing`, `schedule`, `simulate`) is
-//! plain Rust with no HTTP and no SQL; `app` runs use cases over `db`, and
-//! `api` serves them.
+//! The core (`domain`, `forecast`, `staffing`, `schedule`, `simulate`,
+//! `capacity`) is plain Rust with no HTTP and no SQL; `app` runs use cases
+//! over `db`, and `api` serves them.
 
 pub mod api;
 pub mod app;
+pub mod capacity;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -5,6 +5,7 @@
 mod agents;
 mod body;
 mod calendar;
+mod capacity;
 pub mod error;
 mod forecasts;
 mod health;
@@ -104,6 +105,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     "/forecasts/{id}/accuracy",
                     web::get().to(forecasts::accuracy),
                 )
+                .route(
+                    "/queues/{id}/capacity-plans",
+                    web::post().to(capacity::create),
+                )
+                .route("/queues/{id}/capacity-plans", web::get().to(capacity::list))
+                .route("/capacity-plans/{id}", web::get().to(capacity::get))
                 .route("/staffing/calculate", web::post().to(staffing::calculate))
                 .route("/schedules", web::post().to(schedules::create))
                 .route("/schedules/{id}", web::get().to(schedules::get))

@@ -2,6 +2,7 @@
 //! callers (the API, the CLI) run these off the async runtime.
 
 pub mod calendar;
+pub mod capacity;
 pub mod error;
 pub mod forecast;
 pub mod history;

@@ -4,6 +4,7 @@
 pub mod bench;
 mod bench_roster;
 mod bench_shift_design;
+pub mod capacity;
 pub mod demo;
 pub mod forecast;
 pub mod import;
@@ -36,6 +37,8 @@ pub enum Command {
     Metrics(metrics::MetricsArgs),
     /// Discrete-event simulation of a staffing plan (no database).
     Simulate(simulate::SimulateArgs),
+    /// Capacity plan for the peak from a forecast file (no database): weekly CSV.
+    Capacity(capacity::CapacityArgs),
     /// Benchmarks: `bench curtois INSTANCE.txt --time-limit 60 --output ROSTER.txt`.
     Bench(bench::BenchArgs),
     /// Run the whole pipeline on bundled sample data, then serve the API.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Forecast(args) => forecast::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Capacity(args) => capacity::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Demo(args) => demo::run(args),
     }

@@ -7,6 +7,7 @@
 //! `MultiConnection` cannot express them).
 
 pub mod agents;
+pub mod capacity_plans;
 pub mod fitted_models;
 pub mod forecasts;
 pub mod history;

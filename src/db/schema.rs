@@ -149,6 +149,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    capacity_plans (id) {
+        id -> Integer,
+        queue_id -> Integer,
+        forecast_id -> Integer,
+        created_at -> Timestamp,
+        request -> Text,
+        result -> Text,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -169,4 +180,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_breaks,
     special_days,
     fitted_models,
+    capacity_plans,
 );

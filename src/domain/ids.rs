@@ -22,3 +22,4 @@ typed_id!(QueueId);
 typed_id!(ForecastId);
 typed_id!(ScheduleId);
 typed_id!(AgentId);
+typed_id!(CapacityPlanId);

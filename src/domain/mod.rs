@@ -10,6 +10,7 @@ pub mod time;
 
 pub use grid::Grid;
 pub use history::{HistoryRow, ImportError};
+pub use ids::CapacityPlanId;
 pub use ids::{AgentId, ForecastId, QueueId, ScheduleId};
 pub use queue::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 

@@ -6,7 +6,8 @@ use super::model::{queue_metrics, required_agents_for, QueueModel};
 use super::requirement::{
     ceil_ignoring_noise, invalid, too_many, validate, Requirement, StaffingError, MAX_AGENTS,
 };
-use crate::domain::ServiceGoal;
+use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
+use crate::domain::{Channel, QueueSpec, ServiceGoal};
 use serde::Serialize;
 
 /// How a channel turns its load into a head count.
@@ -36,6 +37,36 @@ pub enum ChannelModel {
     /// Deferred work: each item must be finished within `deadline_seconds` of
     /// arriving. See [`deferred_requirements`].
     Deferred { deadline_seconds: f64 },
+}
+
+impl ChannelModel {
+    /// The model a queue's channel and staffing options call for: voice
+    /// under Erlang A when callers' patience is known, else Erlang C; chat
+    /// with its concurrency (handle time taken as measured while agents
+    /// hold several chats); email and social by their answer deadline.
+    pub fn for_queue(spec: &QueueSpec) -> Self {
+        let voice = match spec.staffing.patience_seconds {
+            Some(patience_seconds) => QueueModel::ErlangA { patience_seconds },
+            None => QueueModel::ErlangC,
+        };
+        match spec.channel {
+            Channel::Voice => ChannelModel::Voice(voice),
+            Channel::Chat => ChannelModel::Chat {
+                concurrency: spec
+                    .staffing
+                    .chat_concurrency
+                    .unwrap_or(DEFAULT_CHAT_CONCURRENCY),
+                handle_time_factor: 1.0,
+                queue: QueueModel::ErlangC,
+            },
+            Channel::Email | Channel::Social => ChannelModel::Deferred {
+                deadline_seconds: spec
+                    .staffing
+                    .deadline_seconds
+                    .unwrap_or(DEFAULT_DEADLINE_SECONDS),
+            },
+        }
+    }
 }
 
 /// Requirement for each interval of `intervals = [(volume, aht_seconds)]`
@@ -275,6 +306,37 @@ mod tests {
             max_asa_seconds: None,
             max_abandon_rate: None,
         }
+    }
+
+    #[test]
+    fn a_queue_picks_its_channel_model() {
+        let spec = |channel| QueueSpec::new("q", channel, 30, "UTC", goal(), 0.3, 0.85).unwrap();
+        assert_eq!(
+            ChannelModel::for_queue(&spec(Channel::Voice)),
+            ChannelModel::Voice(QueueModel::ErlangC)
+        );
+        let patient = spec(Channel::Voice)
+            .with_staffing(crate::domain::StaffingOptions {
+                patience_seconds: Some(300.0),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            ChannelModel::for_queue(&patient),
+            ChannelModel::Voice(QueueModel::ErlangA {
+                patience_seconds: 300.0
+            })
+        );
+        assert!(matches!(
+            ChannelModel::for_queue(&spec(Channel::Chat)),
+            ChannelModel::Chat { concurrency: 2, .. }
+        ));
+        assert_eq!(
+            ChannelModel::for_queue(&spec(Channel::Email)),
+            ChannelModel::Deferred {
+                deadline_seconds: DEFAULT_DEADLINE_SECONDS
+            }
+        );
     }
 
     #[test]

@@ -1,0 +1,2 @@
+DROP INDEX capacity_plans_queue;
+DROP TABLE capacity_plans;

@@ -1,0 +1,75 @@
+//! /api/v1/queues/{id}/capacity-plans and /api/v1/capacity-plans/{id}:
+//! long-range capacity plans for the peak.
+
+use super::blocking;
+use super::body::Json;
+use super::error::ApiError;
+use crate::app::capacity::{capacity_plan, capacity_plans, create_capacity_plan};
+use crate::capacity::{CapacityRequest, PlanConfig, VariantSpec};
+use crate::db::capacity_plans::StoredCapacityPlan;
+use crate::db::Database;
+use crate::domain::{CapacityPlanId, ForecastId, QueueId};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityBody {
+    /// A forecast run of this queue; its stored requirements are the need.
+    forecast_id: i32,
+    plan: PlanConfig,
+    /// Named what-ifs: each a partial plan merged over `plan`.
+    #[serde(default)]
+    variants: Vec<VariantSpec>,
+}
+
+pub async fn create(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: Json<CapacityBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let body = body.into_inner();
+    let db = db.into_inner();
+    let request = CapacityRequest {
+        plan: body.plan,
+        variants: body.variants,
+    };
+    let forecast = ForecastId(body.forecast_id);
+    let plan = blocking(move || create_capacity_plan(&db, id, forecast, request)).await?;
+    tracing::info!(
+        queue = id.0,
+        capacity_plan = plan.id.0,
+        "capacity plan stored"
+    );
+    Ok(HttpResponse::Created().json(plan))
+}
+
+/// The queue's plans, each summed up by its side-by-side comparison.
+pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let db = db.into_inner();
+    let plans = blocking(move || capacity_plans(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(plans.iter().map(summary).collect::<Vec<_>>()))
+}
+
+pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+    let id = CapacityPlanId(id.into_inner());
+    let db = db.into_inner();
+    let plan = blocking(move || capacity_plan(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
+fn summary(p: &StoredCapacityPlan) -> serde_json::Value {
+    let base = &p.result["scenarios"][0];
+    json!({
+        "id": p.id,
+        "queue_id": p.queue_id,
+        "forecast_id": p.forecast_id,
+        "created_at": p.created_at,
+        "first_week": base["first_week"],
+        "weeks_count": base["weeks_count"],
+        "comparison": p.result["comparison"],
+    })
+}
