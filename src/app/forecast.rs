@@ -6,8 +6,6 @@ use super::AppError;
 use crate::db::fitted_models::StoredFit;
 use crate::db::forecasts::{ForecastInterval, ForecastRun, NewForecastRun, RequirementInterval};
 use crate::db::Database;
-use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
-use crate::domain::Channel;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
 use crate::forecast::{
     candidate_specs, forecast_with_specs, history_context, FittedModel, ForecastError,
@@ -16,7 +14,7 @@ use crate::forecast::{
 
 /// Bumped when stored fits change shape, so older ones are refitted.
 const FIT_FORMAT: u32 = 2;
-use crate::staffing::{channel_requirements, ChannelModel, QueueModel, StaffingError};
+use crate::staffing::{channel_requirements, ChannelModel, StaffingError};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
@@ -295,31 +293,10 @@ pub fn accuracy(db: &Database, id: ForecastId) -> Result<serde_json::Value, AppE
         .ok_or_else(|| AppError::Unprocessable(format!("forecast {id} has no backtest record")))
 }
 
-/// The staffing model a queue's channel calls for.
+/// The staffing model a queue's channel calls for (see
+/// [`ChannelModel::for_queue`]).
 pub fn channel_model(spec: &QueueSpec) -> ChannelModel {
-    let voice = match spec.staffing.patience_seconds {
-        Some(patience_seconds) => QueueModel::ErlangA { patience_seconds },
-        None => QueueModel::ErlangC,
-    };
-    match spec.channel {
-        Channel::Voice => ChannelModel::Voice(voice),
-        // Chat handle time is taken as measured while agents hold several
-        // chats, so no extra slowdown factor is applied.
-        Channel::Chat => ChannelModel::Chat {
-            concurrency: spec
-                .staffing
-                .chat_concurrency
-                .unwrap_or(DEFAULT_CHAT_CONCURRENCY),
-            handle_time_factor: 1.0,
-            queue: QueueModel::ErlangC,
-        },
-        Channel::Email | Channel::Social => ChannelModel::Deferred {
-            deadline_seconds: spec
-                .staffing
-                .deadline_seconds
-                .unwrap_or(DEFAULT_DEADLINE_SECONDS),
-        },
-    }
+    ChannelModel::for_queue(spec)
 }
 
 /// Agents per interval for the queue's goal under its channel's model, with
