@@ -12,6 +12,10 @@
 //!   weights `decay^(k−1)`, so recent years count most and one odd year
 //!   cannot dominate. This is "same period last year × recent growth", made
 //!   robust by pooling; past a year ahead the years that reach D are used;
+//! * the seasonal index is raised to the power of the *carry-over* the
+//!   history shows (how much of one year's log swing the next year
+//!   repeated, 0..1): a season that repeats is kept whole, one that is
+//!   mostly noise is damped towards the recent level;
 //! * `weekday(D)`: how each weekday stood against its centred week around
 //!   the same date in those years (± `weekday_weeks`), so a season's own
 //!   weekly shape (busy Sundays in a sports season) is kept;
@@ -102,6 +106,9 @@ pub struct LongHorizonBody {
     pub daily: Vec<f64>,
     /// Past years that fed the seasonal index at the first forecast day.
     pub years_used: usize,
+    /// Share of last year's seasonal swing that carried over to the next
+    /// year in this history (1 = the same period last year exactly).
+    pub carry: f64,
     pub shares: Vec<f64>,
 }
 
@@ -147,7 +154,6 @@ pub(super) fn fit(
     let t = totals(s, minutes);
     let end = t.len() as i64;
     let base_days = 7 * p.base_weeks as i64;
-    let half = p.half_window_days as i64;
     // The level: the base weeks before the origin, or, when the history
     // ends in a gap, before the last stretch that has them (within a year).
     let (base_end, level) = (0..=52)
@@ -158,87 +164,192 @@ pub(super) fn fit(
                 .map(|l| (e, l))
         })
         .ok_or_else(|| too_short("long_horizon (the weeks before the origin)"))?;
-    // The level k years before that, for every year that has it.
-    let max_years = (p.years + 2).min(12);
-    let bases: Vec<Option<f64>> = (1..=max_years)
-        .map(|k| {
-            let shift = year_shift(k);
-            mean(&t, base_end - shift - base_days, base_end - shift).filter(|b| *b > 0.0)
-        })
-        .collect();
-    if bases.iter().all(Option::is_none) {
+    let seasons = Seasons::new(&t, p);
+    if (1..=p.years + 2).all(|k| seasons.base_at(base_end - year_shift(k)).is_none()) {
         return Err(too_short(
             "long_horizon (a year and the base weeks before the origin)",
         ));
     }
-    let yoy = bases[0].map(|b| (level / b).clamp(0.5, 2.0));
-    // Centred means, used both for the season and the weekday factor.
+    let yoy = seasons
+        .base_at(base_end - year_shift(1))
+        .map(|b| (level / b).clamp(0.5, 2.0));
+    // Centred weeks, for the weekday factor.
     let centred: Vec<Option<f64>> = (0..end).map(|d| mean(&t, d - 3, d + 4)).collect();
+    let carry = seasons.carry_over();
     let mut daily = Vec::with_capacity(STORED_DAYS);
     let mut years_used = 0;
     for i in 0..STORED_DAYS as i64 {
         let target = end + i;
-        let mut season = 0.0;
-        let mut weekday_num = 0.0;
-        let mut wsum = 0.0;
-        let mut weekday_w = 0.0;
-        let mut used = 0;
-        let mut weight = 1.0;
-        for (k, base) in bases.iter().enumerate() {
-            if used >= p.years {
-                break;
-            }
-            let a = target - year_shift(k + 1);
-            // The season is measured against the base k years back, which
-            // sits `end - base_end` days before the aligned origin.
-            // The whole window must lie in the training history.
-            if a + half >= end || a - half < 0 {
-                continue;
-            }
-            let (Some(base), Some(around)) = (base, mean(&t, a - half, a + half + 1)) else {
-                continue;
-            };
-            season += weight * (around / base).clamp(0.05, 20.0);
-            wsum += weight;
-            // Weekday factor: the same weekday's totals against their
-            // centred weeks, ± weekday_weeks around the aligned date.
-            let (mut num, mut den) = (0.0, 0.0);
-            for j in -(p.weekday_weeks as i64)..=p.weekday_weeks as i64 {
-                let d = a + 7 * j;
-                if d < 0 || d >= end {
-                    continue;
-                }
-                if let (Some(v), Some(c)) = (t[d as usize], centred[d as usize]) {
-                    num += v;
-                    den += c;
-                }
-            }
-            if den > 0.0 {
-                weekday_num += weight * num / den;
-                weekday_w += weight;
-            }
-            used += 1;
-            weight *= p.decay;
-        }
+        let (season, used) = seasons.index(base_end, end, target).unwrap_or((1.0, 0));
         if i == 0 {
             years_used = used;
         }
-        let season = if wsum > 0.0 { season / wsum } else { 1.0 };
-        let weekday = if weekday_w > 0.0 {
-            weekday_num / weekday_w
-        } else {
-            recent_weekday_factor(&t, &centred, target)
-        };
+        let weekday = seasonal_weekday_factor(&t, &centred, p, end, target)
+            .unwrap_or_else(|| recent_weekday_factor(&t, &centred, target));
         let lead_years = ((i + 1) as f64 / YEAR_DAYS).min(1.0);
         let trend = yoy.map_or(1.0, |g| g.powf(p.growth * lead_years));
-        daily.push((level * season * weekday * trend).max(0.0));
+        daily.push((level * season.powf(carry) * weekday * trend).max(0.0));
     }
     Ok(LongHorizonBody {
         first_day: s.date(0) + Duration::days(end),
         daily,
         years_used,
+        carry,
         shares: shares(s, p.profile_weeks, minutes, p.pool_weekdays),
     })
+}
+
+/// Fewest (origin, lead) pairs to estimate the carry-over from.
+const MIN_CARRY_PAIRS: usize = 100;
+
+/// Daily totals with their centred and base means: the seasonal index.
+struct Seasons<'a> {
+    p: &'a LongHorizonParams,
+    end: i64,
+    half: i64,
+    /// Mean of the ±half days around each day (None near the end).
+    around: Vec<Option<f64>>,
+    /// Mean of the base weeks before each day.
+    base: Vec<Option<f64>>,
+}
+
+impl<'a> Seasons<'a> {
+    fn new(t: &[Option<f64>], p: &'a LongHorizonParams) -> Self {
+        let end = t.len() as i64;
+        let half = p.half_window_days as i64;
+        let base_days = 7 * p.base_weeks as i64;
+        Seasons {
+            p,
+            end,
+            half,
+            around: (0..end)
+                .map(|d| {
+                    (d + half < end)
+                        .then(|| mean(t, d - half, d + half + 1))
+                        .flatten()
+                })
+                .collect(),
+            base: (0..=end)
+                .map(|e| mean(t, e - base_days, e).filter(|b| *b > 0.0))
+                .collect(),
+        }
+    }
+
+    fn base_at(&self, e: i64) -> Option<f64> {
+        (0..=self.end)
+            .contains(&e)
+            .then(|| self.base[e as usize])
+            .flatten()
+    }
+
+    fn around_at(&self, d: i64) -> Option<f64> {
+        (0..self.end)
+            .contains(&d)
+            .then(|| self.around[d as usize])
+            .flatten()
+    }
+
+    /// The pooled seasonal index of day `d` against the base weeks before
+    /// `base_e`, from the past years whose window lies before `limit`:
+    /// (index, years used).
+    fn index(&self, base_e: i64, limit: i64, d: i64) -> Option<(f64, usize)> {
+        let (mut sum, mut wsum, mut used, mut weight) = (0.0, 0.0, 0, 1.0);
+        for k in 1..=self.p.years + 2 {
+            if used >= self.p.years {
+                break;
+            }
+            let shift = year_shift(k);
+            let a = d - shift;
+            if a + self.half >= limit {
+                continue;
+            }
+            let (Some(around), Some(base)) = (self.around_at(a), self.base_at(base_e - shift))
+            else {
+                continue;
+            };
+            sum += weight * (around / base).clamp(0.05, 20.0);
+            wsum += weight;
+            used += 1;
+            weight *= self.p.decay;
+        }
+        (wsum > 0.0).then(|| (sum / wsum, used))
+    }
+
+    /// How much of the pooled seasonal index came true, learned from the
+    /// history itself: over past weekly origins e and leads of 1 to 52
+    /// weeks, the least-squares slope (through the origin) of the log of
+    /// what happened, `ln(around(e + h) / base(e))`, on the log of the index
+    /// the model would have used at e, clipped to [0, 1] (logs, so a one-off
+    /// spike weighs as a multiple, not as its size). A season that repeats
+    /// (a sports season, a retail peak) gets ~1; one that is mostly noise
+    /// gets ~0 and the forecast leans on the recent level. With too few
+    /// pairs it is 1: the planner's same period last year × growth.
+    fn carry_over(&self) -> f64 {
+        let (mut sxy, mut sxx, mut n) = (0.0, 0.0, 0usize);
+        let mut e = self.end - 7;
+        while e > year_shift(1) {
+            if let Some(b) = self.base_at(e) {
+                for h in (7..=364).step_by(7) {
+                    let d = e + h;
+                    let Some(a) = self.around_at(d) else {
+                        continue;
+                    };
+                    if let Some((index, _)) = self.index(e, e, d) {
+                        if a > 0.0 && index > 0.0 {
+                            let (y, x) = ((a / b).ln(), index.ln());
+                            sxy += x * y;
+                            sxx += x * x;
+                            n += 1;
+                        }
+                    }
+                }
+            }
+            e -= 7;
+        }
+        if n < MIN_CARRY_PAIRS || sxx <= 0.0 {
+            return 1.0;
+        }
+        (sxy / sxx).clamp(0.0, 1.0)
+    }
+}
+
+/// How each weekday stood against its centred week around the same date in
+/// past years (± weekday_weeks), pooled with the years' weights.
+fn seasonal_weekday_factor(
+    t: &[Option<f64>],
+    centred: &[Option<f64>],
+    p: &LongHorizonParams,
+    end: i64,
+    target: i64,
+) -> Option<f64> {
+    let (mut sum, mut wsum, mut used, mut weight) = (0.0, 0.0, 0, 1.0);
+    for k in 1..=p.years + 2 {
+        if used >= p.years {
+            break;
+        }
+        let a = target - year_shift(k);
+        if a + 3 >= end || a < 0 {
+            continue;
+        }
+        let (mut num, mut den) = (0.0, 0.0);
+        for j in -(p.weekday_weeks as i64)..=p.weekday_weeks as i64 {
+            let d = a + 7 * j;
+            if d < 0 || d >= end {
+                continue;
+            }
+            if let (Some(v), Some(c)) = (t[d as usize], centred[d as usize]) {
+                num += v;
+                den += c;
+            }
+        }
+        if den > 0.0 {
+            sum += weight * num / den;
+            wsum += weight;
+            used += 1;
+            weight *= p.decay;
+        }
+    }
+    (wsum > 0.0).then(|| sum / wsum)
 }
 
 /// The weekday factor of the last 8 weeks (when no past year has one).

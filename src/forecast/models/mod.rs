@@ -12,8 +12,8 @@
 //! * [`top_down`]: Holt–Winters on daily totals, scaled by last year;
 //! * [`long_horizon`]: pooled same-period-past-years × level, weeks to 18
 //!   months ahead;
-//! * `ensemble`: the mean of weekly_average, regression, top_down and, when
-//!   it fits, long_horizon.
+//! * `ensemble`: the mean of weekly_average, regression, top_down and
+//!   long_horizon, each when it can be fitted.
 
 pub mod baseline;
 pub mod long_horizon;
@@ -338,13 +338,24 @@ fn fit_body(spec: &ModelSpec, s: &Series, grid: &Grid) -> Result<Body, ForecastE
         ModelSpec::Regression(p) => Body::Regression(regression::fit(s, p, minutes)?),
         ModelSpec::LongHorizon(p) => Body::LongHorizon(long_horizon::fit(s, p, minutes)?),
         ModelSpec::Ensemble(p) => {
-            let mut members = vec![
-                fit_body(&ModelSpec::WeeklyAverage(p.weekly_average), s, grid)?,
-                fit_body(&ModelSpec::Regression(p.regression), s, grid)?,
-                fit_body(&ModelSpec::TopDown(p.top_down), s, grid)?,
+            // Members that cannot be fitted (too little or too gappy
+            // history for them) are left out; one is enough.
+            let specs = [
+                ModelSpec::WeeklyAverage(p.weekly_average),
+                ModelSpec::Regression(p.regression),
+                ModelSpec::TopDown(p.top_down),
+                ModelSpec::LongHorizon(p.long_horizon),
             ];
-            if let Ok(lh) = long_horizon::fit(s, &p.long_horizon, minutes) {
-                members.push(Body::LongHorizon(lh));
+            let mut members = Vec::new();
+            let mut first_err = None;
+            for spec in &specs {
+                match fit_body(spec, s, grid) {
+                    Ok(b) => members.push(b),
+                    Err(e) => first_err = first_err.or(Some(e)),
+                }
+            }
+            if members.is_empty() {
+                return Err(first_err.unwrap_or_else(|| too_short("ensemble")));
             }
             Body::Ensemble { members }
         }
