@@ -23,6 +23,17 @@ pub const MAX_REASON_CHARS: usize = 500;
 /// Highest percentage accepted (×11): beyond that a typo is likelier than a plan.
 pub const MAX_PERCENT: f64 = 1000.0;
 
+/// A stored adjustment's id (typed so a forecast id cannot stand in for it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AdjustmentId(pub i32);
+
+impl std::fmt::Display for AdjustmentId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// Which part of the window an adjustment covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
