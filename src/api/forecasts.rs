@@ -1,19 +1,26 @@
 //! /api/v1/queues/{id}/forecasts and /api/v1/forecasts/{id}: forecast runs
-//! and the requirements derived from them.
+//! and the requirements derived from them, the planner's adjustments, and
+//! accuracy (backtest promise beside realised scores).
 
 use super::blocking;
-use super::body::OptionalJson;
+use super::body::{Json, OptionalJson};
 use super::error::ApiError;
 use super::queues::parse_bound;
 use crate::app::forecast::{
-    create_forecast, forecast_run, requirements as load_requirements, ForecastRequest,
+    add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast,
+    delete_adjustment as app_delete_adjustment, forecast_view, requirements as load_requirements,
+    ForecastRequest,
 };
 use crate::app::history::queue;
 use crate::db::Database;
 use crate::domain::{ForecastId, QueueId};
+use crate::forecast::adjustments::{AdjustmentId, AdjustmentInput};
+use crate::forecast::ForecastPoint;
 use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -68,30 +75,66 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(runs))
 }
 
-/// The run with every interval: volume with p10/p90 and handle time.
+/// The run with every interval: volume with p10/p90 and handle time; with
+/// adjustments, the adjusted values beside the statistical ones.
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
-    let (run, tz, intervals) = blocking(move || {
-        let run = forecast_run(&db, id)?;
-        let tz = queue(&db, run.queue_id)?.spec.time_zone;
-        let intervals = db.forecast_intervals(id)?;
-        Ok((run, tz, intervals))
-    })
-    .await?;
-    let total: f64 = intervals.iter().map(|i| i.volume).sum();
-    Ok(HttpResponse::Ok().json(json!({
-        "forecast": run,
-        "time_zone": tz.name(),
+    let view = blocking(move || forecast_view(&db, id)).await?;
+    let total: f64 = view.points.iter().map(|p| p.volume).sum();
+    let intervals: Vec<_> = view
+        .points
+        .iter()
+        .enumerate()
+        .map(|(n, p)| {
+            let mut row = json!({
+                "interval_start": p.start,
+                "volume": p.volume,
+                "volume_p10": p.volume_p10,
+                "volume_p90": p.volume_p90,
+                "aht_seconds": p.aht_seconds,
+            });
+            if let Some(a) = view.adjusted.as_ref().map(|a| a[n]) {
+                row["adjusted_volume"] = json!(a.volume);
+                row["adjusted_volume_p10"] = json!(a.volume_p10);
+                row["adjusted_volume_p90"] = json!(a.volume_p90);
+            }
+            row
+        })
+        .collect();
+    let mut out = json!({
+        "forecast": view.run,
+        "time_zone": view.time_zone.name(),
         "total_volume": total,
-        "intervals": intervals.iter().map(|i| json!({
-            "interval_start": i.start,
-            "volume": i.volume,
-            "volume_p10": i.volume_p10,
-            "volume_p90": i.volume_p90,
-            "aht_seconds": i.aht_seconds,
-        })).collect::<Vec<_>>(),
-    })))
+        "adjustments": view.adjustments,
+        "intervals": intervals,
+    });
+    if let Some(adjusted) = &view.adjusted {
+        out["adjusted_total_volume"] = json!(adjusted.iter().map(|p| p.volume).sum::<f64>());
+        out["daily_totals"] = json!(daily_totals(&view.points, adjusted, view.time_zone));
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Statistical and adjusted volume per local day, in date order.
+fn daily_totals(
+    points: &[ForecastPoint],
+    adjusted: &[ForecastPoint],
+    tz: chrono_tz::Tz,
+) -> Vec<serde_json::Value> {
+    let mut days: BTreeMap<NaiveDate, (f64, f64)> = BTreeMap::new();
+    for (p, a) in points.iter().zip(adjusted) {
+        let day = days
+            .entry(p.start.with_timezone(&tz).date_naive())
+            .or_default();
+        day.0 += p.volume;
+        day.1 += a.volume;
+    }
+    days.into_iter()
+        .map(|(date, (volume, adjusted))| {
+            json!({"date": date, "volume": volume, "adjusted_volume": adjusted})
+        })
+        .collect()
 }
 
 pub async fn requirements(
@@ -122,7 +165,8 @@ pub async fn requirements(
 }
 
 /// The model chosen for a run and every candidate's backtest scores
-/// (WAPE, MASE, p10–p90 coverage per origin).
+/// (WAPE, MASE, p10–p90 coverage per origin), the chosen model's promise,
+/// and the realised scores once actuals of the window are imported.
 pub async fn accuracy(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -131,4 +175,70 @@ pub async fn accuracy(
     let db = db.into_inner();
     let accuracy = blocking(move || crate::app::forecast::accuracy(&db, id)).await?;
     Ok(HttpResponse::Ok().json(accuracy))
+}
+
+/// One adjustment object or an array of them; all are stored or none.
+pub async fn add_adjustments(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ForecastId(id.into_inner());
+    let inputs = adjustment_inputs(body.into_inner())?;
+    let db = db.into_inner();
+    let stored = blocking(move || app_add_adjustments(&db, id, inputs)).await?;
+    tracing::info!(
+        forecast = id.0,
+        adjustments = stored.len(),
+        "forecast adjusted"
+    );
+    Ok(HttpResponse::Created().json(stored))
+}
+
+pub async fn list_adjustments(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ForecastId(id.into_inner());
+    let db = db.into_inner();
+    let list = blocking(move || app_adjustments(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+pub async fn delete_adjustment(
+    db: web::Data<Database>,
+    path: web::Path<(i32, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, adjustment) = path.into_inner();
+    let db = db.into_inner();
+    blocking(move || app_delete_adjustment(&db, ForecastId(id), AdjustmentId(adjustment))).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Reads each element on its own so an error names it: `adjustments[1].percent`.
+fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, ApiError> {
+    let items = match body {
+        serde_json::Value::Array(items) => items,
+        one @ serde_json::Value::Object(_) => vec![one],
+        _ => {
+            return Err(ApiError::BadRequest(
+                "JSON body: expected an adjustment object or an array of them".into(),
+            ))
+        }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            serde_path_to_error::deserialize(item).map_err(|e| {
+                let path = e.path().to_string();
+                let at = if path == "." {
+                    format!("adjustments[{i}]")
+                } else {
+                    format!("adjustments[{i}].{path}")
+                };
+                ApiError::BadRequest(format!("JSON body, field {at}: {}", e.inner()))
+            })
+        })
+        .collect()
 }

@@ -106,6 +106,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::get().to(forecasts::accuracy),
                 )
                 .route(
+                    "/forecasts/{id}/adjustments",
+                    web::post().to(forecasts::add_adjustments),
+                )
+                .route(
+                    "/forecasts/{id}/adjustments",
+                    web::get().to(forecasts::list_adjustments),
+                )
+                .route(
+                    "/forecasts/{id}/adjustments/{adjustment_id}",
+                    web::delete().to(forecasts::delete_adjustment),
+                )
+                .route(
                     "/queues/{id}/capacity-plans",
                     web::post().to(capacity::create),
                 )

@@ -4,18 +4,22 @@
 use super::history::queue;
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
+use crate::db::forecast_adjustments::StoredAdjustment;
 use crate::db::forecasts::{ForecastInterval, ForecastRun, NewForecastRun, RequirementInterval};
 use crate::db::Database;
+use crate::domain::InvalidValue;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
+use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Window};
+use crate::forecast::realised::realised;
 use crate::forecast::{
-    candidate_specs, forecast_with_specs, history_context, FittedModel, ForecastError,
-    ForecastPoint, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
+    candidate_specs, forecast_with_specs, history_context, BacktestReport, FittedModel,
+    ForecastError, ForecastPoint, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
 };
 
 /// Bumped when stored fits change shape, so older ones are refitted.
 const FIT_FORMAT: u32 = 2;
 use crate::staffing::{channel_requirements, ChannelModel, StaffingError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::json;
 
 /// What the planner asks for; missing bounds default to the week after the history.
@@ -286,11 +290,161 @@ fn fingerprint(
     Ok(format!("{:016x}-{}", h.finish(), history.len()))
 }
 
-/// The stored accuracy of a run: the model choice and every candidate's backtest scores.
+/// The stored accuracy of a run (the model choice and every candidate's
+/// backtest scores) with two more fields: `promise`, the chosen model's
+/// backtest scores, and `realised`, the same scores against the window's
+/// actuals (null until one is imported), also for the adjusted forecast
+/// when the run has adjustments.
 pub fn accuracy(db: &Database, id: ForecastId) -> Result<serde_json::Value, AppError> {
-    forecast_run(db, id)?
-        .accuracy
-        .ok_or_else(|| AppError::Unprocessable(format!("forecast {id} has no backtest record")))
+    let view = forecast_view(db, id)?;
+    let actuals = db.history(view.run.queue_id, Some(view.run.from), Some(view.run.to))?;
+    let step = Duration::minutes(i64::from(view.interval_minutes));
+    let score = |points: &[ForecastPoint]| realised(points, &actuals, view.time_zone, step);
+    let realised = score(&view.points).map(|statistical| {
+        let adjusted = view.adjusted.as_deref().and_then(score);
+        json!({
+            "overall": statistical.overall,
+            "by_day": statistical.by_day,
+            "by_week": statistical.by_week,
+            "adjusted": adjusted,
+        })
+    });
+    // A run stored without a backtest still gets its realised scores.
+    let mut out = match view.run.accuracy {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let promise = promise(&out);
+    out.insert("promise".into(), promise);
+    out.insert("realised".into(), json!(realised));
+    Ok(serde_json::Value::Object(out))
+}
+
+/// The chosen model's backtest scores, to sit beside the realised ones
+/// (null when the record has no backtest of it).
+fn promise(accuracy: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
+    let Some(report) = accuracy
+        .get("backtest")
+        .and_then(|b| serde_json::from_value::<BacktestReport>(b.clone()).ok())
+    else {
+        return serde_json::Value::Null;
+    };
+    let chosen = accuracy.get("chosen").cloned().unwrap_or_default();
+    let Some(score) = report
+        .scores
+        .iter()
+        .find(|s| serde_json::to_value(s.model).ok().as_ref() == Some(&chosen))
+    else {
+        return serde_json::Value::Null;
+    };
+    json!({
+        "model": score.model,
+        "wape": score.wape,
+        "bias": score.bias,
+        "busiest_day_error": score.busiest_day_error,
+        "p95_interval_error": score.p95_interval_error,
+        "coverage_p10_p90": score.coverage_p10_p90,
+        "lead_days": report.lead_days,
+        "horizon_days": report.horizon_days,
+        "backtest_origins": report.origins.len(),
+    })
+}
+
+/// A run with its statistical points, its adjustments and, when there are
+/// any, the adjusted points (same starts, same order).
+pub struct ForecastView {
+    pub run: ForecastRun,
+    pub time_zone: chrono_tz::Tz,
+    pub interval_minutes: u32,
+    pub points: Vec<ForecastPoint>,
+    pub adjustments: Vec<StoredAdjustment>,
+    pub adjusted: Option<Vec<ForecastPoint>>,
+}
+
+pub fn forecast_view(db: &Database, id: ForecastId) -> Result<ForecastView, AppError> {
+    let (run, spec, points) = statistical(db, id)?;
+    let adjustments = db.forecast_adjustments(id)?;
+    let adjusted = (!adjustments.is_empty()).then(|| {
+        let list: Vec<Adjustment> = adjustments.iter().map(|a| a.adjustment.clone()).collect();
+        Window::new(&points, spec.time_zone).apply(&list)
+    });
+    Ok(ForecastView {
+        run,
+        time_zone: spec.time_zone,
+        interval_minutes: spec.interval_minutes,
+        points,
+        adjustments,
+        adjusted,
+    })
+}
+
+/// A run, its queue and its statistical points.
+fn statistical(
+    db: &Database,
+    id: ForecastId,
+) -> Result<(ForecastRun, QueueSpec, Vec<ForecastPoint>), AppError> {
+    let run = forecast_run(db, id)?;
+    let spec = queue(db, run.queue_id)?.spec;
+    let points = db
+        .forecast_intervals(id)?
+        .iter()
+        .map(|i| ForecastPoint {
+            start: i.start,
+            volume: i.volume,
+            volume_p10: i.volume_p10,
+            volume_p90: i.volume_p90,
+            aht_seconds: i.aht_seconds,
+        })
+        .collect();
+    Ok((run, spec, points))
+}
+
+/// Checks every adjustment against the run's window and stores them all,
+/// or none: an error names the first bad one's field (`adjustments[1].percent`).
+pub fn add_adjustments(
+    db: &Database,
+    id: ForecastId,
+    inputs: Vec<AdjustmentInput>,
+) -> Result<Vec<StoredAdjustment>, AppError> {
+    let (_, spec, points) = statistical(db, id)?;
+    if inputs.is_empty() {
+        return Err(InvalidValue::new("adjustments", "give at least one adjustment").into());
+    }
+    let window = Window::new(&points, spec.time_zone);
+    // Whole milliseconds: what both databases store and give back.
+    let now = Utc::now().trunc_subsecs(3);
+    let checked = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            window
+                .check(input, now)
+                .map_err(|e| InvalidValue::new(format!("adjustments[{i}].{}", e.field), e.message))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(db.insert_forecast_adjustments(id, &checked)?)
+}
+
+/// A run's adjustments, oldest first (404 for an unknown run).
+pub fn adjustments(db: &Database, id: ForecastId) -> Result<Vec<StoredAdjustment>, AppError> {
+    forecast_run(db, id)?;
+    Ok(db.forecast_adjustments(id)?)
+}
+
+pub fn delete_adjustment(
+    db: &Database,
+    id: ForecastId,
+    adjustment: AdjustmentId,
+) -> Result<(), AppError> {
+    forecast_run(db, id)?;
+    if db.delete_forecast_adjustment(id, adjustment)? {
+        Ok(())
+    } else {
+        Err(AppError::not_found(
+            "adjustment",
+            format!("{adjustment} of forecast {id}"),
+        ))
+    }
 }
 
 /// The staffing model a queue's channel calls for (see

@@ -9,6 +9,7 @@
 pub mod agents;
 pub mod capacity_plans;
 pub mod fitted_models;
+pub mod forecast_adjustments;
 pub mod forecasts;
 pub mod history;
 pub mod queues;

@@ -160,11 +160,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    forecast_adjustments (id) {
+        id -> Integer,
+        forecast_id -> Integer,
+        scope_kind -> Text,
+        scope_date -> Date,
+        kind -> Text,
+        value -> Double,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
 diesel::joinable!(forecast_intervals -> forecast_runs (run_id));
 diesel::joinable!(requirement_intervals -> forecast_runs (run_id));
+diesel::joinable!(forecast_adjustments -> forecast_runs (forecast_id));
 diesel::joinable!(agents -> queues (queue_id));
 diesel::joinable!(roster_shifts -> agents (agent_id));
 
@@ -181,4 +195,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     special_days,
     fitted_models,
     capacity_plans,
+    forecast_adjustments,
 );

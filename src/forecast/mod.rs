@@ -6,12 +6,15 @@
 //! totals over the day; [`aht`](self) forecasts handle time; [`backtest`]
 //! scores models on past windows with the request's lead and length;
 //! [`choice`] picks one and [`calibration`] sets its p10/p90 per lead.
+//! After the fact, [`realised`] scores a stored forecast against its
+//! window's actuals, and [`adjustments`] applies a planner's changes on top.
 //!
 //! Models follow the linfa shape: plain params → `check()` (validated
 //! params) → `fit(history, grid, origin)` → a fitted model that `predict`s
 //! any window on the grid. Only history strictly before the origin is used.
 //! No I/O here: callers load history and persist results.
 
+pub mod adjustments;
 mod aht;
 pub mod backtest;
 pub mod calendar_effects;
@@ -19,6 +22,7 @@ pub mod calibration;
 pub mod choice;
 pub mod models;
 mod profile;
+pub mod realised;
 mod series;
 pub mod special_days;
 

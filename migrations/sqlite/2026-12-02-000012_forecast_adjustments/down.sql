@@ -1,0 +1,2 @@
+DROP INDEX forecast_adjustments_forecast;
+DROP TABLE forecast_adjustments;
