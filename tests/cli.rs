@@ -362,12 +362,14 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
         }
     };
     for needle in [
-        "[1/4] history: 17518",
-        "[2/4] forecast",
-        "[3/4] requirements",
+        "[1/5] history: 17518",
+        "[2/5] forecast",
+        "[3/5] requirements",
         "peak",
-        "[4/4] roster",
+        "[4/5] roster",
         "coverage",
+        "[5/5] peak season: forecast 2 (26 weeks",
+        "capacity plan 1: hire",
     ] {
         assert!(
             printed.contains(needle),

@@ -1,12 +1,14 @@
 //! `staffcast demo`: the whole pipeline on a fresh embedded database with
 //! real sample history, then the API to explore it.
 
+use crate::app::capacity::create_capacity_plan;
 use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
+use crate::capacity::{CapacityRequest, PlanConfig};
 use crate::db::agents::NewAgent;
 use crate::db::Database;
-use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -87,7 +89,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let queue = db.create_queue(&spec)?;
     let imported = import_history(&db, queue.id, SAMPLE_HISTORY, HistoryFormat::Csv)?;
     println!(
-        "[1/4] history: {} half-hour intervals of Anonymous Bank 1999 calls imported",
+        "[1/5] history: {} half-hour intervals of Anonymous Bank 1999 calls imported",
         imported.rows
     );
 
@@ -111,7 +113,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .map(|w| format!("backtest WAPE {:.1}%", w * 100.0))
         .unwrap_or_else(|| "not backtested".into());
     println!(
-        "[2/4] forecast {}: {} to {} ({}), model {} chosen by backtest ({wape}): {:.0} calls",
+        "[2/5] forecast {}: {} to {} ({}), model {} chosen by backtest ({wape}): {:.0} calls",
         forecast.id,
         forecast.from.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
         forecast.to.with_timezone(&tz).format("%a %Y-%m-%d %H:%M"),
@@ -124,7 +126,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let peak = reqs.iter().max_by_key(|r| r.agents_with_shrinkage);
     if let Some(p) = peak {
         println!(
-            "[3/4] requirements (Erlang A, callers' mean patience {BANK_PATIENCE_SECONDS:.0} s; 80% in 20 s, 30% shrinkage, occupancy ≤ 85%): peak {} agents ({} on the phones) at {}",
+            "[3/5] requirements (Erlang A, callers' mean patience {BANK_PATIENCE_SECONDS:.0} s; 80% in 20 s, 30% shrinkage, occupancy ≤ 85%): peak {} agents ({} on the phones) at {}",
             p.agents_with_shrinkage,
             p.agents_net,
             p.start.with_timezone(&tz).format("%a %H:%M")
@@ -141,7 +143,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     )?;
     let (_, service, _) = service_check(&db, schedule.id)?;
     println!(
-        "[4/4] roster {}: {} agents, {:.1} rostered hours, coverage {:.1}% of required agent-intervals, expected service level {:.1}%",
+        "[4/5] roster {}: {} agents, {:.1} rostered hours, coverage {:.1}% of required agent-intervals, expected service level {:.1}%",
         schedule.id,
         db.agents(queue.id)?.len(),
         schedule.rostered_hours,
@@ -164,6 +166,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for w in &schedule.warnings {
         println!("      note: {w}");
     }
+    let season = peak_season(&db, queue.id, db.agents(queue.id)?.len())?;
+    println!("{season}");
     println!("pipeline done in {:.2} s", started.elapsed().as_secs_f64());
 
     if args.no_serve {
@@ -183,4 +187,77 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
     })
+}
+
+/// Weeks of the demo's long-range forecast and capacity plan.
+const SEASON_WEEKS: i64 = 26;
+
+/// The peak-season step: a 26-week forecast after the history, and a
+/// capacity plan for it from the demo's pool (2% attrition a month, four
+/// weeks of training): where the busiest week is and whom to hire, when.
+fn peak_season(db: &Database, queue: QueueId, pool: usize) -> anyhow::Result<String> {
+    let history_end = db
+        .history(queue, None, None)?
+        .last()
+        .map(|r| r.start)
+        .ok_or_else(|| anyhow::anyhow!("no history"))?;
+    let grid = db
+        .queue(queue)?
+        .ok_or_else(|| anyhow::anyhow!("no queue"))?
+        .spec
+        .grid();
+    let from = grid.start_of_day(grid.local_date(history_end) + chrono::Duration::days(1));
+    let season = create_forecast(
+        db,
+        queue,
+        &ForecastRequest {
+            from: Some(from),
+            to: Some(from + chrono::Duration::weeks(SEASON_WEEKS)),
+            ..ForecastRequest::default()
+        },
+    )?;
+    let mut plan = PlanConfig::new(pool as f64, 25.0);
+    plan.attrition_percent_per_month = 2.0;
+    let stored = create_capacity_plan(
+        db,
+        queue,
+        season.run.id,
+        CapacityRequest {
+            plan,
+            variants: Vec::new(),
+        },
+    )?;
+    let base = &stored.result["scenarios"][0];
+    let peak = &base["peak"];
+    let totals = &base["totals"];
+    let hires: Vec<String> = base["recommended_classes"]
+        .as_array()
+        .map(|classes| {
+            classes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} starting {} (latest {})",
+                        c["size"],
+                        c["start_week"].as_str().unwrap_or("?"),
+                        c["latest_start_week"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(format!(
+        "[5/5] peak season: forecast {} ({} weeks from {}, model {}, lead {} d); busiest week {} needs {:.1} FTE against a pool of {pool} (2%/month attrition); capacity plan {}: hire {}, {} short weeks, cost {:.0}",
+        season.run.id,
+        SEASON_WEEKS,
+        from.with_timezone(&grid.tz).format("%Y-%m-%d"),
+        season.run.model,
+        season.lead_days,
+        peak["max_week"].as_str().unwrap_or("?"),
+        peak["max_required_fte"].as_f64().unwrap_or(f64::NAN),
+        stored.id,
+        if hires.is_empty() { "nobody".to_string() } else { hires.join(", ") },
+        totals["short_weeks"],
+        totals["cost"].as_f64().unwrap_or(f64::NAN),
+    ))
 }
