@@ -121,8 +121,9 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon) -> (Vec<usize>, usize) 
     let mut year_back = 0;
     for k in 1..=YEAR_BACK_ORIGINS {
         let shift = 7 * (k as f64 * 365.2425 / 7.0).round() as usize;
-        // Only where the window a year back is a different one.
-        if shift < span + spacing * BACKTEST_ORIGINS {
+        // Only where it is older than every recent origin (else the recent
+        // ones already cover that stretch).
+        if shift <= span + spacing * (BACKTEST_ORIGINS - 1) {
             continue;
         }
         if let Some(o) = limit.checked_sub(shift).filter(|o| *o >= MIN_TRAINING_DAYS) {

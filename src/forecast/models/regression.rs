@@ -28,7 +28,8 @@ pub struct RegressionParams {
     pub month_terms: usize,
     /// Most recent normal days of a weekday pooled into the intraday profile.
     pub profile_weeks: usize,
-    /// Only the most recent `window_days` of daily totals are regressed.
+    /// Only the most recent `window_days` of daily totals are regressed (up
+    /// to two years when the yearly terms are used).
     pub window_days: usize,
     /// Pool the intraday profile over similar weekdays.
     pub pool_weekdays: bool,
@@ -174,7 +175,14 @@ pub(super) fn fit(
     let days = t.len();
     let fourier = if days >= 365 { p.fourier_terms } else { 0 };
     let month = if days >= 56 { p.month_terms } else { 0 };
-    let start = days.saturating_sub(p.window_days).max(7);
+    // Yearly terms fitted on half a year are free in the other half and
+    // extrapolate wildly there: with them, regress on up to two whole years.
+    let window = if fourier > 0 {
+        p.window_days.max(2 * 365)
+    } else {
+        p.window_days
+    };
+    let start = days.saturating_sub(window).max(7);
     let mut xs: Vec<f64> = Vec::new();
     let mut ys: Vec<f64> = Vec::new();
     let mut width = 0;
