@@ -5,7 +5,30 @@
 
 use super::series::Series;
 
-/// distance of 0.2), which cuts the noise of a small queue's profile.
+/// Weekdays whose shares differ by more than this (L1) are never pooled.
+const MAX_POOL_DISTANCE: f64 = 0.2;
+/// Pool only when the shares differ by at most this many times what
+/// counting noise alone would give: a big queue's Friday evening is its own,
+/// a small queue's is mostly noise.
+const NOISE_SLACK: f64 = 2.0;
+
+/// The expected L1 distance between two weekdays' shares if they had the
+/// same profile and differed only by Poisson noise on `total_w` and
+/// `total_v` contacts: √(2/π) Σ_k √(p_k (1/total_w + 1/total_v)).
+fn noise_distance(own: &[f64], n: usize, w: usize, v: usize, total_w: f64, total_v: f64) -> f64 {
+    let scale = 1.0 / total_w + 1.0 / total_v;
+    (2.0 / std::f64::consts::PI).sqrt()
+        * (0..n)
+            .map(|k| ((own[w * n + k] + own[v * n + k]) / 2.0 * scale).sqrt())
+            .sum::<f64>()
+}
+
+/// 7 × slots intraday shares from the `weeks` most recent full normal days
+/// of each weekday (shares of a weekday sum to 1, or are all 0 if none).
+/// With `pool`, each weekday's shares are pooled with those of *similar*
+/// weekdays (mean daily total within ±25%, intraday shares within an L1
+/// distance of 0.2 and of twice what counting noise explains), which cuts
+/// the noise of a small queue's profile without blurring a big one's.
 pub(crate) fn shares(s: &Series, weeks: usize, minutes: u32, pool: bool) -> Vec<f64> {
     let n = s.slots;
     let mut sum = vec![0.0; 7 * n];
@@ -59,7 +82,10 @@ pub(crate) fn shares(s: &Series, weeks: usize, minutes: u32, pool: bool) -> Vec<
             let dist: f64 = (0..n)
                 .map(|k| (own[w * n + k] - own[v * n + k]).abs())
                 .sum();
-            if (0.75..=1.0 / 0.75).contains(&ratio) && dist <= 0.2 {
+            if (0.75..=1.0 / 0.75).contains(&ratio)
+                && dist <= MAX_POOL_DISTANCE
+                && dist <= NOISE_SLACK * noise_distance(&own, n, w, v, total[w], total[v])
+            {
                 for k in 0..n {
                     psum[k] += sum[v * n + k];
                 }

@@ -514,3 +514,37 @@ fn no_model_explodes_or_goes_negative_eighteen_months_out() {
         }
     }
 }
+
+#[test]
+fn a_moving_holiday_is_aligned_by_name_across_years() {
+    // Easter moves: 2026-04-05, 2027-03-28, 2028-04-16. Its history (half
+    // volume) is matched by name, not by date: next Easter gets half, and
+    // the Sunday that was Easter a year earlier gets a normal forecast.
+    let easter = [date("2026-04-05"), date("2027-03-28"), date("2028-04-16")];
+    let rows = hourly(112, |w, d, _| {
+        let day = date("2026-01-05") + Duration::days(7 * w + d);
+        if easter.contains(&day) {
+            5.0
+        } else {
+            10.0
+        }
+    });
+    let sd: Vec<SpecialDay> = easter
+        .iter()
+        .map(|d| SpecialDay {
+            date: *d,
+            kind: SpecialDayKind::Holiday,
+            name: "Easter".into(),
+            effect: None,
+        })
+        .collect();
+    let origin = at("2028-02-21 00:00");
+    let m = fit(ModelName::LongHorizon.default_spec(), &rows, origin, &sd);
+    assert!(matches!(m.body, Body::LongHorizon(ref b) if b.years_used == 2));
+    let easter_2028 = m.day(date("2028-04-16"))[10];
+    let sunday_before = m.day(date("2028-04-09"))[10];
+    let was_easter = m.day(date("2028-03-26"))[10];
+    assert!((easter_2028 - 5.0).abs() < 0.5, "{easter_2028}");
+    assert!((sunday_before - 10.0).abs() < 1.0, "{sunday_before}");
+    assert!((was_easter - 10.0).abs() < 1.0, "{was_easter}");
+}
