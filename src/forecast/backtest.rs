@@ -4,7 +4,9 @@
 //!
 //! * Origins (local midnights): the six most recent whose window ends by
 //!   the forecast origin (`origin − lead − window − s·j`, j = 0..5, spaced
-//!   by s = a week, or about half the lead when that is longer), and the
+//!   by s = a week, or about half the lead when that is longer; more, up
+//!   to 26, when a queue has so few intervals a day that six windows give
+//!   fewer than 400 residuals for its bands), and the
 //!   same origin one and two years back (whole weeks, so weekdays line up),
 //!   so that last year's peak is scored when the request covers it. A fit
 //!   sees only history before its own origin; every scored day lies before
@@ -30,8 +32,13 @@ use super::special_days::{SpecialDay, SpecialDayKind};
 use crate::domain::Grid;
 use chrono::NaiveDate;
 
-/// Recent backtest origins before each forecast.
+/// Recent backtest origins before each forecast (at least).
 pub const BACKTEST_ORIGINS: usize = 6;
+/// A queue with few intervals a day (a daily series) gets more origins,
+/// up to this many, so that its bands rest on enough residuals.
+pub const MAX_BACKTEST_ORIGINS: usize = 26;
+/// Residuals the recent origins should give together.
+const MIN_RESIDUALS: f64 = 400.0;
 /// Origins a whole number of years back (1 and 2 years).
 pub const YEAR_BACK_ORIGINS: usize = 2;
 /// No backtest origin has less history than this (days).
@@ -107,33 +114,58 @@ impl OriginResult {
 
 /// Day indices of the backtest origins for a request whose origin is day
 /// `limit` of the series.
-pub(crate) fn backtest_origins(limit: usize, h: Horizon) -> (Vec<usize>, usize) {
+/// The backtest origins of a request, oldest first.
+pub(crate) struct Origins {
+    /// Day indices of the origins.
+    pub days: Vec<usize>,
+    /// Whether an origin takes part in the model choice (the six most
+    /// recent and the year-back ones); the extra origins of a queue with
+    /// few intervals a day only widen the residuals the bands rest on, so
+    /// the choice stays the same as with six.
+    pub for_choice: Vec<bool>,
+    pub year_back: usize,
+}
+
+/// Day indices of the backtest origins for a request whose origin is day
+/// `limit` of the series.
+pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> Origins {
     let span = h.lead_days + h.window_days;
+    let per_origin = (h.window_days as f64 * cells_per_day).max(1.0);
+    let recent = ((MIN_RESIDUALS / per_origin).ceil() as usize)
+        .clamp(BACKTEST_ORIGINS, MAX_BACKTEST_ORIGINS);
     // Forecasts from origins closer together than the lead share most of
     // their information, so their errors move together and the bands come
     // out too narrow: space the origins by about half the lead (a week at
     // least; the short-lead spacing is unchanged).
     let spacing = 7 * (h.lead_days / 14).max(1);
-    let mut origins: Vec<usize> = (0..BACKTEST_ORIGINS)
-        .filter_map(|j| limit.checked_sub(span + spacing * j))
-        .filter(|o| *o >= MIN_TRAINING_DAYS)
+    let mut origins: Vec<(usize, bool)> = (0..recent)
+        .filter_map(|j| {
+            limit
+                .checked_sub(span + spacing * j)
+                .map(|o| (o, j < BACKTEST_ORIGINS))
+        })
+        .filter(|(o, _)| *o >= MIN_TRAINING_DAYS)
         .collect();
     let mut year_back = 0;
     for k in 1..=YEAR_BACK_ORIGINS {
         let shift = 7 * (k as f64 * 365.2425 / 7.0).round() as usize;
         // Only where it is older than every recent origin (else the recent
         // ones already cover that stretch).
-        if shift <= span + spacing * (BACKTEST_ORIGINS - 1) {
+        if shift <= span + spacing * (recent - 1) {
             continue;
         }
         if let Some(o) = limit.checked_sub(shift).filter(|o| *o >= MIN_TRAINING_DAYS) {
-            origins.push(o);
+            origins.push((o, true));
             year_back += 1;
         }
     }
     origins.sort_unstable();
-    origins.dedup();
-    (origins, year_back)
+    origins.dedup_by_key(|o| o.0);
+    Origins {
+        days: origins.iter().map(|o| o.0).collect(),
+        for_choice: origins.iter().map(|o| o.1).collect(),
+        year_back,
+    }
 }
 
 /// The mean |y(t) − y(t − 1 week)| on normal training cells.

@@ -203,12 +203,18 @@ pub fn forecast_with_specs(
         lead_days: context.lead_days,
         window_days: context.window_days,
     };
-    let (origins, year_back) = backtest_origins(limit, horizon);
+    let cells_per_day = series.seen.iter().filter(|s| **s).count() as f64 / 7.0;
+    let plan = backtest_origins(limit, horizon, cells_per_day);
+    let origins = &plan.days;
     let runs: Vec<Run> = checked
         .iter()
-        .map(|c| run_model(c, &series, grid, special_days, &origins, horizon, limit))
+        .map(|c| run_model(c, &series, grid, special_days, origins, horizon, limit))
         .collect();
-    let use_origin = common_origins(&runs, origins.len());
+    let use_origin: Vec<bool> = common_origins(&runs, origins.len())
+        .into_iter()
+        .zip(&plan.for_choice)
+        .map(|(common, choice)| common && *choice)
+        .collect();
     let scores: Vec<ModelScore> = candidates
         .iter()
         .zip(&runs)
@@ -228,7 +234,7 @@ pub fn forecast_with_specs(
             .iter()
             .filter(|o| limit - **o >= 364)
             .count()
-            .min(year_back),
+            .min(plan.year_back),
         scores,
     };
 
