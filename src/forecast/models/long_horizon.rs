@@ -331,19 +331,9 @@ fn seasonal_weekday_factor(
         if a + 3 >= end || a < 0 {
             continue;
         }
-        let (mut num, mut den) = (0.0, 0.0);
-        for j in -(p.weekday_weeks as i64)..=p.weekday_weeks as i64 {
-            let d = a + 7 * j;
-            if d < 0 || d >= end {
-                continue;
-            }
-            if let (Some(v), Some(c)) = (t[d as usize], centred[d as usize]) {
-                num += v;
-                den += c;
-            }
-        }
-        if den > 0.0 {
-            sum += weight * num / den;
+        let weeks = p.weekday_weeks as i64;
+        if let Some(ratio) = weekday_ratio(t, centred, (-weeks..=weeks).map(|j| a + 7 * j)) {
+            sum += weight * ratio;
             wsum += weight;
             used += 1;
             weight *= p.decay;
@@ -352,23 +342,26 @@ fn seasonal_weekday_factor(
     (wsum > 0.0).then(|| sum / wsum)
 }
 
-/// The weekday factor of the last 8 weeks (when no past year has one).
-fn recent_weekday_factor(t: &[Option<f64>], centred: &[Option<f64>], target: i64) -> f64 {
-    let end = t.len() as i64;
+/// Σ totals / Σ their centred weeks over the given days (those in range
+/// with both observed); None when there is none.
+fn weekday_ratio(
+    t: &[Option<f64>],
+    centred: &[Option<f64>],
+    days: impl Iterator<Item = i64>,
+) -> Option<f64> {
     let (mut num, mut den) = (0.0, 0.0);
-    for back in 1..=8 {
-        let d = target - 7 * ((target - end) / 7 + back);
-        if d < 0 || d >= end {
-            continue;
-        }
+    for d in days.filter(|d| (0..t.len() as i64).contains(d)) {
         if let (Some(v), Some(c)) = (t[d as usize], centred[d as usize]) {
             num += v;
             den += c;
         }
     }
-    if den > 0.0 {
-        num / den
-    } else {
-        1.0
-    }
+    (den > 0.0).then(|| num / den)
+}
+
+/// The weekday factor of the last 8 weeks (when no past year has one).
+fn recent_weekday_factor(t: &[Option<f64>], centred: &[Option<f64>], target: i64) -> f64 {
+    let end = t.len() as i64;
+    let days = (1..=8).map(|back| target - 7 * ((target - end) / 7 + back));
+    weekday_ratio(t, centred, days).unwrap_or(1.0)
 }
