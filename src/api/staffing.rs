@@ -3,7 +3,6 @@
 use super::body::Json;
 use super::error::ApiError;
 use super::queues::{default_interval, default_sl, default_within};
-use crate::app::forecast::channel_model;
 use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 use crate::staffing::channel_requirements;
 use actix_web::{web, HttpResponse};
@@ -83,7 +82,7 @@ pub async fn calculate(body: Json<CalculateBody>) -> Result<HttpResponse, ApiErr
         .iter()
         .map(|l| (l.volume, l.aht_seconds))
         .collect();
-    let model = channel_model(&spec);
+    let model = crate::staffing::ChannelModel::for_queue(&spec);
     let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
     // Erlang A over thousands of intervals is CPU work: keep it off the async runtime.
     let reqs = web::block(move || {

@@ -13,14 +13,15 @@ use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Wi
 use crate::forecast::realised::realised;
 use crate::forecast::{
     candidate_specs, forecast_with_specs, history_context, BacktestReport, FittedModel,
-    ForecastError, ForecastPoint, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
+    ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec,
+    SpecialDay,
 };
-
-/// Bumped when stored fits change shape, so older ones are refitted.
-const FIT_FORMAT: u32 = 2;
 use crate::staffing::{channel_requirements, ChannelModel, StaffingError};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::json;
+
+/// Bumped when stored fits change shape, so older ones are refitted.
+const FIT_FORMAT: u32 = 2;
 
 /// What the planner asks for; missing bounds default to the week after the history.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +132,7 @@ pub fn create_forecast(
         from,
         to,
     )?;
-    let context = history_context(&history, &grid, origin, from, to)?;
+    let context = fit.context;
     let points = fit.points;
     let requirements = requirements_for(&queue.spec, &points)?;
     let run = NewForecastRun {
@@ -202,6 +203,7 @@ struct Fit {
     points: Vec<ForecastPoint>,
     choice: ModelChoice,
     fitted: FittedModel,
+    context: HistoryContext,
     reused: bool,
 }
 
@@ -231,6 +233,7 @@ fn fit_or_reuse(
                 points,
                 choice,
                 fitted,
+                context: history_context(history, grid, origin, from, to)?,
                 reused: true,
             });
         }
@@ -257,6 +260,7 @@ fn fit_or_reuse(
         points: outcome.points,
         choice: outcome.choice,
         fitted: outcome.fitted,
+        context: outcome.context,
         reused: false,
     })
 }
@@ -447,12 +451,6 @@ pub fn delete_adjustment(
     }
 }
 
-/// The staffing model a queue's channel calls for (see
-/// [`ChannelModel::for_queue`]).
-pub fn channel_model(spec: &QueueSpec) -> ChannelModel {
-    ChannelModel::for_queue(spec)
-}
-
 /// Agents per interval for the queue's goal under its channel's model, with
 /// shrinkage and the occupancy cap. Empty when the forecast has no handle time.
 pub fn requirements_for(
@@ -467,7 +465,7 @@ pub fn requirements_for(
         return Ok(Vec::new());
     };
     let reqs = channel_requirements(
-        &channel_model(spec),
+        &ChannelModel::for_queue(spec),
         &load,
         f64::from(spec.interval_minutes) * 60.0,
         &spec.goal,
@@ -510,7 +508,7 @@ fn goal_json(spec: &QueueSpec) -> serde_json::Value {
         "max_asa_seconds": spec.goal.max_asa_seconds,
         "shrinkage": spec.shrinkage,
         "max_occupancy": spec.max_occupancy,
-        "staffing_model": channel_model(spec),
+        "staffing_model": ChannelModel::for_queue(spec),
     })
 }
 

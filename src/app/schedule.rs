@@ -472,7 +472,7 @@ pub fn service_check(
     let spec = &queue.spec;
     // Voice queues are checked with their own model (Erlang A when callers
     // abandon); other channels with Erlang C on the contacts' handle time.
-    let model = match super::forecast::channel_model(spec) {
+    let model = match crate::staffing::ChannelModel::for_queue(spec) {
         crate::staffing::ChannelModel::Voice(q) => q,
         _ => crate::staffing::QueueModel::ErlangC,
     };

@@ -9,6 +9,7 @@ use crate::capacity::{CapacityRequest, PlanConfig};
 use crate::db::agents::NewAgent;
 use crate::db::Database;
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
+use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -166,7 +167,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for w in &schedule.warnings {
         println!("      note: {w}");
     }
-    let season = peak_season(&db, queue.id, db.agents(queue.id)?.len())?;
+    let pool = db.agents(queue.id)?.len();
+    // The season starts where the week forecast above does: after the history.
+    let season = peak_season(&db, queue.id, forecast.from, tz, pool)?;
     println!("{season}");
     println!("pipeline done in {:.2} s", started.elapsed().as_secs_f64());
 
@@ -195,18 +198,13 @@ const SEASON_WEEKS: i64 = 26;
 /// The peak-season step: a 26-week forecast after the history, and a
 /// capacity plan for it from the demo's pool (2% attrition a month, four
 /// weeks of training): where the busiest week is and whom to hire, when.
-fn peak_season(db: &Database, queue: QueueId, pool: usize) -> anyhow::Result<String> {
-    let history_end = db
-        .history(queue, None, None)?
-        .last()
-        .map(|r| r.start)
-        .ok_or_else(|| anyhow::anyhow!("no history"))?;
-    let grid = db
-        .queue(queue)?
-        .ok_or_else(|| anyhow::anyhow!("no queue"))?
-        .spec
-        .grid();
-    let from = grid.start_of_day(grid.local_date(history_end) + chrono::Duration::days(1));
+fn peak_season(
+    db: &Database,
+    queue: QueueId,
+    from: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    pool: usize,
+) -> anyhow::Result<String> {
     let season = create_forecast(
         db,
         queue,
@@ -250,7 +248,7 @@ fn peak_season(db: &Database, queue: QueueId, pool: usize) -> anyhow::Result<Str
         "[5/5] peak season: forecast {} ({} weeks from {}, model {}, lead {} d); busiest week {} needs {:.1} FTE against a pool of {pool} (2%/month attrition); capacity plan {}: hire {}, {} short weeks, cost {:.0}",
         season.run.id,
         SEASON_WEEKS,
-        from.with_timezone(&grid.tz).format("%Y-%m-%d"),
+        from.with_timezone(&tz).format("%Y-%m-%d"),
         season.run.model,
         season.lead_days,
         peak["max_week"].as_str().unwrap_or("?"),

@@ -94,6 +94,18 @@ pub fn history_context(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<HistoryContext, ForecastError> {
+    check_window(grid, origin, from, to)?;
+    let series = Series::build(history, grid, Some(origin))?;
+    Ok(context_of(&series, grid, origin, from, to))
+}
+
+/// The window must be non-empty and start at or after the origin.
+fn check_window(
+    grid: &Grid,
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(), ForecastError> {
     if from >= to {
         return Err(ForecastError::InvalidWindow {
             message: format!("from ({from}) must be before to ({to})"),
@@ -108,7 +120,18 @@ pub fn history_context(
             ),
         });
     }
-    let series = Series::build(history, grid, Some(origin))?;
+    Ok(())
+}
+
+/// [`history_context`] on a series already built (forecasting builds it
+/// once for the context and the models).
+fn context_of(
+    series: &Series,
+    grid: &Grid,
+    origin: DateTime<Utc>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> HistoryContext {
     let history_end = (series.last_row + grid.step()).min(origin);
     let lead_days = ((from - origin).num_minutes() / 1440).max(0) as usize;
     let window_days = ((to - from).num_minutes() as f64 / 1440.0).ceil().max(1.0) as usize;
@@ -135,7 +158,7 @@ pub fn history_context(
             "{missing_recent_days} of the {RECENT_DAYS} days before the origin have no or partial history"
         ));
     }
-    Ok(HistoryContext {
+    HistoryContext {
         origin,
         history_end,
         lead_days,
@@ -143,7 +166,7 @@ pub fn history_context(
         gap_days,
         missing_recent_days: missing_recent_days.min(RECENT_DAYS as usize),
         warnings,
-    })
+    }
 }
 
 /// Forecasts [from, to) from history before `origin` with one model or the
@@ -185,7 +208,7 @@ pub fn forecast_with_specs(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<ForecastOutcome, ForecastError> {
-    let context = history_context(history, grid, origin, from, to)?;
+    check_window(grid, origin, from, to)?;
     if specs.is_empty() {
         return Err(ForecastError::InvalidParams {
             field: "model",
@@ -193,6 +216,7 @@ pub fn forecast_with_specs(
         });
     }
     let series = Series::build(history, grid, Some(origin))?;
+    let context = context_of(&series, grid, origin, from, to);
     let candidates: Vec<ModelName> = specs.iter().map(|s| s.name()).collect();
     let checked: Vec<CheckedModel> = specs.iter().map(|s| s.check()).collect::<Result<_, _>>()?;
 

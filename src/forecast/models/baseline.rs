@@ -279,22 +279,8 @@ impl FittedWeeklyAverage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
-    use chrono_tz::Tz;
-
-    fn paris() -> Tz {
-        "Europe/Paris".parse().unwrap()
-    }
-
-    /// Local Paris wall-clock time → UTC instant.
-    fn at(s: &str) -> DateTime<Utc> {
-        let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-        paris()
-            .from_local_datetime(&naive)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::forecast::models::tests::{at, paris};
+    use chrono::{Duration, NaiveDate};
 
     fn row(s: &str, volume: f64, aht: Option<f64>) -> HistoryRow {
         HistoryRow {

@@ -3,11 +3,12 @@ use crate::forecast::special_days::SpecialDayKind;
 use chrono::Datelike;
 use chrono::{Duration, NaiveDateTime, TimeZone};
 
-fn paris() -> Tz {
+pub(super) fn paris() -> Tz {
     "Europe/Paris".parse().unwrap()
 }
 
-fn at(s: &str) -> DateTime<Utc> {
+/// Local Paris wall-clock time → UTC instant.
+pub(super) fn at(s: &str) -> DateTime<Utc> {
     let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
     paris()
         .from_local_datetime(&naive)
