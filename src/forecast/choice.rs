@@ -19,7 +19,7 @@ use super::series::Series;
 use super::special_days::SpecialDay;
 use super::{ForecastError, ForecastPoint};
 use crate::domain::{Grid, HistoryRow};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// Auto keeps the ensemble unless another model's backtest WAPE is lower
 /// by more than this share.
@@ -290,6 +290,10 @@ pub fn forecast_with_specs(
                 fitted.calibration = Calibration::from_residuals(&residuals(&runs[i]));
                 let points = fitted.predict(from, to)?;
                 let reason = reason(specs.len() > 1, &report, &report.scores[i]);
+                let mut context = context;
+                context
+                    .warnings
+                    .extend(outlier_warning(&fitted.outlier_days, grid, origin));
                 return Ok(ForecastOutcome {
                     points,
                     choice: ModelChoice {
@@ -306,6 +310,24 @@ pub fn forecast_with_specs(
         }
     }
     Err(last_err.unwrap_or(ForecastError::NoHistory { before: origin }))
+}
+
+/// Names the one-off days of the last 8 weeks that the fit left out, so a
+/// planner can mark a planned one (a campaign) in the calendar instead.
+fn outlier_warning(days: &[NaiveDate], grid: &Grid, origin: DateTime<Utc>) -> Option<String> {
+    let last = grid.local_date(origin - Duration::nanoseconds(1));
+    let recent: Vec<String> = days
+        .iter()
+        .filter(|d| (last - **d).num_days() < RECENT_DAYS)
+        .map(|d| d.to_string())
+        .collect();
+    (!recent.is_empty()).then(|| {
+        format!(
+            "{} day(s) of the {RECENT_DAYS} before the origin were far off their weekday's usual volume and were left out of the fit ({}); mark them in the calendar if they will recur",
+            recent.len(),
+            recent.join(", ")
+        )
+    })
 }
 
 fn reason(auto: bool, report: &BacktestReport, score: &ModelScore) -> String {
@@ -529,6 +551,46 @@ mod tests {
         assert_eq!(day.len(), 48);
         assert!(day.iter().all(|p| p.volume == 0.0 && p.volume_p90 == 0.0));
         assert!(out.points.iter().any(|p| p.volume > 10.0));
+    }
+
+    #[test]
+    fn an_unmarked_spike_is_left_out_of_the_fit_and_named() {
+        let (mut rows, grid, sd) = bank();
+        let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
+        let spike = NaiveDate::from_ymd_opt(1999, 11, 2).unwrap();
+        let sel: ModelSelection = "seasonal_naive".parse().unwrap();
+        let to = origin + Duration::days(7);
+        let clean = forecast_with(sel, &rows, &grid, &sd, origin, origin, to).unwrap();
+        // A call storm: 20× the calls on one Tuesday.
+        for r in rows.iter_mut() {
+            if grid.local_date(r.start) == spike {
+                r.volume *= 20.0;
+            }
+        }
+        let out = forecast_with(sel, &rows, &grid, &sd, origin, origin, to).unwrap();
+        assert_eq!(out.fitted.outlier_days, vec![spike]);
+        assert!(
+            out.context
+                .warnings
+                .iter()
+                .any(|w| w.contains("1999-11-02")),
+            "{:?}",
+            out.context.warnings
+        );
+        // Next Tuesday is forecast from the week before, not from the storm.
+        let tuesday = grid.start_of_day(NaiveDate::from_ymd_opt(1999, 11, 9).unwrap());
+        let sum = |o: &ForecastOutcome| -> f64 {
+            o.points
+                .iter()
+                .filter(|p| p.start >= tuesday && p.start < tuesday + Duration::days(1))
+                .map(|p| p.volume)
+                .sum()
+        };
+        let (with_storm, without) = (sum(&out), sum(&clean));
+        assert!(
+            with_storm > 0.0 && with_storm < 2.0 * without,
+            "{with_storm} vs {without}"
+        );
     }
 
     #[test]

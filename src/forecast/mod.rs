@@ -21,6 +21,7 @@ pub mod calendar_effects;
 pub mod calibration;
 pub mod choice;
 pub mod models;
+mod outliers;
 mod profile;
 pub mod realised;
 mod series;

@@ -31,6 +31,7 @@ pub use weekly_profile::{SeasonalNaiveParams, WeightedAverageParams};
 use super::aht::fit_aht;
 use super::calendar_effects::{calendar, day_effect, learn_effects, normal_days};
 use super::calibration::Calibration;
+use super::outliers;
 use super::series::Series;
 use super::special_days::SpecialDay;
 use super::{ForecastError, ForecastPoint};
@@ -266,6 +267,9 @@ pub struct FittedModel {
     /// 7 × slots AHT forecasts; empty when the history has no AHT.
     pub aht: Vec<f64>,
     pub calibration: Calibration,
+    /// Unmarked one-off days left out of the fit (spikes, outages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outlier_days: Vec<NaiveDate>,
 }
 
 /// Daily totals of the fully observed days (None = partly missing).
@@ -307,7 +311,9 @@ impl CheckedModel {
     ) -> Result<FittedModel, ForecastError> {
         let cal = calendar(special_days);
         let normal = normal_days(series, &cal);
-        let body = fit_body(&self.spec, &normal, grid)?;
+        // Unmarked one-off days are left out of the fit too (not of effects).
+        let (fit_on, outlier_days) = outliers::masked(&normal, grid.minutes);
+        let body = fit_body(&self.spec, &fit_on, grid)?;
         let learned_effects = learn_effects(series, &normal, &cal, grid.minutes);
         Ok(FittedModel {
             version: env!("CARGO_PKG_VERSION").to_string(),
@@ -321,6 +327,7 @@ impl CheckedModel {
             learned_effects,
             aht: fit_aht(series, 8),
             calibration: Calibration::default(),
+            outlier_days,
         })
     }
 }
