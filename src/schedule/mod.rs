@@ -17,13 +17,11 @@
 //! Plain Rust: no HTTP, no SQL, no I/O.
 
 pub mod check;
-pub mod curtois;
 pub mod engine;
 pub mod greedy;
-mod lp_rows;
+pub(crate) mod lp_rows;
 pub mod roster;
 pub mod rules;
-pub mod shift_design;
 
 pub use check::check_roster;
 pub use greedy::solve_greedy;

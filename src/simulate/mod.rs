@@ -6,17 +6,13 @@
 //!   staffing, Poisson or replayed arrivals, and service/patience
 //!   distributions ([`simulate`]).
 //! - [`survival`]: Kaplan–Meier estimation of patience from censored waits.
-//! - [`bank`]: parser for the Anonymous Bank (Feb 1999) per-call records,
-//!   used to replay real traffic.
 
-pub mod bank;
 pub mod des;
 pub mod erlang_check;
 pub mod survival;
 #[cfg(test)]
 mod validation;
 
-pub use bank::{parse_bank_calls, CallOutcome, CallRecord, ParseError};
 pub use des::{
     simulate, ArrivalSource, Dist, IntervalResult, SimError, SimulationInput, SimulationResult,
 };
