@@ -12,7 +12,8 @@ use crate::schedule::engine::{
     self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, Solution,
     SolveOptions, Weights,
 };
-use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
+use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
+use crate::schedule::ScheduleError;
 use crate::simulate::{check_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -112,10 +113,10 @@ pub fn template_from_rule(rule: &ShiftRule) -> ShiftTemplate {
         vec![BreakRule {
             name: "lunch".into(),
             minutes: rule.lunch_minutes,
-            earliest_start_minutes: crate::schedule::LUNCH_AFTER_START_MINUTES,
+            earliest_start_minutes: crate::schedule::greedy::LUNCH_AFTER_START_MINUTES,
             latest_end_minutes: rule
                 .length_minutes
-                .saturating_sub(crate::schedule::LUNCH_BEFORE_END_MINUTES),
+                .saturating_sub(crate::schedule::greedy::LUNCH_BEFORE_END_MINUTES),
             paid: false,
             min_shift_minutes: 0,
         }]

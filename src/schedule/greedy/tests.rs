@@ -1,6 +1,7 @@
 use super::*;
 use crate::domain::time::local_to_utc;
 use crate::domain::{AgentId, Grid};
+use crate::schedule::{Break, ScheduleError};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 
