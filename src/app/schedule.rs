@@ -14,7 +14,7 @@ use crate::schedule::engine::{
 };
 use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
 use crate::schedule::ScheduleError;
-use crate::simulate::{check_roster_with, RosterService};
+use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -477,7 +477,7 @@ pub fn service_check(
         crate::staffing::ChannelModel::Voice(q) => q,
         _ => crate::staffing::QueueModel::ErlangC,
     };
-    let service = check_roster_with(
+    let service = service_of_roster_with(
         model,
         &load,
         |t| on.get(&t).copied().unwrap_or(0),

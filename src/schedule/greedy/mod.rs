@@ -7,7 +7,7 @@
 //!   what is validated;
 //! * [`solve`]: [`solve_greedy`] and how it decides;
 //! * [`roster`]: the output ([`Roster`], [`Shift`], [`IntervalCoverage`]);
-//! * [`check`]: [`check_roster`], an independent check of the hard rules.
+//! * [`check`]: [`check_rules`], an independent check of the hard rules.
 //!
 //! Errors, the horizon and breaks are the engine's
 //! ([`ScheduleError`](crate::schedule::ScheduleError),
@@ -26,7 +26,7 @@ pub mod roster;
 pub mod rules;
 pub mod solve;
 
-pub use check::check_roster;
+pub use check::check_rules;
 pub use roster::{IntervalCoverage, Roster, Shift};
 pub use rules::{
     AgentContract, ScheduleProblem, ShiftRule, LUNCH_AFTER_START_MINUTES, LUNCH_BEFORE_END_MINUTES,
