@@ -8,7 +8,7 @@ fn main() {
 }
 
 fn speed_figures() {
-    use staffcast::schedule::curtois::{parse_instance, solve, SolveOptions};
+    use staffcast::benchmarks::curtois::{parse_instance, solve, SolveOptions};
     use std::time::Duration;
     let files = [
         (

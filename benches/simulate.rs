@@ -36,9 +36,8 @@
 
 use chrono::{Datelike, NaiveDate, Timelike, Weekday};
 use rand::{Rng, SeedableRng};
-use staffcast::simulate::{
-    kaplan_meier, parse_bank_calls, simulate, ArrivalSource, CallOutcome, Dist, SimulationInput,
-};
+use staffcast::benchmarks::bank::{parse_bank_calls, CallOutcome};
+use staffcast::simulate::{kaplan_meier, simulate, ArrivalSource, Dist, SimulationInput};
 use staffcast::staffing::erlang_a_metrics;
 use std::collections::HashMap;
 use std::time::Instant;

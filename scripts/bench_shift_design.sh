@@ -12,7 +12,7 @@
 # $CARGO_TARGET_DIR/bench-shift-design/NAME.design.txt. --bin uses a
 # prebuilt staffcast (no cargo build), e.g. a copy taken right after the
 # build when several worktrees share one CARGO_TARGET_DIR.
-# The objective is defined in src/schedule/shift_design/mod.rs.
+# The objective is defined in src/benchmarks/shift_design/mod.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

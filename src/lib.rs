@@ -2,10 +2,12 @@
 //!
 //! The core (`domain`, `forecast`, `staffing`, `schedule`, `simulate`,
 //! `capacity`) is plain Rust with no HTTP and no SQL; `app` runs use cases
-//! over `db`, and `api` serves them.
+//! over `db`, and `api` serves them. `benchmarks` holds the benchmark
+//! problems and solvers, which only the `bench` commands use.
 
 pub mod api;
 pub mod app;
+pub mod benchmarks;
 pub mod capacity;
 pub mod cli;
 pub mod config;

@@ -1,6 +1,7 @@
 //! The core (domain, forecast, staffing, schedule, simulate, capacity) must stay free
 //! of HTTP and SQL so it can be used as a plain library. This fails the
-//! build's tests the moment a core file names actix or diesel.
+//! build's tests the moment a core file names actix or diesel. Nor may the
+//! product (app, api and the core) use the benchmark code in `benchmarks`.
 
 use std::path::Path;
 
@@ -46,6 +47,38 @@ fn core_modules_use_neither_actix_nor_diesel() {
     assert!(
         offences.is_empty(),
         "the core must not depend on HTTP or SQL:\n{}",
+        offences.join("\n")
+    );
+}
+
+/// Benchmark code stays out of the product: only `src/cli` (the `bench`
+/// commands) and `benches/` may use `crate::benchmarks`.
+#[test]
+fn product_modules_do_not_use_benchmarks() {
+    const FORBIDDEN: [&str; 2] = ["crate::benchmarks", "benchmarks::"];
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules = ["app", "api"].into_iter().chain(CORE);
+    let mut offences = Vec::new();
+    let mut checked = 0;
+    for module in modules {
+        let mut files = Vec::new();
+        rust_files(&src.join(module), &mut files);
+        assert!(!files.is_empty(), "module src/{module} has no files");
+        for file in files {
+            checked += 1;
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if FORBIDDEN.iter().any(|word| code.contains(word)) {
+                    offences.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(checked >= CORE.len() + 2);
+    assert!(
+        offences.is_empty(),
+        "the product must not depend on the benchmarks:\n{}",
         offences.join("\n")
     );
 }

@@ -14,7 +14,7 @@ use crate::db::schedules::RosterShift;
 use crate::db::Database;
 use crate::domain::{ForecastId, ScheduleId};
 use crate::schedule::engine::{ShiftTemplate, Weights};
-use crate::schedule::ShiftRule;
+use crate::schedule::greedy::ShiftRule;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;

@@ -12,8 +12,9 @@ use crate::schedule::engine::{
     self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, Solution,
     SolveOptions, Weights,
 };
-use crate::schedule::{solve_greedy, AgentContract, ScheduleError, ScheduleProblem, ShiftRule};
-use crate::simulate::{check_roster_with, RosterService};
+use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
+use crate::schedule::ScheduleError;
+use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,10 +113,10 @@ pub fn template_from_rule(rule: &ShiftRule) -> ShiftTemplate {
         vec![BreakRule {
             name: "lunch".into(),
             minutes: rule.lunch_minutes,
-            earliest_start_minutes: crate::schedule::LUNCH_AFTER_START_MINUTES,
+            earliest_start_minutes: crate::schedule::greedy::LUNCH_AFTER_START_MINUTES,
             latest_end_minutes: rule
                 .length_minutes
-                .saturating_sub(crate::schedule::LUNCH_BEFORE_END_MINUTES),
+                .saturating_sub(crate::schedule::greedy::LUNCH_BEFORE_END_MINUTES),
             paid: false,
             min_shift_minutes: 0,
         }]
@@ -476,7 +477,7 @@ pub fn service_check(
         crate::staffing::ChannelModel::Voice(q) => q,
         _ => crate::staffing::QueueModel::ErlangC,
     };
-    let service = check_roster_with(
+    let service = service_of_roster_with(
         model,
         &load,
         |t| on.get(&t).copied().unwrap_or(0),

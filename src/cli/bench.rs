@@ -8,9 +8,9 @@
 //!
 //! `staffcast bench roster --agents N --days 28 --time-limit 60` builds and
 //! solves a four-week interval roster from the Anonymous Bank's arrivals
-//! (see `bench_roster`).
+//! (see `crate::benchmarks::bank_roster`).
 
-use crate::schedule::curtois::{
+use crate::benchmarks::curtois::{
     best_known, evaluate, format_roster, lower_bound, parse_instance, solve, BoundOptions,
     Progress, SolveOptions,
 };

@@ -4,12 +4,9 @@
 //! over (staff-minutes), distinct_shifts, objective, lower_bound,
 //! lb_gap_pct, feasible, time_s, then details (staff-slots, duties per
 //! week, greedy objective, iterations). The objective is the one of
-//! `crate::schedule::shift_design` (its module documentation).
-//!
-//! Only uses `crate::schedule` (plus clap/anyhow), like `bench.rs`, so it
-//! also compiles into `benches/schedule.rs`.
+//! `crate::benchmarks::shift_design` (its module documentation).
 
-use crate::schedule::shift_design::{
+use crate::benchmarks::shift_design::{
     evaluate, format_design, lower_bound, parse_instance, solve, BoundOptions, SolveOptions,
 };
 use std::path::PathBuf;

@@ -1,37 +1,22 @@
-//! Thin (greedy) scheduling: turn a per-interval requirement into shifts
-//! for named agents under one shift rule and their weekly contracts.
+//! Rostering: shifts, breaks and days off for named agents, covering a
+//! per-interval requirement.
 //!
-//! * [`rules`]: [`ShiftRule`], [`AgentContract`], [`ScheduleProblem`],
-//!   [`ScheduleError`] and what is validated;
-//! * [`greedy`]: [`solve_greedy`] and how it decides;
-//! * [`roster`]: the output ([`Roster`], [`Shift`], [`Break`],
-//!   [`IntervalCoverage`]);
-//! * [`check`]: [`check_roster`], an independent check of the hard rules.
+//! * [`engine`]: the product's rostering engine (shift templates, contracts,
+//!   breaks, skills, requests; local search with an LP lower bound). The API
+//!   builds its rosters with it.
+//! * [`greedy`]: the baseline, a one-rule greedy ([`greedy::solve_greedy`]),
+//!   run when a request asks for `"solver": "greedy"`.
+//! * `lp_rows`: LP constraint rows and their clarabel solve, for the
+//!   engine's lower bound.
 //!
-//! Hard rules, never broken by the solver: start window, shift length,
-//! one shift per local day, minimum rest, days per week, paid minutes per
-//! week, one unpaid lunch inside its window (starts ≥ 2 h after the shift
-//! starts, ends ≥ 1 h before it ends). The weekly minimum is soft: when it
-//! cannot be met the roster carries a warning naming the agent.
+//! Both solvers refuse bad input with [`ScheduleError`] and use the
+//! engine's horizon and [`Break`].
 //!
 //! Plain Rust: no HTTP, no SQL, no I/O.
 
-pub mod check;
-pub mod curtois;
 pub mod engine;
 pub mod greedy;
-mod lp_rows;
-pub mod roster;
-pub mod rules;
-pub mod shift_design;
+// Also used by the Curtois & Qu benchmark's bound.
+pub(crate) mod lp_rows;
 
-pub use check::check_roster;
-pub use greedy::solve_greedy;
-pub use roster::{Break, IntervalCoverage, Roster, Shift};
-pub use rules::{
-    AgentContract, ScheduleError, ScheduleProblem, ShiftRule, LUNCH_AFTER_START_MINUTES,
-    LUNCH_BEFORE_END_MINUTES, MAX_DAYS,
-};
-
-#[cfg(test)]
-mod tests;
+pub use engine::{Break, ScheduleError, MAX_DAYS};

@@ -28,7 +28,7 @@ pub struct RosterService {
 /// Load per interval is `(start, volume, aht_seconds)`; `rostered(start)`
 /// gives agents on the phones then. Shrinkage is taken off rostered agents
 /// (rounded down, so the check errs on the side of caution).
-pub fn check_roster(
+pub fn service_of_roster(
     load: &[(DateTime<Utc>, f64, f64)],
     rostered: impl Fn(DateTime<Utc>) -> u32,
     interval_seconds: f64,
@@ -36,7 +36,7 @@ pub fn check_roster(
     shrinkage: f64,
     goal_service_level: f64,
 ) -> RosterService {
-    check_roster_with(
+    service_of_roster_with(
         QueueModel::ErlangC,
         load,
         rostered,
@@ -47,10 +47,10 @@ pub fn check_roster(
     )
 }
 
-/// [`check_roster`] under any queue model (Erlang A: service level counts
+/// [`service_of_roster`] under any queue model (Erlang A: service level counts
 /// callers who hang up as not answered; `asa_seconds` is then the mean wait
 /// over all callers).
-pub fn check_roster_with(
+pub fn service_of_roster_with(
     model: QueueModel,
     load: &[(DateTime<Utc>, f64, f64)],
     rostered: impl Fn(DateTime<Utc>) -> u32,
@@ -111,8 +111,8 @@ mod tests {
     fn more_agents_never_lower_service() {
         let t: DateTime<Utc> = "2026-01-05T08:00:00Z".parse().unwrap();
         let load = [(t, 100.0, 180.0)];
-        let few = check_roster(&load, |_| 15, 1800.0, 19.8, 0.3, 0.8);
-        let many = check_roster(&load, |_| 20, 1800.0, 19.8, 0.3, 0.8);
+        let few = service_of_roster(&load, |_| 15, 1800.0, 19.8, 0.3, 0.8);
+        let many = service_of_roster(&load, |_| 20, 1800.0, 19.8, 0.3, 0.8);
         // 20 rostered with 30% shrinkage leaves 14 productive: the pyworkforce
         // case (target 0.33 min), SL 0.887853.
         assert_eq!(many.intervals[0].agents_productive, 14);
@@ -133,8 +133,8 @@ mod tests {
         let a = QueueModel::ErlangA {
             patience_seconds: 300.0,
         };
-        let c = check_roster(&load, |_| 20, 1800.0, 20.0, 0.3, 0.8);
-        let ea = check_roster_with(a, &load, |_| 20, 1800.0, 20.0, 0.3, 0.8);
+        let c = service_of_roster(&load, |_| 20, 1800.0, 20.0, 0.3, 0.8);
+        let ea = service_of_roster_with(a, &load, |_| 20, 1800.0, 20.0, 0.3, 0.8);
         // pyworkforce Erlang A snapshot at 14 productive agents: SL 0.916792.
         assert!((ea.service_level - 0.916792).abs() < 1e-6, "{ea:?}");
         assert!(ea.service_level > c.service_level);
@@ -143,7 +143,7 @@ mod tests {
     #[test]
     fn no_contacts_means_full_service() {
         let t: DateTime<Utc> = "2026-01-05T08:00:00Z".parse().unwrap();
-        let r = check_roster(&[(t, 0.0, 180.0)], |_| 0, 900.0, 20.0, 0.3, 0.8);
+        let r = service_of_roster(&[(t, 0.0, 180.0)], |_| 0, 900.0, 20.0, 0.3, 0.8);
         assert_eq!(r.service_level, 1.0);
         assert_eq!(r.intervals_below_goal, 0);
     }

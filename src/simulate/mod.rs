@@ -1,26 +1,23 @@
 //! Check what service a roster really gives.
 //!
-//! - [`erlang_check`]: the analytic check (Erlang C service level each
-//!   interval gets from the agents a roster puts on the phones).
+//! - [`erlang_check`]: [`service_of_roster`], the analytic check (Erlang C
+//!   service level each interval gets from the agents a roster puts on the
+//!   phones).
 //! - [`des`]: a discrete-event simulator of one FIFO queue with time-varying
 //!   staffing, Poisson or replayed arrivals, and service/patience
 //!   distributions ([`simulate`]).
 //! - [`survival`]: Kaplan–Meier estimation of patience from censored waits.
-//! - [`bank`]: parser for the Anonymous Bank (Feb 1999) per-call records,
-//!   used to replay real traffic.
 
-pub mod bank;
 pub mod des;
 pub mod erlang_check;
 pub mod survival;
 #[cfg(test)]
 mod validation;
 
-pub use bank::{parse_bank_calls, CallOutcome, CallRecord, ParseError};
 pub use des::{
     simulate, ArrivalSource, Dist, IntervalResult, SimError, SimulationInput, SimulationResult,
 };
 pub use erlang_check::{
-    check_roster, check_roster_with, productive_agents, IntervalService, RosterService,
+    productive_agents, service_of_roster, service_of_roster_with, IntervalService, RosterService,
 };
 pub use survival::{kaplan_meier, KaplanMeier};

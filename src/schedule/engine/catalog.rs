@@ -3,9 +3,10 @@
 //! windows, which options each agent may take, and the requirement as flat
 //! arrays. Validation happens here, so the search never sees bad input.
 
+use super::horizon::{horizon_of, Horizon};
 use super::model::{Agent, Problem, ShiftTemplate, Want, MAX_BREAKS};
+use super::ScheduleError;
 use crate::domain::QueueId;
-use crate::schedule::rules::{horizon_of, Horizon, ScheduleError};
 use chrono::{Datelike, Duration, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use chrono::{Utc, Weekday};
 use std::collections::{HashMap, HashSet};

@@ -5,6 +5,8 @@
 //! * [`model`]: the problem ([`Problem`], [`Agent`], [`Contract`],
 //!   [`ShiftTemplate`], [`BreakRule`], [`Weights`], ...) and which rules are
 //!   hard and which soft;
+//! * `error`: [`ScheduleError`], why a problem is refused;
+//! * `horizon`: the horizon's intervals and local days (up to [`MAX_DAYS`]);
 //! * `catalog`: validation and every shift option, precomputed;
 //! * `sequence`: the day-spanning hard rules of one agent;
 //! * `state` / `search`: the roster under search and the local search;
@@ -20,6 +22,8 @@
 mod bound;
 mod catalog;
 pub mod check;
+mod error;
+pub(crate) mod horizon;
 pub mod model;
 mod report;
 mod search;
@@ -27,15 +31,18 @@ mod sequence;
 mod state;
 
 pub use check::check_solution;
+pub use error::ScheduleError;
+pub use horizon::MAX_DAYS;
 pub use model::{
     Agent, AgentProfile, Availability, BreakRule, Contract, History, Problem, QueueDemand, Request,
     ShiftTemplate, TimeOff, Want, Weights, MAX_BREAKS,
 };
-pub use report::{Objective, QueueInterval, RosteredShift, Shortfall, Solution};
+pub use report::{Break, Objective, QueueInterval, RosteredShift, Shortfall, Solution};
+// The greedy baseline shares these with the engine.
+pub(crate) use report::{coverage_percent, paid_minutes};
 pub use search::StopReason;
 pub use sequence::Rule;
 
-use super::rules::ScheduleError;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,6 @@ use super::search::StopReason;
 use super::sequence::{Assign, Rule};
 use super::state::State;
 use crate::domain::{AgentId, QueueId};
-use crate::schedule::roster::Break;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,6 +14,41 @@ use std::collections::BTreeMap;
 /// Short intervals analysed one by one for their binding rule; the rest
 /// are reported with their shortfall only.
 const MAX_ANALYSED: usize = 3000;
+
+/// A break inside a shift. Lunches are unpaid (`paid == false`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Break {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub paid: bool,
+}
+
+impl Break {
+    pub fn minutes(&self) -> i64 {
+        (self.end - self.start).num_minutes()
+    }
+}
+
+/// Length from `start` to `end` minus the unpaid breaks, in minutes.
+pub(crate) fn paid_minutes(start: DateTime<Utc>, end: DateTime<Utc>, breaks: &[Break]) -> i64 {
+    let unpaid: i64 = breaks.iter().filter(|b| !b.paid).map(Break::minutes).sum();
+    (end - start).num_minutes() - unpaid
+}
+
+/// 100 · Σ min(scheduled, required) / Σ required over `(required,
+/// scheduled)` pairs; 100 when nothing is required.
+pub(crate) fn coverage_percent(cells: impl Iterator<Item = (f64, u32)>) -> f64 {
+    let (mut required, mut covered) = (0.0, 0.0);
+    for (r, s) in cells {
+        required += r;
+        covered += f64::from(s).min(r);
+    }
+    if required <= 0.0 {
+        100.0
+    } else {
+        100.0 * covered / required
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RosteredShift {
@@ -29,7 +63,7 @@ pub struct RosteredShift {
 impl RosteredShift {
     /// Shift length minus unpaid breaks.
     pub fn paid_minutes(&self) -> i64 {
-        crate::schedule::roster::paid_minutes(self.start, self.end, &self.breaks)
+        paid_minutes(self.start, self.end, &self.breaks)
     }
 }
 
@@ -102,9 +136,7 @@ pub struct Solution {
 impl Solution {
     /// 100 · Σ min(scheduled, required) / Σ required over all queues.
     pub fn coverage_percent(&self) -> f64 {
-        crate::schedule::roster::coverage_percent(
-            self.coverage.iter().map(|c| (c.required, c.scheduled)),
-        )
+        coverage_percent(self.coverage.iter().map(|c| (c.required, c.scheduled)))
     }
 
     pub fn rostered_hours(&self) -> f64 {

@@ -3,7 +3,6 @@
 
 use super::*;
 use crate::domain::{AgentId, Grid, QueueId};
-use crate::schedule::ScheduleError;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use std::sync::atomic::AtomicBool;
 

@@ -19,7 +19,7 @@ const MAX_COVERAGE_MESSAGES: usize = 5;
 ///
 /// `min_week_minutes` is a soft target and is not reported here:
 /// `solve_greedy` puts a warning in the roster when it cannot be met.
-pub fn check_roster(problem: &ScheduleProblem, roster: &Roster) -> Vec<String> {
+pub fn check_rules(problem: &ScheduleProblem, roster: &Roster) -> Vec<String> {
     let mut v = Vec::new();
     if let Err(e) = problem.check() {
         v.push(format!("problem is invalid: {e}"));

@@ -23,7 +23,9 @@
 //! down); the maxima are not.
 
 use crate::domain::{AgentId, Grid};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use crate::schedule::engine::horizon::{check_grid, horizon_of, Horizon};
+use crate::schedule::engine::ScheduleError;
+use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -31,8 +33,6 @@ use std::collections::{HashMap, HashSet};
 pub const LUNCH_AFTER_START_MINUTES: u32 = 120;
 /// A lunch ends at least this long before its shift ends.
 pub const LUNCH_BEFORE_END_MINUTES: u32 = 60;
-/// Longest horizon `solve_greedy` accepts.
-pub const MAX_DAYS: u32 = 366;
 
 fn default_min_rest_hours() -> u32 {
     11
@@ -307,136 +307,7 @@ impl ScheduleProblem {
     }
 }
 
-/// The intervals and day boundaries of `days` local days from `start`
-/// (which must be a local midnight of `grid.tz`).
-pub(crate) fn horizon_of(
-    grid: &Grid,
-    start: DateTime<Utc>,
-    days: u32,
-) -> Result<Horizon, ScheduleError> {
-    check_grid(grid)?;
-    if days == 0 || days > MAX_DAYS {
-        return Err(ScheduleError::InvalidHorizon {
-            message: format!("days {} is not between 1 and {MAX_DAYS}", days),
-        });
-    }
-    let first = grid.local_date(start);
-    if grid.start_of_day(first) != start {
-        return Err(ScheduleError::InvalidHorizon {
-            message: format!(
-                "start {} is not the start of a local day in {}",
-                start.with_timezone(&grid.tz).to_rfc3339(),
-                grid.tz
-            ),
-        });
-    }
-    let mut dates = Vec::with_capacity(days as usize + 1);
-    let mut date = first;
-    for _ in 0..=days {
-        dates.push(date);
-        date = date
-            .succ_opt()
-            .ok_or_else(|| ScheduleError::InvalidHorizon {
-                message: "horizon runs past the last representable date".to_string(),
-            })?;
-    }
-    let bounds: Vec<DateTime<Utc>> = dates.iter().map(|&d| grid.start_of_day(d)).collect();
-    let end = bounds[days as usize];
-    let intervals = grid.intervals(start, end);
-    let step = grid.step();
-    let day_start_idx = bounds
-        .iter()
-        .map(|&b| ((b - start).num_seconds() / step.num_seconds()) as usize)
-        .collect();
-    dates.truncate(days as usize);
-    Ok(Horizon {
-        start,
-        end,
-        step,
-        intervals,
-        day_start_idx,
-        dates,
-    })
-}
-
-fn check_grid(grid: &Grid) -> Result<(), ScheduleError> {
-    if grid.minutes == 0 || !60u32.is_multiple_of(grid.minutes) {
-        return Err(ScheduleError::InvalidGrid {
-            minutes: grid.minutes,
-        });
-    }
-    Ok(())
-}
-
-/// The horizon as uniform UTC steps from `start`, with local day boundaries.
-#[derive(Debug, Clone)]
-pub(crate) struct Horizon {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub step: Duration,
-    pub intervals: Vec<DateTime<Utc>>,
-    /// Index of the first interval of each local day, plus the end (len days + 1).
-    pub day_start_idx: Vec<usize>,
-    /// The local date of each day.
-    pub dates: Vec<NaiveDate>,
-}
-
-impl Horizon {
-    /// Index of the interval starting exactly at `t`.
-    pub fn index_of(&self, t: DateTime<Utc>) -> Option<usize> {
-        if t < self.start || t >= self.end {
-            return None;
-        }
-        let secs = (t - self.start).num_seconds();
-        let step = self.step.num_seconds();
-        if secs % step != 0 || t.timestamp_subsec_nanos() != 0 {
-            return None;
-        }
-        let i = (secs / step) as usize;
-        (self.intervals.get(i) == Some(&t)).then_some(i)
-    }
-
-    /// The local day (0-based) holding interval `i`.
-    pub fn day_of(&self, i: usize) -> usize {
-        self.day_start_idx.partition_point(|&s| s <= i) - 1
-    }
-
-    /// The local day (0-based) of instant `t`, if inside the horizon.
-    pub fn day_of_instant(&self, t: DateTime<Utc>, grid: &Grid) -> Option<usize> {
-        let date = grid.local_date(t);
-        self.dates.iter().position(|&d| d == date)
-    }
-}
-
 /// Index of agents by id, for checks.
 pub(crate) fn agent_index(agents: &[AgentContract]) -> HashMap<AgentId, usize> {
     agents.iter().enumerate().map(|(i, a)| (a.id, i)).collect()
-}
-
-/// Why a problem cannot be scheduled.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ScheduleError {
-    #[error("a {minutes}-minute grid cannot be scheduled (it must divide an hour: 15, 30 or 60)")]
-    InvalidGrid { minutes: u32 },
-    #[error("shift rule, {field}: {message}")]
-    InvalidRule { field: String, message: String },
-    #[error("agent {agent}: {message}")]
-    InvalidContract { agent: AgentId, message: String },
-    #[error("agent {0} is listed twice")]
-    DuplicateAgent(AgentId),
-    #[error("no agents to schedule")]
-    NoAgents,
-    #[error("horizon: {message}")]
-    InvalidHorizon { message: String },
-    #[error("requirement at {start}: {message}")]
-    InvalidRequirement {
-        start: DateTime<Utc>,
-        message: String,
-    },
-    #[error("shift template '{template}': {message}")]
-    InvalidTemplate { template: String, message: String },
-    #[error("queues: {message}")]
-    InvalidQueues { message: String },
-    #[error("weights: {message}")]
-    InvalidWeights { message: String },
 }

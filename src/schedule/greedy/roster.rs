@@ -1,23 +1,10 @@
-//! The output of scheduling: shifts with their breaks, and the coverage
-//! they give per interval.
+//! The greedy's output: shifts with their breaks, and the coverage they
+//! give per interval.
 
 use crate::domain::AgentId;
+use crate::schedule::engine::{coverage_percent, paid_minutes, Break};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-
-/// A break inside a shift. Lunches are unpaid (`paid == false`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Break {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub paid: bool,
-}
-
-impl Break {
-    pub fn minutes(&self) -> i64 {
-        (self.end - self.start).num_minutes()
-    }
-}
 
 /// One agent's shift: on from `start` to `end` except during `breaks`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,12 +13,6 @@ pub struct Shift {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     pub breaks: Vec<Break>,
-}
-
-/// Length from `start` to `end` minus the unpaid breaks, in minutes.
-pub fn paid_minutes(start: DateTime<Utc>, end: DateTime<Utc>, breaks: &[Break]) -> i64 {
-    let unpaid: i64 = breaks.iter().filter(|b| !b.paid).map(Break::minutes).sum();
-    (end - start).num_minutes() - unpaid
 }
 
 impl Shift {
@@ -43,21 +24,6 @@ impl Shift {
     /// True when the agent is working (inside the shift, not on a break) at `t`.
     pub fn is_on(&self, t: DateTime<Utc>) -> bool {
         t >= self.start && t < self.end && !self.breaks.iter().any(|b| t >= b.start && t < b.end)
-    }
-}
-
-/// 100 · Σ min(scheduled, required) / Σ required over `(required,
-/// scheduled)` pairs; 100 when nothing is required.
-pub fn coverage_percent(cells: impl Iterator<Item = (f64, u32)>) -> f64 {
-    let (mut required, mut covered) = (0.0, 0.0);
-    for (r, s) in cells {
-        required += r;
-        covered += f64::from(s).min(r);
-    }
-    if required <= 0.0 {
-        100.0
-    } else {
-        100.0 * covered / required
     }
 }
 

@@ -1,4 +1,4 @@
-//! The thin greedy scheduler.
+//! How the greedy builds a roster.
 //!
 //! Candidates are every (local day, grid-aligned local start time in
 //! `[earliest_start, latest_start]`) whose shift ends by the horizon end.
@@ -28,8 +28,10 @@
 //! Arithmetic is done in integer millionths of an agent so ties and results
 //! are exact and deterministic.
 
-use super::roster::{Break, IntervalCoverage, Roster, Shift};
-use super::rules::{Horizon, ScheduleError, ScheduleProblem, ShiftRule};
+use super::roster::{IntervalCoverage, Roster, Shift};
+use super::rules::{ScheduleProblem, ShiftRule};
+use crate::schedule::engine::horizon::Horizon;
+use crate::schedule::engine::{Break, ScheduleError};
 use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
 
 const SCALE: i64 = 1_000_000;

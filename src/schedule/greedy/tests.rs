@@ -1,6 +1,7 @@
 use super::*;
 use crate::domain::time::local_to_utc;
 use crate::domain::{AgentId, Grid};
+use crate::schedule::{Break, ScheduleError};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
 
@@ -100,11 +101,7 @@ fn per_agent(p: &ScheduleProblem, r: &Roster) -> HashMap<AgentId, (i64, usize)> 
 fn flat_week_is_covered_and_valid() {
     let p = flat_week();
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert!(
         r.coverage_percent() >= 90.0,
         "coverage {}",
@@ -181,11 +178,7 @@ fn rest_holds_with_early_and_late_starts() {
     // Few agents: without the rest rule some would work late then early.
     let p = problem("2026-01-05", 7, req, agents(3, 0, 40), rule);
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     let starts: Vec<NaiveTime> = r
         .shifts
         .iter()
@@ -220,9 +213,9 @@ fn rest_holds_with_early_and_late_starts() {
     let one = problem("2026-01-05", 2, req, agents(1, 0, 40), rule);
     let solo = solve_greedy(&one).unwrap();
     assert!(
-        check_roster(&one, &solo).is_empty(),
+        check_rules(&one, &solo).is_empty(),
         "{:?}",
-        check_roster(&one, &solo)
+        check_rules(&one, &solo)
     );
     let starts: Vec<DateTime<Utc>> = solo.shifts.iter().map(|s| s.start).collect();
     assert_eq!(
@@ -232,7 +225,7 @@ fn rest_holds_with_early_and_late_starts() {
             local(&g, d0 + Duration::days(1), 9, 0)
         ]
     );
-    // check_roster catches a rest violation.
+    // check_rules catches a rest violation.
     let mut bad = r.clone();
     let late = bad
         .shifts
@@ -255,9 +248,9 @@ fn rest_holds_with_early_and_late_starts() {
         }],
     });
     assert!(
-        check_roster(&p, &bad).iter().any(|m| m.contains("rest")),
+        check_rules(&p, &bad).iter().any(|m| m.contains("rest")),
         "{:?}",
-        check_roster(&p, &bad)
+        check_rules(&p, &bad)
     );
 }
 
@@ -272,17 +265,13 @@ fn weekly_maxima_hold_under_heavy_demand() {
     team[1].max_week_minutes = 20 * 60; // two (a third would be 24 h)
     let p = problem("2026-01-05", 7, req, team, rule);
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     let counts = per_agent(&p, &r);
     assert_eq!(counts[&AgentId(1)], (24 * 60, 3));
     assert_eq!(counts[&AgentId(2)], (16 * 60, 2));
     assert_eq!(counts[&AgentId(3)], (32 * 60, 4));
     assert_eq!(counts[&AgentId(4)], (32 * 60, 4));
-    // check_roster catches an extra day.
+    // check_rules catches an extra day.
     let mut bad = r.clone();
     let worked: Vec<NaiveDate> = bad
         .shifts
@@ -305,7 +294,7 @@ fn weekly_maxima_hold_under_heavy_demand() {
             paid: false,
         }],
     });
-    let v = check_roster(&p, &bad);
+    let v = check_rules(&p, &bad);
     assert!(
         v.iter().any(|m| m.contains("agent 3 (Agent 3): 5 days")),
         "{v:?}"
@@ -334,7 +323,7 @@ fn weekly_maxima_hold_under_heavy_demand() {
             paid: false,
         }],
     });
-    let v = check_roster(&p, &bad);
+    let v = check_rules(&p, &bad);
     assert!(
         v.iter()
             .any(|m| m.contains("agent 1 (Agent 1): 1920 paid minutes")),
@@ -352,11 +341,7 @@ fn weekly_minimum_is_met_when_possible() {
     team[3].min_week_minutes = 32 * 60;
     let p = problem("2026-01-05", 7, req, team, day_rule());
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert!(r.warnings.is_empty(), "{:?}", r.warnings);
     let counts = per_agent(&p, &r);
     assert!(counts[&AgentId(4)].0 >= 32 * 60, "{counts:?}");
@@ -372,11 +357,7 @@ fn impossible_weekly_minimum_warns_and_keeps_hard_rules() {
     team[1].max_week_minutes = 60 * 60;
     let p = problem("2026-01-05", 7, req, team, day_rule());
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     assert!(
         r.warnings[0].contains("Camille") && r.warnings[0].contains("minimum"),
@@ -401,11 +382,7 @@ fn lunch_goes_into_the_dip() {
     let rule = ShiftRule::new(9 * 60, hm(8, 0), hm(8, 0), 60);
     let p = problem("2026-01-05", 1, req, agents(3, 0, 40), rule);
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert_eq!(r.shifts.len(), 2);
     for s in &r.shifts {
         assert_eq!(
@@ -455,11 +432,7 @@ fn dst_week_works() {
     rule.min_rest_hours = 11;
     let p = problem("2026-03-23", 7, req, agents(8, 0, 40), rule);
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert_eq!(r.coverage.len(), 7 * 96 - 4);
     assert!(
         r.coverage_percent() >= 90.0,
@@ -509,11 +482,7 @@ fn autumn_dst_week_works() {
     let rule = ShiftRule::new(8 * 60, hm(0, 0), hm(16, 0), 0);
     let p = problem("2026-10-19", 7, req, agents(5, 0, 40), rule);
     let r = solve_greedy(&p).unwrap();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     assert_eq!(r.coverage.len(), 7 * 96 + 4);
 }
 
@@ -608,7 +577,7 @@ fn invalid_problems_are_refused() {
         err.to_string(),
         "shift rule, earliest_start: 12:00 is after latest_start 10:00"
     );
-    assert!(!check_roster(
+    assert!(!check_rules(
         &p,
         &Roster {
             shifts: vec![],
@@ -637,7 +606,7 @@ fn requirement_outside_horizon_is_ignored_with_a_warning() {
     let after = p.grid.start_of_day(date("2026-01-20")) + Duration::hours(9);
     p.requirement.push((after, 5.0));
     let r = solve_greedy(&p).unwrap();
-    assert!(check_roster(&p, &r).is_empty());
+    assert!(check_rules(&p, &r).is_empty());
     assert!(
         r.warnings.iter().any(|w| w.contains("outside the horizon")),
         "{:?}",
@@ -658,11 +627,7 @@ fn solving_is_deterministic() {
     let a = solve_greedy(&p).unwrap();
     let b = solve_greedy(&p).unwrap();
     assert_eq!(a, b);
-    assert!(
-        check_roster(&p, &a).is_empty(),
-        "{:?}",
-        check_roster(&p, &a)
-    );
+    assert!(check_rules(&p, &a).is_empty(), "{:?}", check_rules(&p, &a));
 }
 
 #[test]
@@ -682,11 +647,7 @@ fn two_hundred_agents_week_is_valid_and_fast() {
     let started = std::time::Instant::now();
     let r = solve_greedy(&p).unwrap();
     let took = started.elapsed();
-    assert!(
-        check_roster(&p, &r).is_empty(),
-        "{:?}",
-        check_roster(&p, &r)
-    );
+    assert!(check_rules(&p, &r).is_empty(), "{:?}", check_rules(&p, &r));
     // Generous: debug builds are much slower than release.
     assert!(took.as_secs_f64() < 10.0, "{took:?}");
     assert!(r.shifts.len() > 500);
