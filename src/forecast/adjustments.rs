@@ -1,7 +1,7 @@
 //! Planner adjustments on top of a statistical forecast: a local day or a
 //! week (Monday start) raised or lowered by a percentage or by a number of
 //! contacts, each with the planner's reason. The statistical forecast is
-//! never changed: [`apply`] derives an adjusted series from it.
+//! never changed: [`Window::apply`] derives an adjusted series from it.
 //!
 //! How several adjustments combine, whatever order they were made in:
 //! every percentage covering an interval multiplies its statistical volume

@@ -4,7 +4,7 @@
 //! * `Closed`: the queue is closed all day; forecast 0 (band 0–0).
 //! * `Holiday` / `Campaign`: the normal forecast times an effect, either set
 //!   by the planner (`effect_percent`, e.g. `+30` or `-60`) or learned from
-//!   earlier special days in the history (see [`crate::forecast::engine`]).
+//!   earlier special days in the history (see [`crate::forecast::calendar_effects`]).
 //! * `Outlier`: history on that date is left out of fitting and scoring; the
 //!   forecast for it is the normal one.
 //!

@@ -56,7 +56,7 @@ const MAX_TAIL_STATES: usize = 50_000_000;
 /// `asa_seconds` is the mean wait over **all** arrivals (the answered and those
 /// who hung up); `prob_abandon` is the share who hang up. An infinite patience
 /// falls back to Erlang C ([`erlang_c_metrics`](super::erlang_c_metrics)).
-/// No work gives [`QueueMetrics::IDLE`]-like values (service level 1). Inputs
+/// No work gives `QueueMetrics::IDLE`-like values (service level 1). Inputs
 /// are not validated (NaN in, NaN out).
 pub fn erlang_a_metrics(
     volume: f64,

@@ -8,11 +8,11 @@
 //! slots), choose shifts — a start slot and a length — and, for every
 //! day, how many workers start each shift that day.
 //!
-//! * [`parse`]: [`parse_instance`] reads the `.dzn` subset of those files
+//! * `parse`: [`parse_instance`] reads the `.dzn` subset of those files
 //!   into an [`Instance`] ([`ParseError`] names the line and field);
-//! * [`eval`]: [`evaluate`], an independent evaluator of a [`Design`];
+//! * `eval`: [`evaluate`], an independent evaluator of a [`Design`];
 //! * [`solve()`]: greedy construction + simulated annealing;
-//! * [`bound`]: [`lower_bound`], an LP bound (clarabel).
+//! * `bound`: [`lower_bound`], an LP bound (clarabel).
 //!
 //! # Objective (what [`evaluate`] computes)
 //!
