@@ -3,6 +3,7 @@
 use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
+use crate::app::error::Refusal;
 use crate::app::history::{add_agents, queue};
 use crate::app::AppError;
 use crate::db::agents::NewAgent;
@@ -45,14 +46,19 @@ pub struct AgentBody {
 }
 
 impl AgentBody {
-    fn into_new_agent(self, label: &str) -> Result<NewAgent, ApiError> {
+    /// `index` is the agent's place in an array body (`None`: a single object).
+    fn into_new_agent(self, index: Option<usize>) -> Result<NewAgent, ApiError> {
         let agent = NewAgent::new(
             &self.name,
             &self.external_id,
             self.min_week_hours,
             self.max_week_hours,
         )
-        .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
+        .map_err(|source| Refusal::InvalidAgent {
+            label: index.map_or("agent".into(), |i| format!("agent {}", i + 1)),
+            path: index.map_or(source.field.clone(), |i| format!("[{i}].{}", source.field)),
+            source,
+        })?;
         let profile = AgentProfile {
             contract: self.contract.unwrap_or_default(),
             skills: self.skills,
@@ -63,8 +69,8 @@ impl AgentBody {
             requests: self.requests,
             history: self.history,
         };
-        let value = serde_json::to_value(&profile)
-            .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
+        let value =
+            serde_json::to_value(&profile).map_err(|e| AppError::corrupt("agent profile", e))?;
         Ok(agent.with_profile(value))
     }
 }
@@ -94,7 +100,7 @@ pub async fn create(
     let agents = bodies
         .into_iter()
         .enumerate()
-        .map(|(i, a)| a.into_new_agent(&format!("agent {}", i + 1)))
+        .map(|(i, a)| a.into_new_agent(Some(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let db = db.into_inner();
     let stored = blocking(move || add_agents(&db, id, &agents)).await?;
@@ -130,7 +136,7 @@ pub async fn replace(
     body: Json<AgentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
-    let agent = body.into_inner().into_new_agent("agent")?;
+    let agent = body.into_inner().into_new_agent(None)?;
     let db = db.into_inner();
     let stored = blocking(move || {
         db.update_agent(id, &agent)?

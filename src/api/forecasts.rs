@@ -221,9 +221,10 @@ fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, Ap
         serde_json::Value::Array(items) => items,
         one @ serde_json::Value::Object(_) => vec![one],
         _ => {
-            return Err(ApiError::BadRequest(
-                "JSON body: expected an adjustment object or an array of them".into(),
-            ))
+            return Err(ApiError::MalformedBody {
+                field: None,
+                message: "JSON body: expected an adjustment object or an array of them".into(),
+            })
         }
     };
     items
@@ -237,7 +238,7 @@ fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, Ap
                 } else {
                     format!("adjustments[{i}].{path}")
                 };
-                ApiError::BadRequest(format!("JSON body, field {at}: {}", e.inner()))
+                super::body::malformed(at, e.inner())
             })
         })
         .collect()

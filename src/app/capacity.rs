@@ -1,19 +1,14 @@
 //! Capacity plans: load a queue's forecast requirements, fill the plan's
 //! queue defaults, run the capacity core and store request and result.
 
+use super::error::Refusal;
 use super::history::queue;
 use super::AppError;
-use crate::capacity::{plan_capacity, CapacityError, CapacityRequest, NeedInterval};
+use crate::capacity::{plan_capacity, CapacityRequest, NeedInterval};
 use crate::db::capacity_plans::StoredCapacityPlan;
 use crate::db::Database;
 use crate::domain::{CapacityPlanId, ForecastId, QueueId};
 use serde_json::json;
-
-impl From<CapacityError> for AppError {
-    fn from(e: CapacityError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
-}
 
 /// Calendar kinds that give every FTE a paid day off.
 const DAY_OFF_KINDS: [&str; 2] = ["holiday", "closed"];
@@ -32,17 +27,19 @@ pub fn create_capacity_plan(
         .forecast_run(forecast_id)?
         .ok_or_else(|| AppError::not_found("forecast", forecast_id))?;
     if run.queue_id != id {
-        return Err(AppError::Unprocessable(format!(
-            "forecast_id: forecast {forecast_id} belongs to queue {}, not to queue {id}",
-            run.queue_id
-        )));
+        return Err(Refusal::ForecastOfOtherQueue {
+            forecast: forecast_id,
+            owner: run.queue_id,
+            queue: id,
+        }
+        .into());
     }
     let requirements = db.requirement_intervals(forecast_id)?;
     if requirements.is_empty() {
-        return Err(AppError::Unprocessable(format!(
-            "forecast_id: forecast {forecast_id} has no requirements (its history had no \
-             aht_seconds): import history with handle times and forecast again"
-        )));
+        return Err(Refusal::NoRequirements {
+            forecast: forecast_id,
+        }
+        .into());
     }
     let plan = &mut request.plan;
     plan.shrinkage_percent
@@ -74,8 +71,8 @@ pub fn create_capacity_plan(
         "plan": request.plan,
         "variants": request.variants,
     });
-    let result = serde_json::to_value(&result)
-        .map_err(|e| AppError::Unprocessable(format!("result: {e}")))?;
+    let result =
+        serde_json::to_value(&result).map_err(|e| AppError::corrupt("capacity plan result", e))?;
     let plan_id = db.insert_capacity_plan(id, forecast_id, &stored_request, &result)?;
     capacity_plan(db, plan_id)
 }

@@ -1,6 +1,7 @@
 //! Forecast a queue's window from its stored history and derive the
 //! agents required per interval; both are stored as one run.
 
+use super::error::Refusal;
 use super::history::queue;
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
@@ -13,10 +14,9 @@ use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Wi
 use crate::forecast::realised::realised;
 use crate::forecast::{
     candidate_specs, forecast_with_specs, history_context, BacktestReport, FittedModel,
-    ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec,
-    SpecialDay,
+    ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
 };
-use crate::staffing::{channel_requirements, ChannelModel, StaffingError};
+use crate::staffing::{channel_requirements, ChannelModel, StaffingTarget, Workload};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::json;
 
@@ -35,18 +35,6 @@ pub struct ForecastRequest {
     pub weeks: Option<usize>,
     /// `auto` (pick by backtest, the default) or a model name.
     pub model: Option<String>,
-}
-
-impl From<ForecastError> for AppError {
-    fn from(e: ForecastError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
-}
-
-impl From<StaffingError> for AppError {
-    fn from(e: StaffingError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
 }
 
 /// A stored forecast run with where it stands against the history.
@@ -79,18 +67,11 @@ pub fn create_forecast(
     let grid = queue.spec.grid();
     if let (Some(origin), Some(from)) = (request.origin, request.from) {
         if origin > from {
-            return Err(AppError::Unprocessable(
-                "origin: must be at or before 'from' (the window starts after the history used)"
-                    .into(),
-            ));
+            return Err(Refusal::OriginAfterFrom.into());
         }
     }
     let history = db.history(id, None, request.origin.or(request.from))?;
-    let last = history.last().ok_or_else(|| {
-        AppError::Unprocessable(format!(
-            "queue {id} has no history before the forecast window"
-        ))
-    })?;
+    let last = history.last().ok_or(Refusal::NoHistory { queue: id })?;
     // Default window: the seven local days after the last history interval.
     let from = match request.from {
         Some(t) => t,
@@ -101,15 +82,22 @@ pub fn create_forecast(
         None => grid.start_of_day(grid.local_date(from) + Duration::days(7)),
     };
     if !grid.is_aligned(from) || !grid.is_aligned(to) {
-        return Err(AppError::Unprocessable(format!(
-            "from and to must be on the queue's {}-minute grid",
-            grid.minutes
-        )));
+        return Err(Refusal::OffGrid {
+            minutes: grid.minutes,
+        }
+        .into());
     }
-    if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
-        return Err(AppError::Unprocessable(format!(
-            "the window must be after 'from' and at most {MAX_WINDOW_DAYS} days"
-        )));
+    if to <= from {
+        return Err(Refusal::EmptyWindow {
+            max_days: MAX_WINDOW_DAYS,
+        }
+        .into());
+    }
+    if to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Refusal::WindowTooLong {
+            max_days: MAX_WINDOW_DAYS,
+        }
+        .into());
     }
     let history_end = last.start + grid.step();
     // The end of the history, at day granularity (a queue closed at night
@@ -251,9 +239,9 @@ fn fit_or_reuse(
     let stored = StoredFit {
         model: outcome.choice.chosen.as_str().to_string(),
         choice: serde_json::to_string(&outcome.choice)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+            .map_err(|e| AppError::corrupt("model choice", e))?,
         fitted: serde_json::to_string(&outcome.fitted)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+            .map_err(|e| AppError::corrupt("fitted model", e))?,
     };
     db.store_fitted_model(id, &fingerprint, &stored)?;
     Ok(Fit {
@@ -289,7 +277,7 @@ fn fingerprint(
         r.aht_seconds.map(f64::to_bits).hash(&mut h);
     }
     let json = serde_json::to_string(&(special_days, specs))
-        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        .map_err(|e| AppError::corrupt("fit fingerprint", e))?;
     json.hash(&mut h);
     Ok(format!("{:016x}-{}", h.finish(), history.len()))
 }
@@ -464,13 +452,11 @@ pub fn requirements_for(
     let Some(load) = load else {
         return Ok(Vec::new());
     };
+    let load = Workload::series(load, f64::from(spec.interval_minutes) * 60.0)?;
     let reqs = channel_requirements(
         &ChannelModel::for_queue(spec),
         &load,
-        f64::from(spec.interval_minutes) * 60.0,
-        &spec.goal,
-        spec.max_occupancy,
-        spec.shrinkage,
+        &StaffingTarget::for_queue(spec)?,
     )?;
     Ok(points
         .iter()
@@ -503,9 +489,9 @@ fn next_local_midnight(grid: &crate::domain::Grid, t: DateTime<Utc>) -> DateTime
 fn goal_json(spec: &QueueSpec) -> serde_json::Value {
     json!({
         "channel": spec.channel,
-        "service_level": spec.goal.service_level,
-        "answer_within_seconds": spec.goal.answer_within_seconds,
-        "max_asa_seconds": spec.goal.max_asa_seconds,
+        "service_level": spec.goal.service_level(),
+        "answer_within_seconds": spec.goal.answer_within_seconds(),
+        "max_asa_seconds": spec.goal.max_asa_seconds(),
         "shrinkage": spec.shrinkage,
         "max_occupancy": spec.max_occupancy,
         "staffing_model": ChannelModel::for_queue(spec),
@@ -526,9 +512,7 @@ pub fn requirements(
     let reqs = db.requirement_intervals(id)?;
     let intervals = db.forecast_intervals(id)?;
     if reqs.is_empty() && !intervals.is_empty() {
-        return Err(AppError::Unprocessable(format!(
-            "forecast {id} has no handle time (the history had no aht_seconds): import history with aht_seconds"
-        )));
+        return Err(Refusal::NoHandleTime { forecast: id }.into());
     }
     Ok((run, reqs))
 }

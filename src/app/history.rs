@@ -1,5 +1,6 @@
 //! Queues, history import and agents: the inputs of the pipeline.
 
+use super::error::Refusal;
 use super::AppError;
 use crate::db::agents::{NewAgent, StoredAgent};
 use crate::db::history::ImportSummary;
@@ -35,7 +36,10 @@ pub fn import_history(
         HistoryFormat::Json => parse_history_json(body, &grid)?,
     };
     if parsed.rows.is_empty() {
-        return Err(AppError::Unprocessable("the import holds no rows".into()));
+        return Err(Refusal::Empty {
+            message: "the import holds no rows",
+        }
+        .into());
     }
     Ok(db.upsert_history(id, &parsed.rows)?)
 }
@@ -47,7 +51,10 @@ pub fn add_agents(
 ) -> Result<Vec<StoredAgent>, AppError> {
     queue(db, id)?;
     if agents.is_empty() {
-        return Err(AppError::Unprocessable("no agents given".into()));
+        return Err(Refusal::Empty {
+            message: "no agents given",
+        }
+        .into());
     }
     Ok(db.create_agents(id, agents)?)
 }
