@@ -3,17 +3,17 @@
 use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::error::ApiError;
-use crate::app::error::{Conflict, Refusal};
+use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
-    cancel_schedule, default_rule, filtered_roster, paid_hours, schedule_run, submit_schedule,
-    RosterFilter, ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
+    cancel_schedule, default_rule, engine_report, filtered_roster, paid_hours, schedule_summary,
+    submit_schedule, RosterFilter, ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
 };
 use crate::app::simulation::{simulate_schedule, SimulationOptions};
 use crate::db::schedules::{RosterShift, ScheduleRun, StoredBreak};
 use crate::db::Database;
 use crate::domain::{AgentId, ForecastId, ScheduleId};
-use crate::schedule::engine::{ShiftTemplate, Weights};
+use crate::schedule::engine::{ShiftTemplate, Shortfall, Weights};
 use crate::schedule::greedy::ShiftRule;
 use crate::simulate::IntervalService;
 use crate::staffing::QueueModel;
@@ -21,7 +21,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,11 +114,7 @@ pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpR
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let mut run = blocking(move || schedule_run(&db, id)).await?;
-    // The per-interval list is long; it has its own endpoint.
-    if let Some(serde_json::Value::Object(report)) = run.report.as_mut() {
-        report.remove("shortfall");
-    }
+    let run = blocking(move || schedule_summary(&db, id)).await?;
     Ok(HttpResponse::Ok().json(run))
 }
 
@@ -129,22 +125,22 @@ pub async fn shortfall(
 ) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let run = blocking(move || schedule_run(&db, id)).await?;
-    let Some(report) = run.report else {
-        return Err(ApiError::App(
-            Conflict::NoEngineReport {
-                id,
-                status: run.status.as_str(),
-            }
-            .into(),
-        ));
-    };
-    Ok(HttpResponse::Ok().json(json!({
-        "schedule_id": run.id,
-        "short_intervals": report["short_intervals"],
-        "binding_rules": report["binding_rules"],
-        "shortfall": report["shortfall"],
-    })))
+    let report = blocking(move || engine_report(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(ShortfallView {
+        schedule_id: id,
+        short_intervals: report.short_intervals,
+        binding_rules: report.binding_rules,
+        shortfall: report.shortfall.unwrap_or_default(),
+    }))
+}
+
+/// The short intervals of a run's report.
+#[derive(Serialize)]
+pub struct ShortfallView {
+    schedule_id: ScheduleId,
+    short_intervals: usize,
+    binding_rules: BTreeMap<String, u32>,
+    shortfall: Vec<Shortfall>,
 }
 
 #[derive(Deserialize)]

@@ -10,7 +10,7 @@ use crate::db::schedules::{
 use crate::db::Database;
 use crate::domain::{AgentId, ForecastId, ScheduleId};
 use crate::schedule::engine::{
-    self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, Solution,
+    self, Agent, AgentProfile, BreakRule, EngineReport, Problem, QueueDemand, ShiftTemplate,
     SolveOptions, Weights,
 };
 use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
@@ -231,8 +231,7 @@ fn engine_problem(
         .agents(queue.id)?
         .into_iter()
         .map(|a| {
-            let profile: AgentProfile = serde_json::from_value(a.profile.clone())
-                .map_err(|e| AppError::corrupt(format_args!("agent {} profile", a.id), e))?;
+            let profile: AgentProfile = a.profile.clone();
             let mut agent = Agent::from_profile(
                 a.id,
                 a.name.clone(),
@@ -304,7 +303,7 @@ fn build_with_engine(
         coverage_percent: solution.coverage_percent(),
         best_objective: Some(solution.objective.total),
         warnings: solution.warnings.clone(),
-        report: Some(engine_report(&solution)),
+        report: Some(EngineReport::of(&solution)),
     };
     db.finish_schedule(id, &outcome, &shifts)?;
     Ok(())
@@ -329,32 +328,6 @@ fn stored_shift(
             })
             .collect(),
     }
-}
-
-/// What a run stores about how the engine did.
-fn engine_report(s: &Solution) -> serde_json::Value {
-    let mut binding: std::collections::BTreeMap<&str, u32> = Default::default();
-    for x in &s.shortfall {
-        if let Some(rule) = x.binding_rule {
-            *binding.entry(rule).or_default() += 1;
-        }
-    }
-    serde_json::json!({
-        "solver": "engine",
-        "objective": s.objective,
-        "lower_bound": s.lower_bound,
-        "gap_percent": s.gap_percent,
-        "stop": s.stop,
-        "iterations": s.iterations,
-        "first_roster_seconds": s.first_roster_seconds,
-        "first_roster_objective": s.first_roster_objective,
-        "search_start_objective": s.search_start_objective,
-        "bound_seconds": s.bound_seconds,
-        "elapsed_seconds": s.elapsed_seconds,
-        "short_intervals": s.shortfall.len(),
-        "binding_rules": binding,
-        "shortfall": s.shortfall,
-    })
 }
 
 fn build_greedy(
@@ -428,6 +401,26 @@ pub fn cancel_schedule(db: &Database, id: ScheduleId) -> Result<ScheduleRun, App
 pub fn schedule_run(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
     db.schedule_run(id)?
         .ok_or_else(|| AppError::not_found("schedule", id))
+}
+
+/// A run as shown on its own: its report without the per-interval list.
+pub fn schedule_summary(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
+    let mut run = schedule_run(db, id)?;
+    run.report = run.report.map(EngineReport::summary);
+    Ok(run)
+}
+
+/// The engine's report of a run, shortfall included; a conflict for a run
+/// without one (greedy, or not finished).
+pub fn engine_report(db: &Database, id: ScheduleId) -> Result<EngineReport, AppError> {
+    let run = schedule_run(db, id)?;
+    run.report.ok_or_else(|| {
+        Conflict::NoEngineReport {
+            id,
+            status: run.status.as_str(),
+        }
+        .into()
+    })
 }
 
 pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterShift>), AppError> {
