@@ -7,21 +7,21 @@
 use staffcast::domain::ServiceGoal;
 use staffcast::staffing::{
     channel_requirements, required_agents, required_agents_for, ChannelModel, QueueModel,
+    StaffingTarget, Workload,
 };
 use std::hint::black_box;
 use std::time::Instant;
 
 const N: usize = 10_000;
 
-fn load() -> Vec<(f64, f64)> {
-    (0..N)
-        .map(|i| {
-            let phase = (i % 48) as f64 / 48.0 * std::f64::consts::TAU;
-            let volume = 20.0 + 600.0 * (0.5 - 0.5 * phase.cos()).powi(2) + (i * 7919 % 37) as f64;
-            let aht = 150.0 + (i * 31 % 150) as f64;
-            (volume, aht)
-        })
-        .collect()
+fn load() -> Vec<Workload> {
+    let pairs = (0..N).map(|i| {
+        let phase = (i % 48) as f64 / 48.0 * std::f64::consts::TAU;
+        let volume = 20.0 + 600.0 * (0.5 - 0.5 * phase.cos()).powi(2) + (i * 7919 % 37) as f64;
+        let aht = 150.0 + (i * 31 % 150) as f64;
+        (volume, aht)
+    });
+    Workload::series(pairs, 1800.0).expect("valid load")
 }
 
 /// Best of `reps` runs, in milliseconds.
@@ -38,13 +38,10 @@ fn time<F: FnMut() -> u64>(reps: usize, mut f: F) -> (f64, u64) {
 
 fn main() {
     let load = load();
-    let goal = ServiceGoal {
-        service_level: 0.8,
-        answer_within_seconds: 20.0,
-        max_asa_seconds: None,
-        max_abandon_rate: None,
-    };
-    let erlangs: f64 = load.iter().map(|(v, a)| v * a / 1800.0).sum::<f64>() / N as f64;
+    let goal = ServiceGoal::new(0.8, 20.0, None, None).expect("a valid goal");
+    let target = StaffingTarget::new(goal, 0.85, 0.3).expect("a valid target");
+    let uncapped = StaffingTarget::new(goal, 1.0, 0.0).expect("a valid target");
+    let erlangs: f64 = load.iter().map(Workload::erlangs).sum::<f64>() / N as f64;
     println!("{N} intervals of 30 min, mean load {erlangs:.1} erlangs; best of 5 runs");
     println!("| what | ms for {N} intervals | µs / interval | sum of agents |");
     println!("| --- | ---: | ---: | ---: |");
@@ -58,13 +55,7 @@ fn main() {
         "Erlang C `required_agents` (baseline)",
         time(5, || {
             load.iter()
-                .map(|&(v, a)| {
-                    u64::from(
-                        required_agents(v, 1800.0, a, &goal, 0.85, 0.3)
-                            .unwrap()
-                            .agents_net,
-                    )
-                })
+                .map(|w| u64::from(required_agents(w, &target).unwrap().agents_net))
                 .sum()
         }),
     );
@@ -76,38 +67,25 @@ fn main() {
             &format!("Erlang A `required_agents_for`, patience {patience} s"),
             time(5, || {
                 load.iter()
-                    .map(|&(v, a)| {
-                        u64::from(
-                            required_agents_for(model, v, 1800.0, a, &goal, 0.85, 0.3)
-                                .unwrap()
-                                .agents_net,
-                        )
-                    })
+                    .map(|w| u64::from(required_agents_for(model, w, &target).unwrap().agents_net))
                     .sum()
             }),
         );
     }
-    let goal_ab = ServiceGoal {
-        max_abandon_rate: Some(0.03),
-        max_asa_seconds: Some(30.0),
-        ..goal
-    };
+    let goal_ab = ServiceGoal::new(0.8, 20.0, Some(30.0), Some(0.03)).expect("a valid goal");
+    let target_ab = StaffingTarget::new(goal_ab, 0.85, 0.3).expect("a valid target");
     row(
         "Erlang A, patience 300 s, + max ASA 30 s + max abandon 3%",
         time(5, || {
             load.iter()
-                .map(|&(v, a)| {
+                .map(|w| {
                     u64::from(
                         required_agents_for(
                             QueueModel::ErlangA {
                                 patience_seconds: 300.0,
                             },
-                            v,
-                            1800.0,
-                            a,
-                            &goal_ab,
-                            0.85,
-                            0.3,
+                            w,
+                            &target_ab,
                         )
                         .unwrap()
                         .agents_net,
@@ -124,7 +102,7 @@ fn main() {
     row(
         "chat (3 at once, ×1.4 handle time, Erlang C on slots)",
         time(5, || {
-            channel_requirements(&chat, &load, 1800.0, &goal, 0.85, 0.3)
+            channel_requirements(&chat, &load, &target)
                 .unwrap()
                 .iter()
                 .map(|r| u64::from(r.agents_net))
@@ -132,9 +110,11 @@ fn main() {
         }),
     );
     // Large loads: 1,000 intervals of 5,000–10,000 erlangs.
-    let big: Vec<(f64, f64)> = (0..1000)
-        .map(|i| (50_000.0 + 50.0 * (i % 1000) as f64, 180.0))
-        .collect();
+    let big = Workload::series(
+        (0..1000).map(|i| (50_000.0 + 50.0 * (i % 1000) as f64, 180.0)),
+        1800.0,
+    )
+    .expect("valid load");
     let big_row = |label: &str, (ms, agents): (f64, u64)| {
         println!(
             "| {label} | {ms:.2} (1,000 intervals) | {:.2} | {agents} |",
@@ -145,13 +125,7 @@ fn main() {
         "Erlang C, 5,000–10,000 erlangs",
         time(3, || {
             big.iter()
-                .map(|&(v, a)| {
-                    u64::from(
-                        required_agents(v, 1800.0, a, &goal, 1.0, 0.0)
-                            .unwrap()
-                            .agents_net,
-                    )
-                })
+                .map(|w| u64::from(required_agents(w, &uncapped).unwrap().agents_net))
                 .sum()
         }),
     );
@@ -159,15 +133,11 @@ fn main() {
         "Erlang A (patience 300 s), 5,000–10,000 erlangs",
         time(3, || {
             big.iter()
-                .map(|&(v, a)| {
+                .map(|w| {
                     let m = QueueModel::ErlangA {
                         patience_seconds: 300.0,
                     };
-                    u64::from(
-                        required_agents_for(m, v, 1800.0, a, &goal, 1.0, 0.0)
-                            .unwrap()
-                            .agents_net,
-                    )
+                    u64::from(required_agents_for(m, w, &uncapped).unwrap().agents_net)
                 })
                 .sum()
         }),
@@ -178,7 +148,7 @@ fn main() {
     row(
         "deferred (deadline 4 h, whole horizon at once)",
         time(5, || {
-            channel_requirements(&deferred, &load, 1800.0, &goal, 0.85, 0.3)
+            channel_requirements(&deferred, &load, &target)
                 .unwrap()
                 .iter()
                 .map(|r| u64::from(r.agents_net))

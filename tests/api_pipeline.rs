@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 use staffcast::domain::ServiceGoal;
-use staffcast::staffing::required_agents;
+use staffcast::staffing::{required_agents, StaffingTarget, Workload};
 use std::collections::HashMap;
 
 type Span = (DateTime<Utc>, DateTime<Utc>);
@@ -128,7 +128,11 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
     let goal = ServiceGoal::new(0.8, 20.0, None, None).unwrap();
     for r in rows {
         let (volume, aht) = volume_at[&time(&r["start"])];
-        let expected = required_agents(volume, 900.0, aht, &goal, 0.85, 0.25).unwrap();
+        let expected = required_agents(
+            &Workload::new(volume, aht, 900.0).unwrap(),
+            &StaffingTarget::new(goal, 0.85, 0.25).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             r["agents_net"].as_u64().unwrap(),
             u64::from(expected.agents_net)

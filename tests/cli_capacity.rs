@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};
 use staffcast::domain::ServiceGoal;
-use staffcast::staffing::required_agents;
+use staffcast::staffing::{required_agents, StaffingTarget, Workload};
 use std::path::Path;
 use std::process::Command;
 
@@ -141,7 +141,11 @@ fn capacity_writes_weekly_rows_and_recommends_classes() {
         .into_iter()
         .filter(|&t| t < first + Duration::weeks(1))
         .map(|t| {
-            let r = required_agents(volume_at(t), 1800.0, 240.0, &goal, 0.85, 0.0).unwrap();
+            let r = required_agents(
+                &Workload::new(volume_at(t), 240.0, 1800.0).unwrap(),
+                &StaffingTarget::new(goal, 0.85, 0.0).unwrap(),
+            )
+            .unwrap();
             f64::from(r.agents_net) * 0.5
         })
         .sum();

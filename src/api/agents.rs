@@ -3,9 +3,9 @@
 use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
-use crate::app::history::{add_agents, queue};
-use crate::app::AppError;
-use crate::db::agents::NewAgent;
+use crate::app::error::Refusal;
+use crate::app::history::{add_agents, agent, agents, replace_agent};
+use crate::db::agents::{AgentRecord, NewAgent};
 use crate::db::Database;
 use crate::domain::{AgentId, QueueId};
 use crate::schedule::engine::{AgentProfile, Availability, Contract, History, Request, TimeOff};
@@ -45,14 +45,19 @@ pub struct AgentBody {
 }
 
 impl AgentBody {
-    fn into_new_agent(self, label: &str) -> Result<NewAgent, ApiError> {
+    /// `index` is the agent's place in an array body (`None`: a single object).
+    fn into_record(self, index: Option<usize>) -> Result<AgentRecord, ApiError> {
         let agent = NewAgent::new(
             &self.name,
             &self.external_id,
             self.min_week_hours,
             self.max_week_hours,
         )
-        .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
+        .map_err(|source| Refusal::InvalidAgent {
+            label: index.map_or("agent".into(), |i| format!("agent {}", i + 1)),
+            path: index.map_or(source.field.clone(), |i| format!("[{i}].{}", source.field)),
+            source,
+        })?;
         let profile = AgentProfile {
             contract: self.contract.unwrap_or_default(),
             skills: self.skills,
@@ -63,9 +68,7 @@ impl AgentBody {
             requests: self.requests,
             history: self.history,
         };
-        let value = serde_json::to_value(&profile)
-            .map_err(|e| ApiError::Invalid(format!("{label}: {e}")))?;
-        Ok(agent.with_profile(value))
+        Ok(AgentRecord { agent, profile })
     }
 }
 
@@ -94,7 +97,7 @@ pub async fn create(
     let agents = bodies
         .into_iter()
         .enumerate()
-        .map(|(i, a)| a.into_new_agent(&format!("agent {}", i + 1)))
+        .map(|(i, a)| a.into_record(Some(i)))
         .collect::<Result<Vec<_>, _>>()?;
     let db = db.into_inner();
     let stored = blocking(move || add_agents(&db, id, &agents)).await?;
@@ -104,22 +107,14 @@ pub async fn create(
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
-    let agents = blocking(move || {
-        queue(&db, id)?;
-        Ok(db.agents(id)?)
-    })
-    .await?;
+    let agents = blocking(move || agents(&db, id)).await?;
     Ok(HttpResponse::Ok().json(agents))
 }
 
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
     let db = db.into_inner();
-    let agent = blocking(move || {
-        db.agent(id)?
-            .ok_or_else(|| AppError::not_found("agent", id))
-    })
-    .await?;
+    let agent = blocking(move || agent(&db, id)).await?;
     Ok(HttpResponse::Ok().json(agent))
 }
 
@@ -130,12 +125,8 @@ pub async fn replace(
     body: Json<AgentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
-    let agent = body.into_inner().into_new_agent("agent")?;
+    let record = body.into_inner().into_record(None)?;
     let db = db.into_inner();
-    let stored = blocking(move || {
-        db.update_agent(id, &agent)?
-            .ok_or_else(|| AppError::not_found("agent", id))
-    })
-    .await?;
+    let stored = blocking(move || replace_agent(&db, id, &record)).await?;
     Ok(HttpResponse::Ok().json(stored))
 }

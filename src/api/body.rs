@@ -34,7 +34,7 @@ where
     }
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("reading body: {e}")))?;
+        let chunk = chunk.map_err(|e| ApiError::UnreadableBody(e.to_string()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::TooLarge { limit });
         }
@@ -86,7 +86,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             read_json(&req, payload, false)
                 .await?
                 .map(Json)
-                .ok_or_else(|| ApiError::BadRequest("a JSON body is required".into()))
+                .ok_or(ApiError::BodyRequired)
         })
     }
 }
@@ -113,12 +113,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        if path == "." {
-            ApiError::BadRequest(format!("JSON body: {}", e.inner()))
-        } else {
-            ApiError::BadRequest(format!("JSON body, field {path}: {}", e.inner()))
-        }
+        malformed(path, e.inner())
     })
+}
+
+/// A body error naming the field at `path` (`.` is the whole body).
+pub fn malformed(path: String, cause: impl std::fmt::Display) -> ApiError {
+    if path == "?" {
+        // A syntax error: serde knows no field to name.
+        return ApiError::MalformedBody {
+            field: None,
+            message: format!("JSON body, field ?: {cause}"),
+        };
+    }
+    if path == "." {
+        ApiError::MalformedBody {
+            field: None,
+            message: format!("JSON body: {cause}"),
+        }
+    } else {
+        ApiError::MalformedBody {
+            message: format!("JSON body, field {path}: {cause}"),
+            field: Some(path),
+        }
+    }
 }
 
 /// A JSON body that may be left out entirely (no bytes): `None` then.

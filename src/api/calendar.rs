@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::domain::QueueId;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
+use serde::Serialize;
 
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
@@ -27,7 +28,14 @@ pub async fn import(
     let (format, body) = read_upload(&req, payload).await?;
     let db = db.into_inner();
     let rows = blocking(move || import_special_days(&db, id, &body, format)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"queue_id": id, "rows": rows})))
+    Ok(HttpResponse::Ok().json(ImportedDays { queue_id: id, rows }))
+}
+
+/// How many days an import stored.
+#[derive(Serialize)]
+pub struct ImportedDays {
+    queue_id: QueueId,
+    rows: usize,
 }
 
 pub async fn delete(

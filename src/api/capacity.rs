@@ -4,14 +4,14 @@
 use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
-use crate::app::capacity::{capacity_plan, capacity_plans, create_capacity_plan};
+use crate::app::capacity::{capacity_plan, capacity_plan_heads, create_capacity_plan, ResultHead};
 use crate::capacity::{CapacityRequest, PlanConfig, VariantSpec};
 use crate::db::capacity_plans::StoredCapacityPlan;
 use crate::db::Database;
 use crate::domain::{CapacityPlanId, ForecastId, QueueId};
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,8 +50,13 @@ pub async fn create(
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
-    let plans = blocking(move || capacity_plans(&db, id)).await?;
-    Ok(HttpResponse::Ok().json(plans.iter().map(summary).collect::<Vec<_>>()))
+    let plans = blocking(move || capacity_plan_heads(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(
+        plans
+            .into_iter()
+            .map(|(p, head)| PlanSummary::new(p, head))
+            .collect::<Vec<_>>(),
+    ))
 }
 
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
@@ -61,15 +66,30 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(plan))
 }
 
-fn summary(p: &StoredCapacityPlan) -> serde_json::Value {
-    let base = &p.result["scenarios"][0];
-    json!({
-        "id": p.id,
-        "queue_id": p.queue_id,
-        "forecast_id": p.forecast_id,
-        "created_at": p.created_at,
-        "first_week": base["first_week"],
-        "weeks_count": base["weeks_count"],
-        "comparison": p.result["comparison"],
-    })
+/// A plan in a list: when its base scenario starts, how long it runs, and
+/// the comparison of its scenarios.
+#[derive(Serialize)]
+pub struct PlanSummary {
+    id: CapacityPlanId,
+    queue_id: QueueId,
+    forecast_id: ForecastId,
+    created_at: DateTime<Utc>,
+    first_week: Option<NaiveDate>,
+    weeks_count: Option<usize>,
+    comparison: serde_json::Value,
+}
+
+impl PlanSummary {
+    fn new(p: StoredCapacityPlan, head: ResultHead) -> Self {
+        let base = head.scenarios.first();
+        PlanSummary {
+            id: p.id,
+            queue_id: p.queue_id,
+            forecast_id: p.forecast_id,
+            created_at: p.created_at,
+            first_week: base.and_then(|s| s.first_week),
+            weeks_count: base.and_then(|s| s.weeks_count),
+            comparison: head.comparison,
+        }
+    }
 }

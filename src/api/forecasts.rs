@@ -5,22 +5,19 @@
 use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::error::ApiError;
-use super::queues::parse_bound;
 use crate::app::forecast::{
-    add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast,
-    delete_adjustment as app_delete_adjustment, forecast_view, requirements as load_requirements,
-    ForecastRequest,
+    add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast_from,
+    delete_adjustment as app_delete_adjustment, forecast_runs, forecast_view, requirements_read,
+    DailyTotal, ForecastInput,
 };
-use crate::app::history::queue;
+use crate::db::forecast_adjustments::StoredAdjustment;
+use crate::db::forecasts::{ForecastRun, RequirementInterval};
 use crate::db::Database;
 use crate::domain::{ForecastId, QueueId};
 use crate::forecast::adjustments::{AdjustmentId, AdjustmentInput};
-use crate::forecast::ForecastPoint;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::json;
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -47,19 +44,15 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let body = body.0.unwrap_or_default();
+    let input = ForecastInput {
+        origin: body.origin,
+        from: body.from,
+        to: body.to,
+        weeks: body.weeks,
+        model: body.model,
+    };
     let db = db.into_inner();
-    let run = blocking(move || {
-        let tz = queue(&db, id)?.spec.time_zone;
-        let request = ForecastRequest {
-            origin: parse_bound(body.origin.as_deref(), "origin", tz)?,
-            from: parse_bound(body.from.as_deref(), "from", tz)?,
-            to: parse_bound(body.to.as_deref(), "to", tz)?,
-            weeks: body.weeks,
-            model: body.model,
-        };
-        create_forecast(&db, id, &request)
-    })
-    .await?;
+    let run = blocking(move || create_forecast_from(&db, id, input)).await?;
     tracing::info!(queue = id.0, forecast = run.run.id.0, "forecast stored");
     Ok(HttpResponse::Created().json(run))
 }
@@ -67,12 +60,41 @@ pub async fn create(
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
-    let runs = blocking(move || {
-        queue(&db, id)?;
-        Ok(db.forecast_runs(id)?)
-    })
-    .await?;
+    let runs = blocking(move || forecast_runs(&db, id)).await?;
     Ok(HttpResponse::Ok().json(runs))
+}
+
+/// A run with every interval; with adjustments, the adjusted values beside
+/// the statistical ones and the totals per day.
+#[derive(Serialize)]
+pub struct ForecastDetail {
+    forecast: ForecastRun,
+    time_zone: &'static str,
+    total_volume: f64,
+    adjustments: Vec<StoredAdjustment>,
+    intervals: Vec<IntervalView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjusted_total_volume: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    daily_totals: Option<Vec<DailyTotal>>,
+}
+
+#[derive(Serialize)]
+pub struct IntervalView {
+    interval_start: DateTime<Utc>,
+    volume: f64,
+    volume_p10: f64,
+    volume_p90: f64,
+    aht_seconds: Option<f64>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    adjusted: Option<AdjustedView>,
+}
+
+#[derive(Serialize)]
+pub struct AdjustedView {
+    adjusted_volume: f64,
+    adjusted_volume_p10: f64,
+    adjusted_volume_p90: f64,
 }
 
 /// The run with every interval: volume with p10/p90 and handle time; with
@@ -81,60 +103,46 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
     let view = blocking(move || forecast_view(&db, id)).await?;
-    let total: f64 = view.points.iter().map(|p| p.volume).sum();
-    let intervals: Vec<_> = view
+    let intervals = view
         .points
         .iter()
         .enumerate()
-        .map(|(n, p)| {
-            let mut row = json!({
-                "interval_start": p.start,
-                "volume": p.volume,
-                "volume_p10": p.volume_p10,
-                "volume_p90": p.volume_p90,
-                "aht_seconds": p.aht_seconds,
-            });
-            if let Some(a) = view.adjusted.as_ref().map(|a| a[n]) {
-                row["adjusted_volume"] = json!(a.volume);
-                row["adjusted_volume_p10"] = json!(a.volume_p10);
-                row["adjusted_volume_p90"] = json!(a.volume_p90);
-            }
-            row
+        .map(|(n, p)| IntervalView {
+            interval_start: p.start,
+            volume: p.volume,
+            volume_p10: p.volume_p10,
+            volume_p90: p.volume_p90,
+            aht_seconds: p.aht_seconds,
+            adjusted: view.adjusted.as_ref().map(|a| AdjustedView {
+                adjusted_volume: a[n].volume,
+                adjusted_volume_p10: a[n].volume_p10,
+                adjusted_volume_p90: a[n].volume_p90,
+            }),
         })
         .collect();
-    let mut out = json!({
-        "forecast": view.run,
-        "time_zone": view.time_zone.name(),
-        "total_volume": total,
-        "adjustments": view.adjustments,
-        "intervals": intervals,
-    });
-    if let Some(adjusted) = &view.adjusted {
-        out["adjusted_total_volume"] = json!(adjusted.iter().map(|p| p.volume).sum::<f64>());
-        out["daily_totals"] = json!(daily_totals(&view.points, adjusted, view.time_zone));
-    }
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(ForecastDetail {
+        time_zone: view.time_zone.name(),
+        total_volume: view.points.iter().map(|p| p.volume).sum(),
+        adjusted_total_volume: view
+            .adjusted
+            .as_ref()
+            .map(|a| a.iter().map(|p| p.volume).sum()),
+        daily_totals: view.daily_totals(),
+        intervals,
+        forecast: view.run,
+        adjustments: view.adjustments,
+    }))
 }
 
-/// Statistical and adjusted volume per local day, in date order.
-fn daily_totals(
-    points: &[ForecastPoint],
-    adjusted: &[ForecastPoint],
-    tz: chrono_tz::Tz,
-) -> Vec<serde_json::Value> {
-    let mut days: BTreeMap<NaiveDate, (f64, f64)> = BTreeMap::new();
-    for (p, a) in points.iter().zip(adjusted) {
-        let day = days
-            .entry(p.start.with_timezone(&tz).date_naive())
-            .or_default();
-        day.0 += p.volume;
-        day.1 += a.volume;
-    }
-    days.into_iter()
-        .map(|(date, (volume, adjusted))| {
-            json!({"date": date, "volume": volume, "adjusted_volume": adjusted})
-        })
-        .collect()
+/// A run's requirements per interval, with the goal they were computed for.
+#[derive(Serialize)]
+pub struct RequirementsView {
+    forecast_id: ForecastId,
+    queue_id: QueueId,
+    time_zone: &'static str,
+    goal: serde_json::Value,
+    peak_agents: i32,
+    intervals: Vec<RequirementInterval>,
 }
 
 pub async fn requirements(
@@ -143,25 +151,15 @@ pub async fn requirements(
 ) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
-    let (run, tz, reqs) = blocking(move || {
-        let (run, reqs) = load_requirements(&db, id)?;
-        let tz = queue(&db, run.queue_id)?.spec.time_zone;
-        Ok((run, tz, reqs))
-    })
-    .await?;
-    let peak = reqs
-        .iter()
-        .map(|r| r.agents_with_shrinkage)
-        .max()
-        .unwrap_or(0);
-    Ok(HttpResponse::Ok().json(json!({
-        "forecast_id": run.id,
-        "queue_id": run.queue_id,
-        "time_zone": tz.name(),
-        "goal": run.goal,
-        "peak_agents": peak,
-        "intervals": reqs,
-    })))
+    let read = blocking(move || requirements_read(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(RequirementsView {
+        forecast_id: read.run.id,
+        queue_id: read.run.queue_id,
+        time_zone: read.time_zone.name(),
+        goal: read.run.goal,
+        peak_agents: read.peak_agents,
+        intervals: read.intervals,
+    }))
 }
 
 /// The model chosen for a run and every candidate's backtest scores
@@ -221,9 +219,10 @@ fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, Ap
         serde_json::Value::Array(items) => items,
         one @ serde_json::Value::Object(_) => vec![one],
         _ => {
-            return Err(ApiError::BadRequest(
-                "JSON body: expected an adjustment object or an array of them".into(),
-            ))
+            return Err(ApiError::MalformedBody {
+                field: None,
+                message: "JSON body: expected an adjustment object or an array of them".into(),
+            })
         }
     };
     items
@@ -237,7 +236,7 @@ fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, Ap
                 } else {
                     format!("adjustments[{i}].{path}")
                 };
-                ApiError::BadRequest(format!("JSON body, field {at}: {}", e.inner()))
+                super::body::malformed(at, e.inner())
             })
         })
         .collect()

@@ -55,11 +55,11 @@ pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::i
             .app_data(web::Data::new(settings))
             .app_data(
                 web::PathConfig::default()
-                    .error_handler(|e, _| ApiError::BadRequest(format!("path: {e}")).into()),
+                    .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
             )
             .app_data(
                 web::QueryConfig::default()
-                    .error_handler(|e, _| ApiError::BadRequest(format!("query: {e}")).into()),
+                    .error_handler(|e, _| ApiError::BadQuery(e.to_string()).into()),
             )
             .configure(routes)
     })
@@ -151,6 +151,6 @@ where
 {
     web::block(f)
         .await
-        .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
+        .map_err(|e| ApiError::WorkerFailed(e.to_string()))?
         .map_err(ApiError::from)
 }

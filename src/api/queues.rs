@@ -3,10 +3,9 @@
 use super::blocking;
 use super::body::{read_upload, Json};
 use super::error::ApiError;
-use crate::app::history::{import_history as import, queue};
+use crate::app::history::{create_queue, history_between, import_history as import, queue, queues};
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
-use crate::domain::time::parse_timestamp;
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -111,10 +110,10 @@ impl From<StoredQueue> for QueueView {
             channel: s.channel,
             interval_minutes: s.interval_minutes,
             time_zone: s.time_zone.name().to_string(),
-            service_level_percent: round6(s.goal.service_level * 100.0),
-            answer_within_seconds: s.goal.answer_within_seconds,
-            max_asa_seconds: s.goal.max_asa_seconds,
-            max_abandon_percent: s.goal.max_abandon_rate.map(|r| round6(r * 100.0)),
+            service_level_percent: round6(s.goal.service_level() * 100.0),
+            answer_within_seconds: s.goal.answer_within_seconds(),
+            max_asa_seconds: s.goal.max_asa_seconds(),
+            max_abandon_percent: s.goal.max_abandon_rate().map(|r| round6(r * 100.0)),
             shrinkage_percent: round6(s.shrinkage * 100.0),
             max_occupancy_percent: round6(s.max_occupancy * 100.0),
             patience_seconds: s.staffing.patience_seconds,
@@ -136,13 +135,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner().parse()?;
     let db = db.into_inner();
-    let stored = blocking(move || Ok(db.create_queue(&spec)?)).await?;
+    let stored = blocking(move || create_queue(&db, &spec)).await?;
     Ok(HttpResponse::Created().json(QueueView::from(stored)))
 }
 
 pub async fn list(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     let db = db.into_inner();
-    let queues = blocking(move || Ok(db.queues()?)).await?;
+    let queues = blocking(move || queues(&db)).await?;
     Ok(HttpResponse::Ok().json(queues.into_iter().map(QueueView::from).collect::<Vec<_>>()))
 }
 
@@ -151,6 +150,15 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     let db = db.into_inner();
     let stored = blocking(move || queue(&db, id)).await?;
     Ok(HttpResponse::Ok().json(QueueView::from(stored)))
+}
+
+/// What an import did.
+#[derive(Serialize)]
+pub struct ImportView {
+    queue_id: QueueId,
+    rows: usize,
+    inserted: usize,
+    updated: usize,
 }
 
 /// CSV (`text/csv`) or JSON (`application/json`) history; all rows or none.
@@ -171,18 +179,26 @@ pub async fn import_history(
         updated = summary.updated,
         "history imported"
     );
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "queue_id": id,
-        "rows": summary.rows,
-        "inserted": summary.inserted,
-        "updated": summary.updated,
-    })))
+    Ok(HttpResponse::Ok().json(ImportView {
+        queue_id: id,
+        rows: summary.rows,
+        inserted: summary.inserted,
+        updated: summary.updated,
+    }))
 }
 
 #[derive(Deserialize)]
 pub struct RangeQuery {
     from: Option<String>,
     to: Option<String>,
+}
+
+/// A queue's history in its zone.
+#[derive(Serialize)]
+pub struct HistoryResponse {
+    queue_id: QueueId,
+    time_zone: &'static str,
+    intervals: Vec<HistoryView>,
 }
 
 #[derive(Serialize)]
@@ -200,35 +216,19 @@ pub async fn history(
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
     let range = range.into_inner();
-    let (tz, rows) = blocking(move || {
-        let q = queue(&db, id)?;
-        let tz = q.spec.time_zone;
-        let from = parse_bound(range.from.as_deref(), "from", tz)?;
-        let to = parse_bound(range.to.as_deref(), "to", tz)?;
-        Ok((tz, db.history(id, from, to)?))
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "queue_id": id,
-        "time_zone": tz.name(),
-        "intervals": rows.into_iter().map(|r| HistoryView {
-            interval_start: r.start,
-            volume: r.volume,
-            aht_seconds: r.aht_seconds,
-        }).collect::<Vec<_>>(),
-    })))
-}
-
-/// An optional timestamp query parameter, local times read in the queue's zone.
-pub(crate) fn parse_bound(
-    raw: Option<&str>,
-    field: &str,
-    tz: chrono_tz::Tz,
-) -> Result<Option<DateTime<Utc>>, crate::app::AppError> {
-    raw.map(|s| {
-        parse_timestamp(s, tz)
-            .map(|(t, _)| t)
-            .map_err(|e| crate::domain::InvalidValue::new(field, e.to_string()).into())
-    })
-    .transpose()
+    let (tz, rows) =
+        blocking(move || history_between(&db, id, range.from.as_deref(), range.to.as_deref()))
+            .await?;
+    Ok(HttpResponse::Ok().json(HistoryResponse {
+        queue_id: id,
+        time_zone: tz.name(),
+        intervals: rows
+            .into_iter()
+            .map(|r| HistoryView {
+                interval_start: r.start,
+                volume: r.volume,
+                aht_seconds: r.aht_seconds,
+            })
+            .collect(),
+    }))
 }

@@ -3,23 +3,25 @@
 use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::error::ApiError;
-use crate::app::history::queue;
+use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
-    cancel_schedule, default_rule, roster as load_roster, schedule_run, submit_schedule,
-    ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
+    cancel_schedule, default_rule, engine_report, filtered_roster, paid_hours, schedule_summary,
+    submit_schedule, RosterFilter, ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
 };
 use crate::app::simulation::{simulate_schedule, SimulationOptions};
-use crate::db::schedules::RosterShift;
+use crate::db::schedules::{RosterShift, ScheduleRun, StoredBreak};
 use crate::db::Database;
-use crate::domain::{ForecastId, ScheduleId};
-use crate::schedule::engine::{ShiftTemplate, Weights};
+use crate::domain::{AgentId, ForecastId, ScheduleId};
+use crate::schedule::engine::{ShiftTemplate, Shortfall, Weights};
 use crate::schedule::greedy::ShiftRule;
+use crate::simulate::IntervalService;
+use crate::staffing::QueueModel;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,9 +78,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     if body.shift.is_some() && body.templates.is_some() {
-        return Err(ApiError::Invalid(
-            "give either shift (one rule) or templates, not both".into(),
-        ));
+        return Err(Refusal::ShiftAndTemplates.into());
     }
     let request = ScheduleRequest {
         rule: body
@@ -114,11 +114,7 @@ pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpR
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let mut run = blocking(move || schedule_run(&db, id)).await?;
-    // The per-interval list is long; it has its own endpoint.
-    if let Some(serde_json::Value::Object(report)) = run.report.as_mut() {
-        report.remove("shortfall");
-    }
+    let run = blocking(move || schedule_summary(&db, id)).await?;
     Ok(HttpResponse::Ok().json(run))
 }
 
@@ -129,19 +125,22 @@ pub async fn shortfall(
 ) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
-    let run = blocking(move || schedule_run(&db, id)).await?;
-    let Some(report) = run.report else {
-        return Err(ApiError::Conflict(format!(
-            "schedule {id} has no engine report (status {}, solver greedy or not finished)",
-            run.status.as_str()
-        )));
-    };
-    Ok(HttpResponse::Ok().json(json!({
-        "schedule_id": run.id,
-        "short_intervals": report["short_intervals"],
-        "binding_rules": report["binding_rules"],
-        "shortfall": report["shortfall"],
-    })))
+    let report = blocking(move || engine_report(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(ShortfallView {
+        schedule_id: id,
+        short_intervals: report.short_intervals,
+        binding_rules: report.binding_rules,
+        shortfall: report.shortfall.unwrap_or_default(),
+    }))
+}
+
+/// The short intervals of a run's report.
+#[derive(Serialize)]
+pub struct ShortfallView {
+    schedule_id: ScheduleId,
+    short_intervals: usize,
+    binding_rules: BTreeMap<String, u32>,
+    shortfall: Vec<Shortfall>,
 }
 
 #[derive(Deserialize)]
@@ -163,29 +162,16 @@ pub async fn roster(
     let id = ScheduleId(id.into_inner());
     let query = query.into_inner();
     let format = query.format.unwrap_or_else(|| "json".into());
-    let (agent, date) = (query.agent_id, query.date);
     if !["json", "csv", "ics"].contains(&format.as_str()) {
-        return Err(ApiError::BadRequest(format!(
-            "format '{format}': use json, csv or ics"
-        )));
+        return Err(ApiError::BadFormat(format));
     }
+    let filter = RosterFilter {
+        agent: query.agent_id.map(AgentId),
+        date: query.date,
+    };
     let db = db.into_inner();
-    let (run, tz, shifts) = blocking(move || {
-        let (run, mut shifts) = load_roster(&db, id)?;
-        let tz = queue(&db, run.queue_id)?.spec.time_zone;
-        if let Some(a) = agent {
-            let agent = db.agent(crate::domain::AgentId(a))?;
-            if agent.is_none_or(|x| x.queue_id != run.queue_id) {
-                return Err(crate::app::AppError::not_found("agent", a));
-            }
-            shifts.retain(|s| s.agent_id.0 == a);
-        }
-        if let Some(d) = date {
-            shifts.retain(|s| s.start.with_timezone(&tz).date_naive() == d);
-        }
-        Ok((run, tz, shifts))
-    })
-    .await?;
+    let read = blocking(move || filtered_roster(&db, id, filter)).await?;
+    let (run, tz, shifts) = (read.run, read.time_zone, read.shifts);
     if format == "csv" {
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
@@ -197,30 +183,47 @@ pub async fn roster(
             .content_type("text/calendar; charset=utf-8")
             .body(super::ical::roster_ics(run.id, &shifts, tz, stamped)));
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "schedule": run,
-        "time_zone": tz.name(),
-        "shifts": shifts.iter().map(|s| json!({
-            "agent_id": s.agent_id,
-            "agent_name": s.agent_name,
-            "external_id": s.external_id,
-            "date": s.start.with_timezone(&tz).date_naive(),
-            "start": s.start,
-            "end": s.end,
-            "paid_hours": paid_hours(s),
-            "breaks": s.breaks,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(HttpResponse::Ok().json(RosterView {
+        shifts: shifts.iter().map(|s| ShiftView::new(s, tz)).collect(),
+        time_zone: tz.name(),
+        schedule: run,
+    }))
 }
 
-fn paid_hours(s: &RosterShift) -> f64 {
-    let unpaid: i64 = s
-        .breaks
-        .iter()
-        .filter(|b| !b.paid)
-        .map(|b| (b.end - b.start).num_minutes())
-        .sum();
-    ((s.end - s.start).num_minutes() - unpaid) as f64 / 60.0
+/// A roster as JSON: the run, the queue's zone, the shifts.
+#[derive(Serialize)]
+pub struct RosterView {
+    schedule: ScheduleRun,
+    time_zone: &'static str,
+    shifts: Vec<ShiftView>,
+}
+
+/// One shift with its local date and paid hours.
+#[derive(Serialize)]
+pub struct ShiftView {
+    agent_id: AgentId,
+    agent_name: String,
+    external_id: String,
+    date: NaiveDate,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    paid_hours: f64,
+    breaks: Vec<StoredBreak>,
+}
+
+impl ShiftView {
+    fn new(s: &RosterShift, tz: Tz) -> Self {
+        ShiftView {
+            agent_id: s.agent_id,
+            agent_name: s.agent_name.clone(),
+            external_id: s.external_id.clone(),
+            date: s.start.with_timezone(&tz).date_naive(),
+            start: s.start,
+            end: s.end,
+            paid_hours: paid_hours(s),
+            breaks: s.breaks.clone(),
+        }
+    }
 }
 
 /// One row per shift: times in UTC (RFC 3339) and the local date; breaks as
@@ -270,13 +273,23 @@ pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRe
     let db = db.into_inner();
     let (run, service, model) =
         blocking(move || crate::app::schedule::service_check(&db, id)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "schedule_id": run.id,
-        "model": model,
-        "service_level": service.service_level,
-        "intervals_below_goal": service.intervals_below_goal,
-        "intervals": service.intervals,
-    })))
+    Ok(HttpResponse::Ok().json(ServiceCheckView {
+        schedule_id: run.id,
+        model,
+        service_level: service.service_level,
+        intervals_below_goal: service.intervals_below_goal,
+        intervals: service.intervals,
+    }))
+}
+
+/// The service a roster gives, interval by interval.
+#[derive(Serialize)]
+pub struct ServiceCheckView {
+    schedule_id: ScheduleId,
+    model: QueueModel,
+    service_level: f64,
+    intervals_below_goal: usize,
+    intervals: Vec<IntervalService>,
 }
 
 #[derive(Deserialize, Default)]

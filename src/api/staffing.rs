@@ -1,13 +1,14 @@
 //! /api/v1/staffing/calculate: what-if staffing, nothing stored.
 
+use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
 use super::queues::{default_interval, default_sl, default_within};
-use crate::domain::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
-use crate::staffing::channel_requirements;
-use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use crate::app::staffing::{calculate as calculate_staffing, StaffingPlan};
+use crate::domain::{Channel, InvalidValue, QueueSpec, ServiceGoal, StaffingOptions};
+use crate::staffing::{ChannelModel, Requirement};
+use actix_web::HttpResponse;
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,59 +51,67 @@ fn default_occupancy() -> f64 {
 /// Most intervals one request may carry (about four months of quarter-hours).
 const MAX_INTERVALS: usize = 12_000;
 
-pub async fn calculate(body: Json<CalculateBody>) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    if b.intervals.is_empty() || b.intervals.len() > MAX_INTERVALS {
-        return Err(ApiError::Invalid(format!(
-            "intervals: give 1 to {MAX_INTERVALS} intervals"
-        )));
+/// The requirement per interval, its peak and its paid hours.
+#[derive(Serialize)]
+pub struct CalculationView {
+    model: ChannelModel,
+    peak_agents: u32,
+    agent_hours: f64,
+    intervals: Vec<Requirement>,
+}
+
+impl From<StaffingPlan> for CalculationView {
+    fn from(p: StaffingPlan) -> Self {
+        CalculationView {
+            model: p.model,
+            peak_agents: p.peak_agents,
+            agent_hours: p.agent_hours,
+            intervals: p.intervals,
+        }
     }
-    let goal = ServiceGoal::new(
-        b.service_level_percent / 100.0,
-        b.answer_within_seconds,
-        b.max_asa_seconds,
-        b.max_abandon_percent.map(|p| p / 100.0),
-    )?;
-    let spec = QueueSpec::new(
-        "what-if",
-        b.channel,
-        b.interval_minutes,
-        "UTC",
-        goal,
-        b.shrinkage_percent / 100.0,
-        b.max_occupancy_percent / 100.0,
-    )?
-    .with_staffing(StaffingOptions {
-        patience_seconds: b.patience_seconds,
-        chat_concurrency: b.chat_concurrency,
-        deadline_seconds: b.deadline_seconds,
-    })?;
-    let load: Vec<(f64, f64)> = b
-        .intervals
-        .iter()
-        .map(|l| (l.volume, l.aht_seconds))
-        .collect();
-    let model = crate::staffing::ChannelModel::for_queue(&spec);
-    let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
-    // Erlang A over thousands of intervals is CPU work: keep it off the async runtime.
-    let reqs = web::block(move || {
-        channel_requirements(
-            &model,
-            &load,
-            interval_seconds,
-            &spec.goal,
-            spec.max_occupancy,
-            spec.shrinkage,
-        )
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("worker failed: {e}")))?
-    .map_err(|e| ApiError::Invalid(e.to_string()))?;
-    Ok(HttpResponse::Ok().json(json!({
-        "model": model,
-        "peak_agents": reqs.iter().map(|r| r.agents_with_shrinkage).max().unwrap_or(0),
-        "agent_hours": reqs.iter().map(|r| f64::from(r.agents_with_shrinkage)).sum::<f64>()
-            * interval_seconds / 3600.0,
-        "intervals": reqs,
-    })))
+}
+
+impl CalculateBody {
+    /// The what-if queue and its load, checked.
+    fn parse(self) -> Result<(QueueSpec, Vec<(f64, f64)>), ApiError> {
+        if self.intervals.is_empty() || self.intervals.len() > MAX_INTERVALS {
+            return Err(InvalidValue::new(
+                "intervals",
+                format!("give 1 to {MAX_INTERVALS} intervals"),
+            )
+            .into());
+        }
+        let goal = ServiceGoal::new(
+            self.service_level_percent / 100.0,
+            self.answer_within_seconds,
+            self.max_asa_seconds,
+            self.max_abandon_percent.map(|p| p / 100.0),
+        )?;
+        let spec = QueueSpec::new(
+            "what-if",
+            self.channel,
+            self.interval_minutes,
+            "UTC",
+            goal,
+            self.shrinkage_percent / 100.0,
+            self.max_occupancy_percent / 100.0,
+        )?
+        .with_staffing(StaffingOptions {
+            patience_seconds: self.patience_seconds,
+            chat_concurrency: self.chat_concurrency,
+            deadline_seconds: self.deadline_seconds,
+        })?;
+        let load = self
+            .intervals
+            .iter()
+            .map(|l| (l.volume, l.aht_seconds))
+            .collect();
+        Ok((spec, load))
+    }
+}
+
+pub async fn calculate(body: Json<CalculateBody>) -> Result<HttpResponse, ApiError> {
+    let (spec, load) = body.into_inner().parse()?;
+    let plan = blocking(move || calculate_staffing(&spec, &load)).await?;
+    Ok(HttpResponse::Ok().json(CalculationView::from(plan)))
 }

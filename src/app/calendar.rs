@@ -1,6 +1,7 @@
 //! A queue's calendar of special days (holidays, closures, campaigns,
 //! outliers), which the forecast applies.
 
+use super::error::Refusal;
 use super::history::{queue, HistoryFormat};
 use super::AppError;
 use crate::db::special_days::StoredSpecialDay;
@@ -40,7 +41,10 @@ pub fn import_special_days(
         HistoryFormat::Json => parse_json_days(body)?,
     };
     if days.is_empty() {
-        return Err(AppError::Unprocessable("no special days given".into()));
+        return Err(Refusal::Empty {
+            message: "no special days given",
+        }
+        .into());
     }
     let stored: Vec<StoredSpecialDay> = days
         .iter()

@@ -1,18 +1,21 @@
 //! Capacity plans: load a queue's forecast requirements, fill the plan's
 //! queue defaults, run the capacity core and store request and result.
 
+use super::error::Refusal;
 use super::history::queue;
 use super::AppError;
-use crate::capacity::{plan_capacity, CapacityError, CapacityRequest, NeedInterval};
+use crate::capacity::{plan_capacity, CapacityRequest, NeedInterval};
 use crate::db::capacity_plans::StoredCapacityPlan;
 use crate::db::Database;
 use crate::domain::{CapacityPlanId, ForecastId, QueueId};
-use serde_json::json;
+use serde::Deserialize;
 
-impl From<CapacityError> for AppError {
-    fn from(e: CapacityError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
+/// A plan's request as stored with it: the forecast and the plan as given.
+#[derive(serde::Serialize)]
+struct StoredRequest<'a> {
+    forecast_id: ForecastId,
+    plan: &'a crate::capacity::PlanConfig,
+    variants: &'a [crate::capacity::VariantSpec],
 }
 
 /// Calendar kinds that give every FTE a paid day off.
@@ -32,17 +35,19 @@ pub fn create_capacity_plan(
         .forecast_run(forecast_id)?
         .ok_or_else(|| AppError::not_found("forecast", forecast_id))?;
     if run.queue_id != id {
-        return Err(AppError::Unprocessable(format!(
-            "forecast_id: forecast {forecast_id} belongs to queue {}, not to queue {id}",
-            run.queue_id
-        )));
+        return Err(Refusal::ForecastOfOtherQueue {
+            forecast: forecast_id,
+            owner: run.queue_id,
+            queue: id,
+        }
+        .into());
     }
     let requirements = db.requirement_intervals(forecast_id)?;
     if requirements.is_empty() {
-        return Err(AppError::Unprocessable(format!(
-            "forecast_id: forecast {forecast_id} has no requirements (its history had no \
-             aht_seconds): import history with handle times and forecast again"
-        )));
+        return Err(Refusal::NoRequirements {
+            forecast: forecast_id,
+        }
+        .into());
     }
     let plan = &mut request.plan;
     plan.shrinkage_percent
@@ -69,13 +74,14 @@ pub fn create_capacity_plan(
         queue.spec.time_zone,
         &request,
     )?;
-    let stored_request = json!({
-        "forecast_id": forecast_id,
-        "plan": request.plan,
-        "variants": request.variants,
-    });
-    let result = serde_json::to_value(&result)
-        .map_err(|e| AppError::Unprocessable(format!("result: {e}")))?;
+    let stored_request = serde_json::to_value(StoredRequest {
+        forecast_id,
+        plan: &request.plan,
+        variants: &request.variants,
+    })
+    .map_err(|e| AppError::corrupt("capacity plan request", e))?;
+    let result =
+        serde_json::to_value(&result).map_err(|e| AppError::corrupt("capacity plan result", e))?;
     let plan_id = db.insert_capacity_plan(id, forecast_id, &stored_request, &result)?;
     capacity_plan(db, plan_id)
 }
@@ -89,4 +95,35 @@ pub fn capacity_plan(db: &Database, id: CapacityPlanId) -> Result<StoredCapacity
 pub fn capacity_plans(db: &Database, id: QueueId) -> Result<Vec<StoredCapacityPlan>, AppError> {
     queue(db, id)?;
     Ok(db.capacity_plans(id)?)
+}
+
+/// The head of a stored plan's result: its base scenario's first week and
+/// length, and the side-by-side comparison (kept as stored).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ResultHead {
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioHead>,
+    #[serde(default)]
+    pub comparison: serde_json::Value,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ScenarioHead {
+    pub first_week: Option<chrono::NaiveDate>,
+    pub weeks_count: Option<usize>,
+}
+
+/// A queue's plans, each with the head of its result.
+pub fn capacity_plan_heads(
+    db: &Database,
+    id: QueueId,
+) -> Result<Vec<(StoredCapacityPlan, ResultHead)>, AppError> {
+    capacity_plans(db, id)?
+        .into_iter()
+        .map(|p| {
+            let head = ResultHead::deserialize(&p.result)
+                .map_err(|e| AppError::corrupt(format_args!("capacity plan {}", p.id), e))?;
+            Ok((p, head))
+        })
+        .collect()
 }

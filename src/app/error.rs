@@ -1,31 +1,119 @@
-//! One error type for every use case; the API maps it to HTTP statuses in one place.
+//! One error type for every use case. It keeps the core's typed errors as
+//! they are (no message text is parsed downstream); the API maps each to a
+//! status and a machine-readable code in one place (`api::error`).
 
+use crate::capacity::CapacityError;
 use crate::db::DbError;
-use crate::domain::{ImportError, InvalidValue};
+use crate::domain::{ForecastId, ImportError, InvalidValue, QueueId, ScheduleId};
+use crate::forecast::ForecastError;
+use crate::schedule::ScheduleError;
+use crate::simulate::SimError;
+use crate::staffing::StaffingError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// A value the caller sent breaks a rule (422).
+    /// A value the caller sent breaks a rule.
     #[error("{0}")]
     Invalid(#[from] InvalidValue),
-    /// An import body that cannot be read (400), naming line and column.
+    /// An import body that cannot be read, naming line and column.
     #[error("{0}")]
     Import(#[from] ImportError),
-    /// The request cannot be carried out with what is stored (422).
     #[error("{0}")]
-    Unprocessable(String),
+    Forecast(#[from] ForecastError),
+    #[error("{0}")]
+    Schedule(#[from] ScheduleError),
+    #[error("{0}")]
+    Staffing(#[from] StaffingError),
+    #[error("{0}")]
+    Capacity(#[from] CapacityError),
+    #[error("{0}")]
+    Simulation(#[from] SimError),
+    /// The request cannot be carried out with what is stored.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(#[from] Conflict),
+    /// Stored data that does not read back (or a value that cannot be
+    /// written): our fault, never the caller's.
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
     #[error(transparent)]
     Db(DbError),
+}
+
+/// Why a use case refuses a request that its values alone do not explain:
+/// it depends on what is stored, or on several fields at once. Messages are
+/// the ones clients have always read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Refusal {
+    #[error("queue {queue} has no agents to roster")]
+    NoAgents { queue: QueueId },
+    /// A number outside its range; `message` is the whole sentence.
+    #[error("{message}")]
+    OutOfRange {
+        field: &'static str,
+        message: String,
+    },
+    #[error("give either shift (one rule) or templates, not both")]
+    ShiftAndTemplates,
+    #[error("origin: must be at or before 'from' (the window starts after the history used)")]
+    OriginAfterFrom,
+    #[error("queue {queue} has no history before the forecast window")]
+    NoHistory { queue: QueueId },
+    #[error("from and to must be on the queue's {minutes}-minute grid")]
+    OffGrid { minutes: u32 },
+    /// `to` is not after `from`.
+    #[error("the window must be after 'from' and at most {max_days} days")]
+    EmptyWindow { max_days: i64 },
+    #[error("the window must be after 'from' and at most {max_days} days")]
+    WindowTooLong { max_days: i64 },
+    #[error("forecast {forecast} has no handle time (the history had no aht_seconds): import history with aht_seconds")]
+    NoHandleTime { forecast: ForecastId },
+    #[error("forecast_id: forecast {forecast} belongs to queue {owner}, not to queue {queue}")]
+    ForecastOfOtherQueue {
+        forecast: ForecastId,
+        owner: QueueId,
+        queue: QueueId,
+    },
+    #[error("forecast_id: forecast {forecast} has no requirements (its history had no aht_seconds): import history with handle times and forecast again")]
+    NoRequirements { forecast: ForecastId },
+    /// A body that parsed but holds nothing to store or run.
+    #[error("{message}")]
+    Empty { message: &'static str },
+    /// One agent of a batch: `label` names it ("agent 2"), `path` locates
+    /// the field in the body (`[1].name`).
+    #[error("{label}: {source}")]
+    InvalidAgent {
+        label: String,
+        path: String,
+        source: InvalidValue,
+    },
+}
+
+/// The request clashes with the state of what is stored (409).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Conflict {
+    /// A unique key (an external id) is taken.
+    #[error("{0}")]
+    Duplicate(String),
+    #[error("schedule {id} is already {status}")]
+    AlreadyFinished {
+        id: ScheduleId,
+        status: &'static str,
+    },
+    #[error("schedule {id} has no engine report (status {status}, solver greedy or not finished)")]
+    NoEngineReport {
+        id: ScheduleId,
+        status: &'static str,
+    },
 }
 
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Conflict(message) => AppError::Conflict(message),
+            DbError::Conflict(message) => AppError::Conflict(Conflict::Duplicate(message)),
             other => AppError::Db(other),
         }
     }
@@ -37,5 +125,10 @@ impl AppError {
             what,
             id: id.to_string(),
         }
+    }
+
+    /// Stored data of `what` that does not read back.
+    pub fn corrupt(what: impl std::fmt::Display, cause: impl std::fmt::Display) -> Self {
+        AppError::Corrupt(format!("{what}: {cause}"))
     }
 }

@@ -1,7 +1,8 @@
 //! Forecast a queue's window from its stored history and derive the
 //! agents required per interval; both are stored as one run.
 
-use super::history::queue;
+use super::error::Refusal;
+use super::history::{parse_bound, queue};
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
 use crate::db::forecast_adjustments::StoredAdjustment;
@@ -10,15 +11,13 @@ use crate::db::Database;
 use crate::domain::InvalidValue;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
 use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Window};
-use crate::forecast::realised::realised;
+use crate::forecast::realised::{realised, RealisedReport};
 use crate::forecast::{
-    candidate_specs, forecast_with_specs, history_context, BacktestReport, FittedModel,
-    ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec,
-    SpecialDay,
+    candidate_specs, forecast_with_specs, history_context, ChoiceRecord, FittedModel,
+    ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
 };
-use crate::staffing::{channel_requirements, ChannelModel, StaffingError};
+use crate::staffing::{channel_requirements, ChannelModel, StaffingTarget, Workload};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use serde_json::json;
 
 /// Bumped when stored fits change shape, so older ones are refitted.
 const FIT_FORMAT: u32 = 2;
@@ -37,16 +36,62 @@ pub struct ForecastRequest {
     pub model: Option<String>,
 }
 
-impl From<ForecastError> for AppError {
-    fn from(e: ForecastError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
+/// A request as received: bounds as text (an offset, or a local time in
+/// the queue's zone).
+#[derive(Debug, Clone, Default)]
+pub struct ForecastInput {
+    pub origin: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub weeks: Option<usize>,
+    pub model: Option<String>,
 }
 
-impl From<StaffingError> for AppError {
-    fn from(e: StaffingError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
+/// Reads the bounds in the queue's zone, then forecasts.
+pub fn create_forecast_from(
+    db: &Database,
+    id: QueueId,
+    input: ForecastInput,
+) -> Result<CreatedForecast, AppError> {
+    let tz = queue(db, id)?.spec.time_zone;
+    let request = ForecastRequest {
+        origin: parse_bound(input.origin.as_deref(), "origin", tz)?,
+        from: parse_bound(input.from.as_deref(), "from", tz)?,
+        to: parse_bound(input.to.as_deref(), "to", tz)?,
+        weeks: input.weeks,
+        model: input.model,
+    };
+    create_forecast(db, id, &request)
+}
+
+/// A queue's forecast runs (404 for an unknown queue).
+pub fn forecast_runs(db: &Database, id: QueueId) -> Result<Vec<ForecastRun>, AppError> {
+    queue(db, id)?;
+    Ok(db.forecast_runs(id)?)
+}
+
+/// A run's requirements with its queue's zone and the peak head count.
+pub struct RequirementsRead {
+    pub run: ForecastRun,
+    pub time_zone: chrono_tz::Tz,
+    pub peak_agents: i32,
+    pub intervals: Vec<RequirementInterval>,
+}
+
+pub fn requirements_read(db: &Database, id: ForecastId) -> Result<RequirementsRead, AppError> {
+    let (run, intervals) = requirements(db, id)?;
+    let time_zone = queue(db, run.queue_id)?.spec.time_zone;
+    let peak_agents = intervals
+        .iter()
+        .map(|r| r.agents_with_shrinkage)
+        .max()
+        .unwrap_or(0);
+    Ok(RequirementsRead {
+        run,
+        time_zone,
+        peak_agents,
+        intervals,
+    })
 }
 
 /// A stored forecast run with where it stands against the history.
@@ -79,18 +124,11 @@ pub fn create_forecast(
     let grid = queue.spec.grid();
     if let (Some(origin), Some(from)) = (request.origin, request.from) {
         if origin > from {
-            return Err(AppError::Unprocessable(
-                "origin: must be at or before 'from' (the window starts after the history used)"
-                    .into(),
-            ));
+            return Err(Refusal::OriginAfterFrom.into());
         }
     }
     let history = db.history(id, None, request.origin.or(request.from))?;
-    let last = history.last().ok_or_else(|| {
-        AppError::Unprocessable(format!(
-            "queue {id} has no history before the forecast window"
-        ))
-    })?;
+    let last = history.last().ok_or(Refusal::NoHistory { queue: id })?;
     // Default window: the seven local days after the last history interval.
     let from = match request.from {
         Some(t) => t,
@@ -101,15 +139,22 @@ pub fn create_forecast(
         None => grid.start_of_day(grid.local_date(from) + Duration::days(7)),
     };
     if !grid.is_aligned(from) || !grid.is_aligned(to) {
-        return Err(AppError::Unprocessable(format!(
-            "from and to must be on the queue's {}-minute grid",
-            grid.minutes
-        )));
+        return Err(Refusal::OffGrid {
+            minutes: grid.minutes,
+        }
+        .into());
     }
-    if to <= from || to - from > Duration::days(MAX_WINDOW_DAYS) {
-        return Err(AppError::Unprocessable(format!(
-            "the window must be after 'from' and at most {MAX_WINDOW_DAYS} days"
-        )));
+    if to <= from {
+        return Err(Refusal::EmptyWindow {
+            max_days: MAX_WINDOW_DAYS,
+        }
+        .into());
+    }
+    if to - from > Duration::days(MAX_WINDOW_DAYS) {
+        return Err(Refusal::WindowTooLong {
+            max_days: MAX_WINDOW_DAYS,
+        }
+        .into());
     }
     let history_end = last.start + grid.step();
     // The end of the history, at day granularity (a queue closed at night
@@ -143,19 +188,19 @@ pub fn create_forecast(
         params: serde_json::to_value(fit.fitted.spec).unwrap_or_default(),
         history_rows: history.len() as i32,
         history_end: context.history_end,
-        goal: goal_json(&queue.spec),
-        accuracy: Some(json!({
-            "requested": fit.choice.requested,
-            "chosen": fit.choice.chosen,
-            "reason": fit.choice.reason,
-            "origin": context.origin,
-            "lead_days": context.lead_days,
-            "window_days": context.window_days,
-            "gap_days": context.gap_days,
-            "warnings": context.warnings,
-            "backtest": fit.choice.report,
-            "reused_fit": fit.reused,
-        })),
+        goal: goal_json(&queue.spec)?,
+        accuracy: Some(ChoiceRecord {
+            requested: fit.choice.requested,
+            chosen: fit.choice.chosen,
+            reason: fit.choice.reason.clone(),
+            origin: context.origin,
+            lead_days: context.lead_days,
+            window_days: context.window_days,
+            gap_days: context.gap_days,
+            warnings: context.warnings.clone(),
+            backtest: fit.choice.report.clone(),
+            reused_fit: fit.reused,
+        }),
     };
     let intervals: Vec<ForecastInterval> = points
         .iter()
@@ -251,9 +296,9 @@ fn fit_or_reuse(
     let stored = StoredFit {
         model: outcome.choice.chosen.as_str().to_string(),
         choice: serde_json::to_string(&outcome.choice)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+            .map_err(|e| AppError::corrupt("model choice", e))?,
         fitted: serde_json::to_string(&outcome.fitted)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+            .map_err(|e| AppError::corrupt("fitted model", e))?,
     };
     db.store_fitted_model(id, &fingerprint, &stored)?;
     Ok(Fit {
@@ -289,68 +334,74 @@ fn fingerprint(
         r.aht_seconds.map(f64::to_bits).hash(&mut h);
     }
     let json = serde_json::to_string(&(special_days, specs))
-        .map_err(|e| AppError::Unprocessable(e.to_string()))?;
+        .map_err(|e| AppError::corrupt("fit fingerprint", e))?;
     json.hash(&mut h);
     Ok(format!("{:016x}-{}", h.finish(), history.len()))
 }
 
-/// The stored accuracy of a run (the model choice and every candidate's
-/// backtest scores) with two more fields: `promise`, the chosen model's
-/// backtest scores, and `realised`, the same scores against the window's
-/// actuals (null until one is imported), also for the adjusted forecast
-/// when the run has adjustments.
-pub fn accuracy(db: &Database, id: ForecastId) -> Result<serde_json::Value, AppError> {
+/// A run's accuracy: the stored model choice (every candidate's backtest
+/// scores) with `promise`, the chosen model's backtest scores, and
+/// `realised`, the same scores against the window's actuals (null until
+/// one is imported), also for the adjusted forecast when there is one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Accuracy {
+    /// Left out for a run stored without a backtest.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub record: Option<ChoiceRecord>,
+    pub promise: Option<Promise>,
+    pub realised: Option<Realised>,
+}
+
+/// What the backtest promised for the chosen model.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Promise {
+    pub model: crate::forecast::ModelName,
+    pub wape: Option<f64>,
+    pub bias: Option<f64>,
+    pub busiest_day_error: Option<f64>,
+    pub p95_interval_error: Option<f64>,
+    pub coverage_p10_p90: Option<f64>,
+    pub lead_days: usize,
+    pub horizon_days: usize,
+    pub backtest_origins: usize,
+}
+
+/// Scores against the actuals of the window.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Realised {
+    #[serde(flatten)]
+    pub statistical: RealisedReport,
+    pub adjusted: Option<RealisedReport>,
+}
+
+pub fn accuracy(db: &Database, id: ForecastId) -> Result<Accuracy, AppError> {
     let view = forecast_view(db, id)?;
     let actuals = db.history(view.run.queue_id, Some(view.run.from), Some(view.run.to))?;
     let step = Duration::minutes(i64::from(view.interval_minutes));
     let score = |points: &[ForecastPoint]| realised(points, &actuals, view.time_zone, step);
-    let realised = score(&view.points).map(|statistical| {
-        let adjusted = view.adjusted.as_deref().and_then(score);
-        json!({
-            "overall": statistical.overall,
-            "by_day": statistical.by_day,
-            "by_week": statistical.by_week,
-            "adjusted": adjusted,
+    let realised = score(&view.points).map(|statistical| Realised {
+        statistical,
+        adjusted: view.adjusted.as_deref().and_then(score),
+    });
+    let record = view.run.accuracy;
+    let promise = record.as_ref().and_then(|r| {
+        let score = r.chosen_score()?;
+        Some(Promise {
+            model: score.model,
+            wape: score.wape,
+            bias: score.bias,
+            busiest_day_error: score.busiest_day_error,
+            p95_interval_error: score.p95_interval_error,
+            coverage_p10_p90: score.coverage_p10_p90,
+            lead_days: r.backtest.lead_days,
+            horizon_days: r.backtest.horizon_days,
+            backtest_origins: r.backtest.origins.len(),
         })
     });
-    // A run stored without a backtest still gets its realised scores.
-    let mut out = match view.run.accuracy {
-        Some(serde_json::Value::Object(map)) => map,
-        _ => serde_json::Map::new(),
-    };
-    let promise = promise(&out);
-    out.insert("promise".into(), promise);
-    out.insert("realised".into(), json!(realised));
-    Ok(serde_json::Value::Object(out))
-}
-
-/// The chosen model's backtest scores, to sit beside the realised ones
-/// (null when the record has no backtest of it).
-fn promise(accuracy: &serde_json::Map<String, serde_json::Value>) -> serde_json::Value {
-    let Some(report) = accuracy
-        .get("backtest")
-        .and_then(|b| serde_json::from_value::<BacktestReport>(b.clone()).ok())
-    else {
-        return serde_json::Value::Null;
-    };
-    let chosen = accuracy.get("chosen").cloned().unwrap_or_default();
-    let Some(score) = report
-        .scores
-        .iter()
-        .find(|s| serde_json::to_value(s.model).ok().as_ref() == Some(&chosen))
-    else {
-        return serde_json::Value::Null;
-    };
-    json!({
-        "model": score.model,
-        "wape": score.wape,
-        "bias": score.bias,
-        "busiest_day_error": score.busiest_day_error,
-        "p95_interval_error": score.p95_interval_error,
-        "coverage_p10_p90": score.coverage_p10_p90,
-        "lead_days": report.lead_days,
-        "horizon_days": report.horizon_days,
-        "backtest_origins": report.origins.len(),
+    Ok(Accuracy {
+        record,
+        promise,
+        realised,
     })
 }
 
@@ -363,6 +414,40 @@ pub struct ForecastView {
     pub points: Vec<ForecastPoint>,
     pub adjustments: Vec<StoredAdjustment>,
     pub adjusted: Option<Vec<ForecastPoint>>,
+}
+
+/// Statistical and adjusted volume of one local day.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct DailyTotal {
+    pub date: chrono::NaiveDate,
+    pub volume: f64,
+    pub adjusted_volume: f64,
+}
+
+impl ForecastView {
+    /// Statistical and adjusted volume per local day, in date order
+    /// (`None` without adjustments).
+    pub fn daily_totals(&self) -> Option<Vec<DailyTotal>> {
+        let adjusted = self.adjusted.as_ref()?;
+        let mut days: std::collections::BTreeMap<chrono::NaiveDate, (f64, f64)> =
+            Default::default();
+        for (p, a) in self.points.iter().zip(adjusted) {
+            let day = days
+                .entry(p.start.with_timezone(&self.time_zone).date_naive())
+                .or_default();
+            day.0 += p.volume;
+            day.1 += a.volume;
+        }
+        Some(
+            days.into_iter()
+                .map(|(date, (volume, adjusted_volume))| DailyTotal {
+                    date,
+                    volume,
+                    adjusted_volume,
+                })
+                .collect(),
+        )
+    }
 }
 
 pub fn forecast_view(db: &Database, id: ForecastId) -> Result<ForecastView, AppError> {
@@ -464,13 +549,11 @@ pub fn requirements_for(
     let Some(load) = load else {
         return Ok(Vec::new());
     };
+    let load = Workload::series(load, f64::from(spec.interval_minutes) * 60.0)?;
     let reqs = channel_requirements(
         &ChannelModel::for_queue(spec),
         &load,
-        f64::from(spec.interval_minutes) * 60.0,
-        &spec.goal,
-        spec.max_occupancy,
-        spec.shrinkage,
+        &StaffingTarget::for_queue(spec)?,
     )?;
     Ok(points
         .iter()
@@ -500,16 +583,29 @@ fn next_local_midnight(grid: &crate::domain::Grid, t: DateTime<Utc>) -> DateTime
     }
 }
 
-fn goal_json(spec: &QueueSpec) -> serde_json::Value {
-    json!({
-        "channel": spec.channel,
-        "service_level": spec.goal.service_level,
-        "answer_within_seconds": spec.goal.answer_within_seconds,
-        "max_asa_seconds": spec.goal.max_asa_seconds,
-        "shrinkage": spec.shrinkage,
-        "max_occupancy": spec.max_occupancy,
-        "staffing_model": ChannelModel::for_queue(spec),
+/// The goal a run's requirements were computed for, as stored with it.
+#[derive(serde::Serialize)]
+struct GoalRecord {
+    channel: crate::domain::Channel,
+    service_level: f64,
+    answer_within_seconds: f64,
+    max_asa_seconds: Option<f64>,
+    shrinkage: f64,
+    max_occupancy: f64,
+    staffing_model: ChannelModel,
+}
+
+fn goal_json(spec: &QueueSpec) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(GoalRecord {
+        channel: spec.channel,
+        service_level: spec.goal.service_level(),
+        answer_within_seconds: spec.goal.answer_within_seconds(),
+        max_asa_seconds: spec.goal.max_asa_seconds(),
+        shrinkage: spec.shrinkage,
+        max_occupancy: spec.max_occupancy,
+        staffing_model: ChannelModel::for_queue(spec),
     })
+    .map_err(|e| AppError::corrupt("forecast goal", e))
 }
 
 pub fn forecast_run(db: &Database, id: ForecastId) -> Result<ForecastRun, AppError> {
@@ -526,9 +622,7 @@ pub fn requirements(
     let reqs = db.requirement_intervals(id)?;
     let intervals = db.forecast_intervals(id)?;
     if reqs.is_empty() && !intervals.is_empty() {
-        return Err(AppError::Unprocessable(format!(
-            "forecast {id} has no handle time (the history had no aht_seconds): import history with aht_seconds"
-        )));
+        return Err(Refusal::NoHandleTime { forecast: id }.into());
     }
     Ok((run, reqs))
 }

@@ -1,12 +1,15 @@
 //! Queues, history import and agents: the inputs of the pipeline.
 
+use super::error::Refusal;
 use super::AppError;
-use crate::db::agents::{NewAgent, StoredAgent};
+use crate::db::agents::{AgentRecord, StoredAgent};
 use crate::db::history::ImportSummary;
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
 use crate::domain::history::{parse_history_csv, parse_history_json, OffGrid};
-use crate::domain::QueueId;
+use crate::domain::time::parse_timestamp;
+use crate::domain::{AgentId, HistoryRow, InvalidValue, QueueId, QueueSpec};
+use chrono::{DateTime, Utc};
 
 /// Body formats accepted for history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +38,10 @@ pub fn import_history(
         HistoryFormat::Json => parse_history_json(body, &grid)?,
     };
     if parsed.rows.is_empty() {
-        return Err(AppError::Unprocessable("the import holds no rows".into()));
+        return Err(Refusal::Empty {
+            message: "the import holds no rows",
+        }
+        .into());
     }
     Ok(db.upsert_history(id, &parsed.rows)?)
 }
@@ -43,11 +49,72 @@ pub fn import_history(
 pub fn add_agents(
     db: &Database,
     id: QueueId,
-    agents: &[NewAgent],
+    agents: &[AgentRecord],
 ) -> Result<Vec<StoredAgent>, AppError> {
     queue(db, id)?;
     if agents.is_empty() {
-        return Err(AppError::Unprocessable("no agents given".into()));
+        return Err(Refusal::Empty {
+            message: "no agents given",
+        }
+        .into());
     }
     Ok(db.create_agents(id, agents)?)
+}
+
+/// A queue's agents (404 for an unknown queue).
+pub fn agents(db: &Database, id: QueueId) -> Result<Vec<StoredAgent>, AppError> {
+    queue(db, id)?;
+    Ok(db.agents(id)?)
+}
+
+pub fn agent(db: &Database, id: AgentId) -> Result<StoredAgent, AppError> {
+    db.agent(id)?
+        .ok_or_else(|| AppError::not_found("agent", id))
+}
+
+/// Replaces an agent (name, HR id, weekly hours and profile) as a whole.
+pub fn replace_agent(
+    db: &Database,
+    id: AgentId,
+    record: &AgentRecord,
+) -> Result<StoredAgent, AppError> {
+    db.update_agent(id, record)?
+        .ok_or_else(|| AppError::not_found("agent", id))
+}
+
+/// Creates a queue from a checked spec.
+pub fn create_queue(db: &Database, spec: &QueueSpec) -> Result<StoredQueue, AppError> {
+    Ok(db.create_queue(spec)?)
+}
+
+pub fn queues(db: &Database) -> Result<Vec<StoredQueue>, AppError> {
+    Ok(db.queues()?)
+}
+
+/// A queue's history between two bounds (text, read in the queue's zone),
+/// with that zone.
+pub fn history_between(
+    db: &Database,
+    id: QueueId,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(chrono_tz::Tz, Vec<HistoryRow>), AppError> {
+    let tz = queue(db, id)?.spec.time_zone;
+    let from = parse_bound(from, "from", tz)?;
+    let to = parse_bound(to, "to", tz)?;
+    Ok((tz, db.history(id, from, to)?))
+}
+
+/// An optional timestamp bound, a local time read in the queue's zone.
+pub fn parse_bound(
+    raw: Option<&str>,
+    field: &str,
+    tz: chrono_tz::Tz,
+) -> Result<Option<DateTime<Utc>>, AppError> {
+    raw.map(|s| {
+        parse_timestamp(s, tz)
+            .map(|(t, _)| t)
+            .map_err(|e| InvalidValue::new(field, e.to_string()).into())
+    })
+    .transpose()
 }

@@ -9,5 +9,6 @@ pub mod history;
 pub mod jobs;
 pub mod schedule;
 pub mod simulation;
+pub mod staffing;
 
 pub use error::AppError;

@@ -1,5 +1,6 @@
 //! Build a roster for a queue's agents from a forecast's requirements.
 
+use super::error::{Conflict, Refusal};
 use super::forecast::requirements;
 use super::history::queue;
 use super::AppError;
@@ -7,13 +8,12 @@ use crate::db::schedules::{
     JobStatus, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak, StoredShift,
 };
 use crate::db::Database;
-use crate::domain::{ForecastId, ScheduleId};
+use crate::domain::{AgentId, ForecastId, ScheduleId};
 use crate::schedule::engine::{
-    self, Agent, AgentProfile, BreakRule, Problem, QueueDemand, ShiftTemplate, Solution,
+    self, Agent, AgentProfile, BreakRule, EngineReport, Problem, QueueDemand, ShiftTemplate,
     SolveOptions, Weights,
 };
 use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
-use crate::schedule::ScheduleError;
 use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -64,12 +64,6 @@ impl ScheduleRequest {
             seed: 1,
             solver: Solver::Engine,
         }
-    }
-}
-
-impl From<ScheduleError> for AppError {
-    fn from(e: ScheduleError) -> Self {
-        AppError::Unprocessable(e.to_string())
     }
 }
 
@@ -141,21 +135,26 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     let queue = queue(db, forecast.queue_id)?;
     let grid = queue.spec.grid();
     if db.agents(queue.id)?.is_empty() {
-        return Err(AppError::Unprocessable(format!(
-            "queue {} has no agents to roster",
-            queue.id
-        )));
+        return Err(Refusal::NoAgents { queue: queue.id }.into());
     }
     if !(1..=31).contains(&request.days) {
-        return Err(AppError::Unprocessable("days must be 1 to 31".into()));
+        return Err(Refusal::OutOfRange {
+            field: "days",
+            message: "days must be 1 to 31".into(),
+        }
+        .into());
     }
     if !(request.time_limit_seconds.is_finite()
         && (0.1..=MAX_TIME_LIMIT_SECONDS).contains(&request.time_limit_seconds))
     {
-        return Err(AppError::Unprocessable(format!(
-            "time_limit_seconds {} must be from 0.1 to {MAX_TIME_LIMIT_SECONDS}",
-            request.time_limit_seconds
-        )));
+        return Err(Refusal::OutOfRange {
+            field: "time_limit_seconds",
+            message: format!(
+                "time_limit_seconds {} must be from 0.1 to {MAX_TIME_LIMIT_SECONDS}",
+                request.time_limit_seconds
+            ),
+        }
+        .into());
     }
     let first_day = request
         .week_start
@@ -182,7 +181,7 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
         week_start: grid.start_of_day(first_day),
         days: request.days as i32,
         params: serde_json::to_value(&params)
-            .map_err(|e| AppError::Unprocessable(e.to_string()))?,
+            .map_err(|e| AppError::corrupt("schedule params", e))?,
     })?;
     schedule_run(db, id)
 }
@@ -210,7 +209,7 @@ pub fn run_schedule(db: &Database, id: ScheduleId) -> Result<(), AppError> {
 fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
     let run = schedule_run(db, id)?;
     let params: JobParams = serde_json::from_value(run.params.clone())
-        .map_err(|e| AppError::Unprocessable(format!("schedule {id} params: {e}")))?;
+        .map_err(|e| AppError::corrupt(format_args!("schedule {id} params"), e))?;
     match params.solver {
         Solver::Greedy => build_greedy(db, id, &run, params),
         Solver::Engine => build_with_engine(db, id, &run, &params),
@@ -232,8 +231,7 @@ fn engine_problem(
         .agents(queue.id)?
         .into_iter()
         .map(|a| {
-            let profile: AgentProfile = serde_json::from_value(a.profile.clone())
-                .map_err(|e| AppError::Unprocessable(format!("agent {} profile: {e}", a.id)))?;
+            let profile: AgentProfile = a.profile.clone();
             let mut agent = Agent::from_profile(
                 a.id,
                 a.name.clone(),
@@ -305,7 +303,7 @@ fn build_with_engine(
         coverage_percent: solution.coverage_percent(),
         best_objective: Some(solution.objective.total),
         warnings: solution.warnings.clone(),
-        report: Some(engine_report(&solution)),
+        report: Some(EngineReport::of(&solution)),
     };
     db.finish_schedule(id, &outcome, &shifts)?;
     Ok(())
@@ -330,32 +328,6 @@ fn stored_shift(
             })
             .collect(),
     }
-}
-
-/// What a run stores about how the engine did.
-fn engine_report(s: &Solution) -> serde_json::Value {
-    let mut binding: std::collections::BTreeMap<&str, u32> = Default::default();
-    for x in &s.shortfall {
-        if let Some(rule) = x.binding_rule {
-            *binding.entry(rule).or_default() += 1;
-        }
-    }
-    serde_json::json!({
-        "solver": "engine",
-        "objective": s.objective,
-        "lower_bound": s.lower_bound,
-        "gap_percent": s.gap_percent,
-        "stop": s.stop,
-        "iterations": s.iterations,
-        "first_roster_seconds": s.first_roster_seconds,
-        "first_roster_objective": s.first_roster_objective,
-        "search_start_objective": s.search_start_objective,
-        "bound_seconds": s.bound_seconds,
-        "elapsed_seconds": s.elapsed_seconds,
-        "short_intervals": s.shortfall.len(),
-        "binding_rules": binding,
-        "shortfall": s.shortfall,
-    })
 }
 
 fn build_greedy(
@@ -416,10 +388,11 @@ pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
 pub fn cancel_schedule(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
     let run = schedule_run(db, id)?;
     if run.status.is_finished() {
-        return Err(AppError::Conflict(format!(
-            "schedule {id} is already {}",
-            run.status.as_str()
-        )));
+        return Err(Conflict::AlreadyFinished {
+            id,
+            status: run.status.as_str(),
+        }
+        .into());
     }
     db.request_schedule_cancel(id)?;
     schedule_run(db, id)
@@ -430,10 +403,83 @@ pub fn schedule_run(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppErr
         .ok_or_else(|| AppError::not_found("schedule", id))
 }
 
+/// A run as shown on its own: its report without the per-interval list.
+pub fn schedule_summary(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
+    let mut run = schedule_run(db, id)?;
+    run.report = run.report.map(EngineReport::summary);
+    Ok(run)
+}
+
+/// The engine's report of a run, shortfall included; a conflict for a run
+/// without one (greedy, or not finished).
+pub fn engine_report(db: &Database, id: ScheduleId) -> Result<EngineReport, AppError> {
+    let run = schedule_run(db, id)?;
+    run.report.ok_or_else(|| {
+        Conflict::NoEngineReport {
+            id,
+            status: run.status.as_str(),
+        }
+        .into()
+    })
+}
+
 pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterShift>), AppError> {
     let run = schedule_run(db, id)?;
     let shifts = db.roster(id)?;
     Ok((run, shifts))
+}
+
+/// Which shifts of a roster to read: one agent's, one local day's, or all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RosterFilter {
+    pub agent: Option<AgentId>,
+    /// Shifts starting on this local date (the queue's zone).
+    pub date: Option<NaiveDate>,
+}
+
+/// A roster as read: the run, the queue's zone, the shifts kept.
+#[derive(Debug, Clone)]
+pub struct RosterRead {
+    pub run: ScheduleRun,
+    pub time_zone: chrono_tz::Tz,
+    pub shifts: Vec<RosterShift>,
+}
+
+/// The stored roster, filtered. An agent of another queue is not found
+/// here, like an agent that does not exist.
+pub fn filtered_roster(
+    db: &Database,
+    id: ScheduleId,
+    filter: RosterFilter,
+) -> Result<RosterRead, AppError> {
+    let (run, mut shifts) = roster(db, id)?;
+    let time_zone = queue(db, run.queue_id)?.spec.time_zone;
+    if let Some(a) = filter.agent {
+        let agent = db.agent(a)?;
+        if agent.is_none_or(|x| x.queue_id != run.queue_id) {
+            return Err(AppError::not_found("agent", a));
+        }
+        shifts.retain(|s| s.agent_id == a);
+    }
+    if let Some(d) = filter.date {
+        shifts.retain(|s| s.start.with_timezone(&time_zone).date_naive() == d);
+    }
+    Ok(RosterRead {
+        run,
+        time_zone,
+        shifts,
+    })
+}
+
+/// Hours paid for a shift: its length less its unpaid breaks.
+pub fn paid_hours(s: &RosterShift) -> f64 {
+    let unpaid: i64 = s
+        .breaks
+        .iter()
+        .filter(|b| !b.paid)
+        .map(|b| (b.end - b.start).num_minutes())
+        .sum();
+    ((s.end - s.start).num_minutes() - unpaid) as f64 / 60.0
 }
 
 /// Agents on the phones per interval start: inside a shift and not on a break.
@@ -471,20 +517,15 @@ pub fn service_check(
         .collect();
     let on = agents_on(&shifts, &grid);
     let spec = &queue.spec;
-    // Voice queues are checked with their own model (Erlang A when callers
-    // abandon); other channels with Erlang C on the contacts' handle time.
-    let model = match crate::staffing::ChannelModel::for_queue(spec) {
-        crate::staffing::ChannelModel::Voice(q) => q,
-        _ => crate::staffing::QueueModel::ErlangC,
-    };
+    let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
     let service = service_of_roster_with(
         model,
         &load,
         |t| on.get(&t).copied().unwrap_or(0),
         grid.seconds(),
-        spec.goal.answer_within_seconds,
+        spec.goal.answer_within_seconds(),
         spec.shrinkage,
-        spec.goal.service_level,
+        spec.goal.service_level(),
     );
     Ok((run, service, model))
 }

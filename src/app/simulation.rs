@@ -1,12 +1,13 @@
 //! Simulate what service a plan or a stored roster gives: replications of
 //! the discrete-event simulator, pooled.
 
+use super::error::Refusal;
 use super::history::queue;
 use super::schedule::{agents_on, roster};
 use super::AppError;
 use crate::db::Database;
 use crate::domain::ScheduleId;
-use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimError, SimulationInput};
+use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimulationInput};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -58,12 +59,6 @@ pub struct SimulationReport {
     pub totals: IntervalResult,
 }
 
-impl From<SimError> for AppError {
-    fn from(e: SimError) -> Self {
-        AppError::Unprocessable(e.to_string())
-    }
-}
-
 /// Runs `replications` seeded simulations of `plan` and pools their counts.
 /// Handle time is one distribution for the whole plan, with the
 /// volume-weighted mean AHT.
@@ -74,17 +69,24 @@ pub fn simulate_plan(
     options: &SimulationOptions,
 ) -> Result<SimulationReport, AppError> {
     if plan.is_empty() {
-        return Err(AppError::Unprocessable(
-            "nothing to simulate: the plan has no intervals".into(),
-        ));
+        return Err(Refusal::Empty {
+            message: "nothing to simulate: the plan has no intervals",
+        }
+        .into());
     }
     if !(1..=1000).contains(&options.replications) {
-        return Err(AppError::Unprocessable(
-            "replications must be 1 to 1000".into(),
-        ));
+        return Err(Refusal::OutOfRange {
+            field: "replications",
+            message: "replications must be 1 to 1000".into(),
+        }
+        .into());
     }
     if !(options.service_cv.is_finite() && options.service_cv > 0.0) {
-        return Err(AppError::Unprocessable("service_cv must be above 0".into()));
+        return Err(Refusal::OutOfRange {
+            field: "service_cv",
+            message: "service_cv must be above 0".into(),
+        }
+        .into());
     }
     let volume: f64 = plan.iter().map(|p| p.volume).sum();
     let mean_aht = if volume > 0.0 {
@@ -199,7 +201,7 @@ pub fn simulate_schedule(
     simulate_plan(
         &plan,
         grid.seconds(),
-        spec.goal.answer_within_seconds,
+        spec.goal.answer_within_seconds(),
         &options,
     )
 }

@@ -25,7 +25,7 @@ use crate::schedule::engine::{
     Agent, Availability, BreakRule, Contract, Problem, QueueDemand, Request, ShiftTemplate,
     TimeOff, Want, Weights,
 };
-use crate::staffing::required_agents;
+use crate::staffing::{required_agents, StaffingTarget, Workload};
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use std::collections::BTreeMap;
@@ -175,10 +175,11 @@ fn requirement_at(
     scale: f64,
 ) -> anyhow::Result<Vec<(chrono::DateTime<chrono::Utc>, f64)>> {
     let goal = ServiceGoal::new(0.8, 20.0, None, None)?;
+    let target = StaffingTarget::new(goal, 0.85, SHRINKAGE)?;
     volumes
         .iter()
         .map(|&(t, v)| {
-            let r = required_agents(v * scale, 900.0, aht, &goal, 0.85, SHRINKAGE)?;
+            let r = required_agents(&Workload::new(v * scale, aht, 900.0)?, &target)?;
             Ok((t, f64::from(r.agents_with_shrinkage)))
         })
         .collect()

@@ -10,7 +10,7 @@ use crate::capacity::{plan_capacity, CapacityRequest, NeedInterval, ScenarioResu
 use crate::domain::queue::{parse_interval_minutes, parse_time_zone};
 use crate::domain::time::parse_timestamp;
 use crate::domain::{Channel, Grid, QueueSpec, ServiceGoal, StaffingOptions};
-use crate::staffing::{channel_requirements, ChannelModel};
+use crate::staffing::{channel_requirements, ChannelModel, StaffingTarget, Workload};
 use anyhow::{anyhow, bail, Context};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
@@ -84,16 +84,11 @@ pub fn run(args: CapacityArgs) -> anyhow::Result<()> {
         deadline_seconds: args.deadline_seconds,
     })?;
     let rows = read_forecast(&args.forecast, &grid, &args.volume_column)?;
-    let load: Vec<(f64, f64)> = rows.iter().map(|r| (r.1, r.2)).collect();
-    let reqs = channel_requirements(
-        &ChannelModel::for_queue(&spec),
-        &load,
-        grid.seconds(),
-        &spec.goal,
-        spec.max_occupancy,
-        0.0,
-    )
-    .map_err(|e| anyhow!("staffing: {e}"))?;
+    let staff = |e| anyhow!("staffing: {e}");
+    let load = Workload::series(rows.iter().map(|r| (r.1, r.2)), grid.seconds()).map_err(staff)?;
+    let target = StaffingTarget::for_queue(&spec).map_err(staff)?;
+    let reqs =
+        channel_requirements(&ChannelModel::for_queue(&spec), &load, &target).map_err(staff)?;
     let intervals: Vec<NeedInterval> = rows
         .iter()
         .zip(&reqs)

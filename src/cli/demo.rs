@@ -6,7 +6,7 @@ use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
 use crate::capacity::{CapacityRequest, PlanConfig};
-use crate::db::agents::NewAgent;
+use crate::db::agents::{AgentRecord, NewAgent};
 use crate::db::Database;
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use chrono::{DateTime, Utc};
@@ -39,7 +39,7 @@ pub struct DemoArgs {
 
 /// The sample agent pool: two full-timers (32–40 h) to one part-timer (16–24 h),
 /// sized so the roster can cover the sample week's requirement.
-fn sample_agents() -> anyhow::Result<Vec<NewAgent>> {
+fn sample_agents() -> anyhow::Result<Vec<AgentRecord>> {
     let names = [
         "Dorit", "Avi", "Michal", "Yossi", "Noa", "Eitan", "Tamar", "Ronen", "Shira", "Amir",
         "Yael", "Omer", "Liat", "Gil", "Maya", "Ido", "Hila", "Nir", "Adi", "Tal", "Roni", "Dana",
@@ -55,12 +55,7 @@ fn sample_agents() -> anyhow::Result<Vec<NewAgent>> {
             } else {
                 (32.0, 40.0)
             };
-            Ok(NewAgent::new(
-                name,
-                &format!("BANK-{:03}", i + 1),
-                min,
-                max,
-            )?)
+            Ok(NewAgent::new(name, &format!("BANK-{:03}", i + 1), min, max)?.into())
         })
         .collect()
 }
@@ -104,13 +99,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let wape = forecast
         .accuracy
         .as_ref()
-        .and_then(|a| {
-            a["backtest"]["scores"]
-                .as_array()?
-                .iter()
-                .find(|s| s["model"] == a["chosen"])?["wape"]
-                .as_f64()
-        })
+        .and_then(|a| a.chosen_score()?.wape)
         .map(|w| format!("backtest WAPE {:.1}%", w * 100.0))
         .unwrap_or_else(|| "not backtested".into());
     println!(
@@ -154,14 +143,11 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     if let Some(r) = &schedule.report {
         println!(
             "      engine: objective {:.1}, LP lower bound {}, gap {}, {} short intervals",
-            r["objective"]["total"].as_f64().unwrap_or(f64::NAN),
-            r["lower_bound"]
-                .as_f64()
-                .map_or("-".to_string(), |b| format!("{b:.1}")),
-            r["gap_percent"]
-                .as_f64()
+            r.objective.total,
+            r.lower_bound.map_or("-".to_string(), |b| format!("{b:.1}")),
+            r.gap_percent
                 .map_or("-".to_string(), |g| format!("{g:.1}%")),
-            r["short_intervals"]
+            r.short_intervals
         );
     }
     for w in &schedule.warnings {

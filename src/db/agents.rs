@@ -4,6 +4,7 @@ use super::queues::unique_violation;
 use super::schema::agents;
 use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
 use crate::domain::{AgentId, QueueId};
+use crate::schedule::engine::AgentProfile;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -16,13 +17,32 @@ pub struct StoredAgent {
     pub external_id: String,
     pub min_week_hours: f64,
     pub max_week_hours: f64,
-    /// See `NewAgent::profile`.
-    pub profile: serde_json::Value,
+    /// What the rostering engine knows of the agent (stored as JSON).
+    pub profile: AgentProfile,
     pub created_at: DateTime<Utc>,
 }
 
 /// A validated new agent (see `domain::agent::NewAgent::new`).
 pub use crate::domain::agent::NewAgent;
+
+/// An agent to store: who and their weekly hours, and the engine's profile
+/// (contract details, skills, availability, time off, requests, history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentRecord {
+    pub agent: NewAgent,
+    pub profile: AgentProfile,
+}
+
+impl From<NewAgent> for AgentRecord {
+    /// An agent with the default profile (the contract's defaults, no
+    /// restrictions).
+    fn from(agent: NewAgent) -> Self {
+        AgentRecord {
+            agent,
+            profile: AgentProfile::default(),
+        }
+    }
+}
 
 #[derive(Insertable)]
 #[diesel(table_name = agents)]
@@ -54,6 +74,10 @@ fn stored(
     })
 }
 
+fn profile_json(profile: &AgentProfile) -> Result<String, DbError> {
+    serde_json::to_string(profile).map_err(|e| DbError::Corrupt(format!("agent profile: {e}")))
+}
+
 const COLUMNS: (
     agents::id,
     agents::queue_id,
@@ -79,21 +103,23 @@ impl Database {
     pub fn create_agents(
         &self,
         queue: QueueId,
-        new: &[NewAgent],
+        new: &[AgentRecord],
     ) -> Result<Vec<StoredAgent>, DbError> {
         let now = to_naive(Utc::now());
         let rows: Vec<AgentInsert> = new
             .iter()
-            .map(|a| AgentInsert {
-                queue_id: queue.0,
-                name: &a.name,
-                external_id: &a.external_id,
-                min_week_hours: a.min_week_hours,
-                max_week_hours: a.max_week_hours,
-                created_at: now,
-                profile: a.profile.to_string(),
+            .map(|r| {
+                Ok(AgentInsert {
+                    queue_id: queue.0,
+                    name: &r.agent.name,
+                    external_id: &r.agent.external_id,
+                    min_week_hours: r.agent.min_week_hours,
+                    max_week_hours: r.agent.max_week_hours,
+                    created_at: now,
+                    profile: profile_json(&r.profile)?,
+                })
             })
-            .collect();
+            .collect::<Result<_, DbError>>()?;
         let conflict = || "an agent with one of these external ids already exists".to_string();
         let ids: Vec<i32> = with_conn!(self, conn => conn.transaction::<Vec<i32>, DbError, _>(|conn| {
             let mut ids = Vec::with_capacity(rows.len());
@@ -139,9 +165,9 @@ impl Database {
     pub fn update_agent(
         &self,
         id: AgentId,
-        agent: &NewAgent,
+        record: &AgentRecord,
     ) -> Result<Option<StoredAgent>, DbError> {
-        let profile = agent.profile.to_string();
+        let (agent, profile) = (&record.agent, profile_json(&record.profile)?);
         let conflict = || format!("another agent has external id '{}'", agent.external_id);
         let n = with_conn!(self, conn => diesel::update(agents::table.find(id.0))
             .set((

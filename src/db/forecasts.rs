@@ -3,6 +3,7 @@
 use super::schema::{forecast_intervals, forecast_runs, requirement_intervals};
 use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
 use crate::domain::{ForecastId, QueueId};
+use crate::forecast::ChoiceRecord;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -21,7 +22,7 @@ pub struct ForecastRun {
     /// The service goal the requirements were computed for.
     pub goal: serde_json::Value,
     /// Backtest scores and the model choice, when the run made them.
-    pub accuracy: Option<serde_json::Value>,
+    pub accuracy: Option<ChoiceRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +35,7 @@ pub struct NewForecastRun {
     pub history_rows: i32,
     pub history_end: DateTime<Utc>,
     pub goal: serde_json::Value,
-    pub accuracy: Option<serde_json::Value>,
+    pub accuracy: Option<ChoiceRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -93,7 +94,12 @@ impl RunRow {
             history_rows: self.history_rows,
             history_end: to_utc(self.history_end),
             goal: json(&self.goal)?,
-            accuracy: self.accuracy.as_deref().map(json).transpose()?,
+            accuracy: self
+                .accuracy
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| DbError::Corrupt(format!("forecast {} accuracy: {e}", self.id)))?,
         })
     }
 }
@@ -132,6 +138,12 @@ impl Database {
         intervals: &[ForecastInterval],
         requirements: &[RequirementInterval],
     ) -> Result<ForecastId, DbError> {
+        let accuracy = run
+            .accuracy
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DbError::Corrupt(format!("forecast accuracy: {e}")))?;
         let id = with_conn!(self, conn => conn.transaction::<i32, DbError, _>(|conn| {
             let id: i32 = diesel::insert_into(forecast_runs::table)
                 .values((
@@ -144,7 +156,7 @@ impl Database {
                     forecast_runs::history_rows.eq(run.history_rows),
                     forecast_runs::history_end.eq(to_naive(run.history_end)),
                     forecast_runs::goal.eq(run.goal.to_string()),
-                    forecast_runs::accuracy.eq(run.accuracy.as_ref().map(|a| a.to_string())),
+                    forecast_runs::accuracy.eq(&accuracy),
                 ))
                 .returning(forecast_runs::id)
                 .get_result(conn)?;

@@ -3,6 +3,7 @@
 use super::schema::{agents, roster_breaks, roster_shifts, schedule_runs};
 use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
 use crate::domain::{AgentId, ForecastId, QueueId, ScheduleId};
+use crate::schedule::engine::EngineReport;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -72,7 +73,7 @@ pub struct ScheduleRun {
     pub error: Option<String>,
     /// The engine's report: objective parts, lower bound and gap, search
     /// statistics, and the short intervals with their binding rule.
-    pub report: Option<serde_json::Value>,
+    pub report: Option<EngineReport>,
 }
 
 /// A job as submitted: what to schedule, not yet how it went.
@@ -93,7 +94,7 @@ pub struct ScheduleOutcome {
     pub coverage_percent: f64,
     pub best_objective: Option<f64>,
     pub warnings: Vec<String>,
-    pub report: Option<serde_json::Value>,
+    pub report: Option<EngineReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -267,7 +268,12 @@ impl Database {
     ) -> Result<(), DbError> {
         let warnings = serde_json::to_string(&outcome.warnings)
             .map_err(|e| DbError::Corrupt(e.to_string()))?;
-        let report = outcome.report.as_ref().map(|r| r.to_string());
+        let report = outcome
+            .report
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| DbError::Corrupt(format!("schedule {id} report: {e}")))?;
         let shift_rows: Vec<ShiftInsert> = shifts
             .iter()
             .enumerate()

@@ -8,10 +8,6 @@ pub struct NewAgent {
     pub external_id: String,
     pub min_week_hours: f64,
     pub max_week_hours: f64,
-    /// Contract details, skills, availability, time off, requests and
-    /// history for the rostering engine (`schedule::engine::AgentProfile`
-    /// as JSON; checked by the app before it is stored).
-    pub profile: serde_json::Value,
 }
 
 impl NewAgent {
@@ -52,12 +48,6 @@ impl NewAgent {
             external_id: external_id.to_string(),
             min_week_hours,
             max_week_hours,
-            profile: serde_json::Value::Object(Default::default()),
         })
-    }
-
-    pub fn with_profile(mut self, profile: serde_json::Value) -> Self {
-        self.profile = profile;
-        self
     }
 }

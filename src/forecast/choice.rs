@@ -36,6 +36,31 @@ pub struct ModelChoice {
     pub report: BacktestReport,
 }
 
+/// How a run's model was chosen and where its window stood against the
+/// history: what a forecast run keeps (stored with it as JSON).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChoiceRecord {
+    pub requested: ModelSelection,
+    pub chosen: ModelName,
+    pub reason: String,
+    pub origin: DateTime<Utc>,
+    pub lead_days: usize,
+    pub window_days: usize,
+    pub gap_days: usize,
+    pub warnings: Vec<String>,
+    /// Every candidate's backtest scores.
+    pub backtest: BacktestReport,
+    /// Whether a stored fit of the same history was reused.
+    pub reused_fit: bool,
+}
+
+impl ChoiceRecord {
+    /// The chosen model's backtest scores, if it was scored.
+    pub fn chosen_score(&self) -> Option<&ModelScore> {
+        self.backtest.scores.iter().find(|s| s.model == self.chosen)
+    }
+}
+
 /// Where the request stands against the history: stated with every
 /// forecast so a lead or a gap is never silent.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -31,7 +31,7 @@ pub use backtest::{BacktestReport, Horizon, ModelScore};
 pub use calibration::Calibration;
 pub use choice::{
     candidate_specs, forecast_many, forecast_with, forecast_with_specs, history_context,
-    ForecastOutcome, HistoryContext, ModelChoice, QueueInput,
+    ChoiceRecord, ForecastOutcome, HistoryContext, ModelChoice, QueueInput,
 };
 pub use models::baseline::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
 pub use models::{

@@ -2,7 +2,8 @@
 //! deferred work (email, social, back office: a deadline in hours).
 
 use super::erlang::QueueMetrics;
-use super::model::{queue_metrics, required_agents_for, QueueModel};
+use super::input::{StaffingTarget, Workload};
+use super::model::{queue_metrics, requirement_for, QueueModel};
 use super::requirement::{
     ceil_ignoring_noise, invalid, too_many, validate, Requirement, StaffingError, MAX_AGENTS,
 };
@@ -69,8 +70,20 @@ impl ChannelModel {
     }
 }
 
-/// Requirement for each interval of `intervals = [(volume, aht_seconds)]`
-/// (consecutive, `interval_seconds` long) under `model`.
+impl ChannelModel {
+    /// The queue model a roster's service is checked with, interval by
+    /// interval: a voice queue's own (Erlang A when callers abandon); other
+    /// channels Erlang C on the contacts' handle time.
+    pub fn roster_check_model(&self) -> QueueModel {
+        match *self {
+            ChannelModel::Voice(q) => q,
+            _ => QueueModel::ErlangC,
+        }
+    }
+}
+
+/// Requirement for each interval of `intervals` (consecutive, all of one
+/// length) under `model`.
 ///
 /// Voice and chat are interval by interval (stationary approximation);
 /// deferred work needs the whole horizon at once. For deferred work the goal's
@@ -78,17 +91,22 @@ impl ChannelModel {
 /// validated.
 pub fn channel_requirements(
     model: &ChannelModel,
-    intervals: &[(f64, f64)],
-    interval_seconds: f64,
-    goal: &ServiceGoal,
-    max_occupancy: f64,
-    shrinkage: f64,
+    intervals: &[Workload],
+    target: &StaffingTarget,
 ) -> Result<Vec<Requirement>, StaffingError> {
+    let interval_seconds = one_length(intervals)?;
+    let (goal, max_occupancy, shrinkage) =
+        (target.goal(), target.max_occupancy(), target.shrinkage());
+    let intervals: Vec<(f64, f64)> = intervals
+        .iter()
+        .map(|w| (w.volume(), w.aht_seconds()))
+        .collect();
+    let intervals = intervals.as_slice();
     match *model {
         ChannelModel::Voice(q) => intervals
             .iter()
             .map(|&(v, aht)| {
-                required_agents_for(q, v, interval_seconds, aht, goal, max_occupancy, shrinkage)
+                requirement_for(q, v, interval_seconds, aht, goal, max_occupancy, shrinkage)
             })
             .collect(),
         ChannelModel::Chat {
@@ -110,7 +128,7 @@ pub fn channel_requirements(
                 .iter()
                 .map(|&(v, aht)| {
                     let slot_aht = aht * handle_time_factor;
-                    let slots = required_agents_for(
+                    let slots = requirement_for(
                         queue,
                         v,
                         interval_seconds,
@@ -133,7 +151,7 @@ pub fn channel_requirements(
                             interval_seconds,
                             slot_aht,
                             agents * concurrency,
-                            goal.answer_within_seconds,
+                            goal.answer_within_seconds(),
                         )
                     };
                     Ok(Requirement {
@@ -146,7 +164,7 @@ pub fn channel_requirements(
                 })
                 .collect()
         }
-        ChannelModel::Deferred { deadline_seconds } => deferred_requirements(
+        ChannelModel::Deferred { deadline_seconds } => deferred_plan(
             intervals,
             interval_seconds,
             deadline_seconds,
@@ -155,6 +173,22 @@ pub fn channel_requirements(
             shrinkage,
         ),
     }
+}
+
+/// The length shared by every interval (the deferred plan and the
+/// per-hour sums need one); 1 s for an empty list, which has no work.
+fn one_length(intervals: &[Workload]) -> Result<f64, StaffingError> {
+    let Some(first) = intervals.first() else {
+        return Ok(1.0);
+    };
+    let dt = first.interval_seconds();
+    if intervals.iter().any(|w| w.interval_seconds() != dt) {
+        return Err(invalid(
+            "interval_seconds",
+            "must be the same for every interval",
+        ));
+    }
+    Ok(dt)
 }
 
 /// Deferred work: the **levelled earliest-deadline fluid plan**.
@@ -181,6 +215,27 @@ pub fn channel_requirements(
 /// `prob_wait`, `asa_seconds`, `prob_abandon` are 0 (not modelled).
 /// `O(n log n)` (upper convex hull of the deadline points, with rollback).
 pub fn deferred_requirements(
+    intervals: &[Workload],
+    deadline_seconds: f64,
+    target: &StaffingTarget,
+) -> Result<Vec<Requirement>, StaffingError> {
+    let interval_seconds = one_length(intervals)?;
+    let load: Vec<(f64, f64)> = intervals
+        .iter()
+        .map(|w| (w.volume(), w.aht_seconds()))
+        .collect();
+    deferred_plan(
+        &load,
+        interval_seconds,
+        deadline_seconds,
+        target.goal(),
+        target.max_occupancy(),
+        target.shrinkage(),
+    )
+}
+
+/// [`deferred_requirements`] on plain numbers.
+fn deferred_plan(
     intervals: &[(f64, f64)],
     interval_seconds: f64,
     deadline_seconds: f64,
@@ -299,13 +354,40 @@ pub fn deferred_requirements(
 mod tests {
     use super::*;
 
+    /// The entry points with their inputs built from plain numbers (in the
+    /// order the tests were written in).
+    fn channel_requirements(
+        model: &ChannelModel,
+        intervals: &[(f64, f64)],
+        interval_seconds: f64,
+        goal: &ServiceGoal,
+        max_occupancy: f64,
+        shrinkage: f64,
+    ) -> Result<Vec<Requirement>, StaffingError> {
+        super::channel_requirements(
+            model,
+            &Workload::series(intervals.iter().copied(), interval_seconds)?,
+            &StaffingTarget::new(*goal, max_occupancy, shrinkage)?,
+        )
+    }
+
+    fn deferred_requirements(
+        intervals: &[(f64, f64)],
+        interval_seconds: f64,
+        deadline_seconds: f64,
+        goal: &ServiceGoal,
+        max_occupancy: f64,
+        shrinkage: f64,
+    ) -> Result<Vec<Requirement>, StaffingError> {
+        super::deferred_requirements(
+            &Workload::series(intervals.iter().copied(), interval_seconds)?,
+            deadline_seconds,
+            &StaffingTarget::new(*goal, max_occupancy, shrinkage)?,
+        )
+    }
+
     fn goal() -> ServiceGoal {
-        ServiceGoal {
-            service_level: 0.8,
-            answer_within_seconds: 20.0,
-            max_asa_seconds: None,
-            max_abandon_rate: None,
-        }
+        ServiceGoal::unchecked(0.8, 20.0, None, None)
     }
 
     #[test]
@@ -380,8 +462,11 @@ mod tests {
             queue: QueueModel::ErlangC,
         };
         let r = channel_requirements(&chat, &[(200.0, 180.0)], 1800.0, &goal(), 0.85, 0.2).unwrap();
-        let slots =
-            crate::staffing::required_agents(200.0, 1800.0, 270.0, &goal(), 0.85, 0.0).unwrap();
+        let slots = crate::staffing::required_agents(
+            &Workload::new(200.0, 270.0, 1800.0).unwrap(),
+            &StaffingTarget::new(goal(), 0.85, 0.0).unwrap(),
+        )
+        .unwrap();
         assert_eq!(r[0].agents_net, slots.agents_net.div_ceil(3));
         assert!((r[0].agents_raw - slots.agents_raw / 3.0).abs() < 1e-12);
         assert!(r[0].metrics.service_level >= slots.metrics.service_level);

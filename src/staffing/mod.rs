@@ -2,19 +2,22 @@
 //!
 //! Pure Rust, no I/O: [`erlang`] holds the Erlang B / C formulas and the
 //! per-interval queue metrics, [`erlang_a`] the Erlang A (M/M/c+M, callers
-//! hang up) metrics, [`requirement`] turns a workload and a
-//! [`ServiceGoal`](crate::domain::ServiceGoal) into an Erlang C head count,
+//! hang up) metrics, [`input`] holds what it is asked (a
+//! [`Workload`] and a [`StaffingTarget`]), [`requirement`] turns them into an
+//! Erlang C head count,
 //! [`model`] does the same for any [`QueueModel`], and [`channel`] handles
 //! voice, chat (concurrency) and deferred work (deadlines).
 
 pub mod channel;
 pub mod erlang;
 pub mod erlang_a;
+pub mod input;
 pub mod model;
 pub mod requirement;
 
 pub use channel::{channel_requirements, deferred_requirements, ChannelModel};
 pub use erlang::{erlang_b, erlang_c, erlang_c_metrics, QueueMetrics};
 pub use erlang_a::erlang_a_metrics;
+pub use input::{StaffingTarget, Workload};
 pub use model::{queue_metrics, required_agents_for, QueueModel};
 pub use requirement::{required_agents, Requirement, StaffingError, MAX_AGENTS};

@@ -4,9 +4,10 @@
 
 use super::erlang::{erlang_b_step, QueueMetrics};
 use super::erlang_a::erlang_a_at;
+use super::input::{StaffingTarget, Workload};
 use super::requirement::{
-    ceil_ignoring_noise, invalid, required_agents, too_many, validate, Requirement, StaffingError,
-    MAX_AGENTS,
+    ceil_ignoring_noise, erlang_c_requirement, invalid, too_many, validate, Requirement,
+    StaffingError, MAX_AGENTS,
 };
 use crate::domain::ServiceGoal;
 use serde::Serialize;
@@ -61,11 +62,11 @@ pub fn queue_metrics(
 }
 
 /// Fewest agents meeting every goal at once under `model`:
-/// - service level (answered within `goal.answer_within_seconds`, over all
-///   offered contacts) `≥ goal.service_level`;
-/// - ASA `≤ goal.max_asa_seconds` if set (Erlang A: mean wait over all
+/// - service level (answered within `goal.answer_within_seconds()`, over all
+///   offered contacts) `≥ goal.service_level()`;
+/// - ASA `≤ goal.max_asa_seconds()` if set (Erlang A: mean wait over all
 ///   arrivals);
-/// - abandon rate `≤ goal.max_abandon_rate` if set (always met by Erlang C,
+/// - abandon rate `≤ goal.max_abandon_rate()` if set (always met by Erlang C,
 ///   where nobody abandons);
 /// - occupancy `≤ max_occupancy`;
 ///
@@ -85,9 +86,26 @@ pub fn queue_metrics(
 /// bracket the fewest agents meeting every goal, then bisects, assuming every metric is monotone in the head count (true for M/M/c+M).
 /// `O(log n)` Erlang A evaluations of `O(queue length)` each.
 ///
-/// Errors: as [`required_agents`], plus `goal.max_abandon_rate` outside
+/// Errors: as [`required_agents`], plus `goal.max_abandon_rate()` outside
 /// [0, 1] and a patience that is not > 0 (field `patience_seconds`).
 pub fn required_agents_for(
+    model: QueueModel,
+    work: &Workload,
+    target: &StaffingTarget,
+) -> Result<Requirement, StaffingError> {
+    requirement_for(
+        model,
+        work.volume(),
+        work.interval_seconds(),
+        work.aht_seconds(),
+        target.goal(),
+        target.max_occupancy(),
+        target.shrinkage(),
+    )
+}
+
+/// [`required_agents_for`] on plain numbers (chat derives its slot load).
+pub(crate) fn requirement_for(
     model: QueueModel,
     volume: f64,
     interval_seconds: f64,
@@ -96,9 +114,12 @@ pub fn required_agents_for(
     max_occupancy: f64,
     shrinkage: f64,
 ) -> Result<Requirement, StaffingError> {
-    if let Some(x) = goal.max_abandon_rate {
+    if let Some(x) = goal.max_abandon_rate() {
         if !(0.0..=1.0).contains(&x) {
-            return Err(invalid("goal.max_abandon_rate", "must be between 0 and 1"));
+            return Err(invalid(
+                "goal.max_abandon_rate()",
+                "must be between 0 and 1",
+            ));
         }
     }
     let patience = match model {
@@ -111,7 +132,7 @@ pub fn required_agents_for(
         }
     };
     let Some(patience) = patience else {
-        return required_agents(
+        return erlang_c_requirement(
             volume,
             interval_seconds,
             aht_seconds,
@@ -142,22 +163,19 @@ pub fn required_agents_for(
         });
     }
     let theta = aht_seconds / patience;
-    let t = goal.answer_within_seconds / aht_seconds;
+    let t = goal.answer_within_seconds() / aht_seconds;
     let eval = |n: u32, b: f64| erlang_a_at(a, n, b, theta, t).scaled(aht_seconds);
     let meets = |m: &QueueMetrics| meets_goal(m, goal, max_occupancy);
 
     // Fewer than SL·A agents cannot answer an SL share of the calls.
-    let floor_n = ((goal.service_level * a).floor() as u32).max(1);
+    let floor_n = ((goal.service_level() * a).floor() as u32).max(1);
     // Hint: the Erlang C head count (cheap); Erlang A's is usually at or a
     // little below it. Any start works: the search below is exact.
-    let hint = required_agents(
+    let hint = erlang_c_requirement(
         volume,
         interval_seconds,
         aht_seconds,
-        &ServiceGoal {
-            max_abandon_rate: None,
-            ..*goal
-        },
+        &goal.without_abandon_cap(),
         max_occupancy,
         0.0,
     )
@@ -238,12 +256,12 @@ pub fn required_agents_for(
 }
 
 pub(crate) fn meets_goal(m: &QueueMetrics, goal: &ServiceGoal, max_occupancy: f64) -> bool {
-    m.service_level >= goal.service_level - GOAL_TOLERANCE
+    m.service_level >= goal.service_level() - GOAL_TOLERANCE
         && goal
-            .max_asa_seconds
+            .max_asa_seconds()
             .is_none_or(|x| m.asa_seconds <= x * (1.0 + GOAL_TOLERANCE))
         && goal
-            .max_abandon_rate
+            .max_abandon_rate()
             .is_none_or(|x| m.prob_abandon <= x + GOAL_TOLERANCE)
         && m.occupancy <= max_occupancy * (1.0 + GOAL_TOLERANCE)
 }
@@ -282,8 +300,8 @@ pub(crate) fn raw_agents(
             ((target - lo) / (hi - lo)).clamp(0.0, 1.0)
         }
     };
-    let mut x = frac_up(below.service_level, at.service_level, goal.service_level);
-    if let Some(max_asa) = goal.max_asa_seconds {
+    let mut x = frac_up(below.service_level, at.service_level, goal.service_level());
+    if let Some(max_asa) = goal.max_asa_seconds() {
         let inv = |w: f64| if w > 0.0 { 1.0 / w } else { f64::INFINITY };
         let (lo, hi) = (inv(below.asa_seconds), inv(at.asa_seconds));
         if hi.is_infinite() {
@@ -296,7 +314,7 @@ pub(crate) fn raw_agents(
             x = x.max(frac_up(lo, hi, 1.0 / max_asa));
         }
     }
-    if let Some(max_ab) = goal.max_abandon_rate {
+    if let Some(max_ab) = goal.max_abandon_rate() {
         x = x.max(frac_up(-below.prob_abandon, -at.prob_abandon, -max_ab));
     }
     x = x.max(frac_up(-below.occupancy, -at.occupancy, -max_occupancy));
@@ -307,13 +325,40 @@ pub(crate) fn raw_agents(
 mod tests {
     use super::*;
 
+    /// The entry points with their inputs built from plain numbers (in the
+    /// order the tests were written in).
+    fn required_agents_for(
+        model: QueueModel,
+        volume: f64,
+        interval_seconds: f64,
+        aht_seconds: f64,
+        goal: &ServiceGoal,
+        max_occupancy: f64,
+        shrinkage: f64,
+    ) -> Result<Requirement, StaffingError> {
+        super::required_agents_for(
+            model,
+            &Workload::new(volume, aht_seconds, interval_seconds)?,
+            &StaffingTarget::new(*goal, max_occupancy, shrinkage)?,
+        )
+    }
+
+    fn required_agents(
+        volume: f64,
+        interval_seconds: f64,
+        aht_seconds: f64,
+        goal: &ServiceGoal,
+        max_occupancy: f64,
+        shrinkage: f64,
+    ) -> Result<Requirement, StaffingError> {
+        crate::staffing::required_agents(
+            &Workload::new(volume, aht_seconds, interval_seconds)?,
+            &StaffingTarget::new(*goal, max_occupancy, shrinkage)?,
+        )
+    }
+
     fn goal(sl: f64, within: f64) -> ServiceGoal {
-        ServiceGoal {
-            service_level: sl,
-            answer_within_seconds: within,
-            max_asa_seconds: None,
-            max_abandon_rate: None,
-        }
+        ServiceGoal::unchecked(sl, within, None, None)
     }
 
     #[test]
@@ -338,14 +383,8 @@ mod tests {
             goal(0.8, 20.0),
             goal(0.9, 10.0),
             goal(0.5, 0.0),
-            ServiceGoal {
-                max_asa_seconds: Some(15.0),
-                ..goal(0.7, 30.0)
-            },
-            ServiceGoal {
-                max_abandon_rate: Some(0.01),
-                ..goal(0.6, 60.0)
-            },
+            ServiceGoal::unchecked(0.7, 30.0, Some(15.0), None),
+            ServiceGoal::unchecked(0.6, 60.0, None, Some(0.01)),
         ];
         for volume in [0.1, 3.0, 17.0, 100.0, 333.3, 1000.0, 4321.0] {
             for patience in [30.0, 300.0, 3000.0] {
@@ -357,7 +396,14 @@ mod tests {
                         let r = required_agents_for(model, volume, 1800.0, 180.0, g, max_occ, 0.25)
                             .unwrap();
                         let m = |n| {
-                            queue_metrics(model, volume, 1800.0, 180.0, n, g.answer_within_seconds)
+                            queue_metrics(
+                                model,
+                                volume,
+                                1800.0,
+                                180.0,
+                                n,
+                                g.answer_within_seconds(),
+                            )
                         };
                         let ctx = format!("v {volume} p {patience} {g:?} occ {max_occ}: {r:?}");
                         assert!(r.agents_net >= 1, "{ctx}");
@@ -372,8 +418,8 @@ mod tests {
                             "{ctx}"
                         );
                         // Abandonment only helps: never more than Erlang C for SL-only goals.
-                        if g.max_asa_seconds.is_none()
-                            && g.max_abandon_rate.is_none()
+                        if g.max_asa_seconds().is_none()
+                            && g.max_abandon_rate().is_none()
                             && patience >= 300.0
                         {
                             let c =
@@ -465,10 +511,7 @@ mod tests {
                 ..
             })
         ));
-        let g = ServiceGoal {
-            max_abandon_rate: Some(1.5),
-            ..goal(0.8, 20.0)
-        };
+        let g = ServiceGoal::unchecked(0.8, 20.0, None, Some(1.5));
         assert!(required_agents_for(model, 1.0, 1800.0, 180.0, &g, 1.0, 0.0).is_err());
         let none =
             required_agents_for(model, 0.0, 1800.0, 180.0, &goal(0.8, 20.0), 1.0, 0.0).unwrap();

@@ -1,6 +1,7 @@
 //! How many agents an interval needs: the fewest that meet every goal at once.
 
 use super::erlang::{erlang_b, erlang_b_step, metrics_at, QueueMetrics};
+use super::input::{StaffingTarget, Workload};
 use crate::domain::ServiceGoal;
 use serde::Serialize;
 
@@ -38,7 +39,7 @@ pub struct Requirement {
 pub enum StaffingError {
     /// An input is out of range; `field` is the parameter name
     /// (`volume`, `interval_seconds`, `aht_seconds`, `shrinkage`, `max_occupancy`,
-    /// `goal.service_level`, `goal.answer_within_seconds`, `goal.max_asa_seconds`).
+    /// `goal.service_level()`, `goal.answer_within_seconds()`, `goal.max_asa_seconds()`).
     #[error("{field}: {message}")]
     InvalidInput {
         field: &'static str,
@@ -64,13 +65,13 @@ pub(crate) fn too_many(message: String) -> StaffingError {
 }
 
 /// Fewest agents `n` (Erlang C) such that, at once:
-/// - service level `SL(n) ≥ goal.service_level` at `goal.answer_within_seconds`;
-/// - `ASA(n) ≤ goal.max_asa_seconds`, if set;
+/// - service level `SL(n) ≥ goal.service_level()` at `goal.answer_within_seconds()`;
+/// - `ASA(n) ≤ goal.max_asa_seconds()`, if set;
 /// - occupancy `A/n ≤ max_occupancy`;
 ///
 /// then `agents_with_shrinkage = ceil(n / (1 − shrinkage))`.
 ///
-/// `goal.max_abandon_rate` is **ignored**: Erlang C assumes nobody abandons, so
+/// `goal.max_abandon_rate()` is **ignored**: Erlang C assumes nobody abandons, so
 /// its abandonment rate is always 0 and any such cap is trivially met. Use an
 /// Erlang A model if abandonment matters.
 ///
@@ -89,6 +90,22 @@ pub(crate) fn too_many(message: String) -> StaffingError {
 /// time, or a max ASA ≤ 0; [`StaffingError::TooManyAgents`] when the answer
 /// (or the answer after shrinkage) would exceed [`MAX_AGENTS`].
 pub fn required_agents(
+    work: &Workload,
+    target: &StaffingTarget,
+) -> Result<Requirement, StaffingError> {
+    erlang_c_requirement(
+        work.volume(),
+        work.interval_seconds(),
+        work.aht_seconds(),
+        target.goal(),
+        target.max_occupancy(),
+        target.shrinkage(),
+    )
+}
+
+/// [`required_agents`] on plain numbers, for the other models' searches
+/// (which derive loads such as chat slots); checks them again.
+pub(crate) fn erlang_c_requirement(
     volume: f64,
     interval_seconds: f64,
     aht_seconds: f64,
@@ -127,7 +144,7 @@ pub fn required_agents(
         )));
     }
 
-    let target = goal.answer_within_seconds;
+    let target = goal.answer_within_seconds();
     let start = a.floor() as u32; // a < MAX_AGENTS, so this fits
     let mut b = erlang_b(a, start);
     let mut n = start;
@@ -141,9 +158,9 @@ pub fn required_agents(
             continue;
         }
         let m = metrics_at(a, n, b, target, aht_seconds);
-        let sl_ok = m.service_level >= goal.service_level - GOAL_TOLERANCE;
+        let sl_ok = m.service_level >= goal.service_level() - GOAL_TOLERANCE;
         let asa_ok = goal
-            .max_asa_seconds
+            .max_asa_seconds()
             .is_none_or(|max| m.asa_seconds <= max * (1.0 + GOAL_TOLERANCE));
         if sl_ok && asa_ok {
             break (n, m);
@@ -214,22 +231,28 @@ pub(crate) fn validate(
     if !(max_occupancy > 0.0 && max_occupancy <= 1.0) {
         return Err(invalid("max_occupancy", "must be above 0 and at most 1"));
     }
-    if !(0.0..1.0).contains(&goal.service_level) {
+    validate_goal(goal)
+}
+
+/// The goal's own ranges, as the maths needs them (`ServiceGoal::new` is
+/// stricter; this guards goals built any other way).
+pub(crate) fn validate_goal(goal: &ServiceGoal) -> Result<(), StaffingError> {
+    if !(0.0..1.0).contains(&goal.service_level()) {
         return Err(invalid(
-            "goal.service_level",
+            "goal.service_level()",
             "must be at least 0 and below 1 (100% within a finite time needs infinite agents)",
         ));
     }
-    if !(goal.answer_within_seconds.is_finite() && goal.answer_within_seconds >= 0.0) {
+    if !(goal.answer_within_seconds().is_finite() && goal.answer_within_seconds() >= 0.0) {
         return Err(invalid(
-            "goal.answer_within_seconds",
+            "goal.answer_within_seconds()",
             "must be a finite number, 0 or more",
         ));
     }
-    if let Some(asa) = goal.max_asa_seconds {
+    if let Some(asa) = goal.max_asa_seconds() {
         if !(asa.is_finite() && asa > 0.0) {
             return Err(invalid(
-                "goal.max_asa_seconds",
+                "goal.max_asa_seconds()",
                 "must be a finite number above 0",
             ));
         }
@@ -253,13 +276,24 @@ mod tests {
     use super::*;
     use crate::staffing::erlang_c_metrics;
 
+    /// The entry point with its inputs built from plain numbers (in the
+    /// order the tests were written in).
+    fn required_agents(
+        volume: f64,
+        interval_seconds: f64,
+        aht_seconds: f64,
+        goal: &ServiceGoal,
+        max_occupancy: f64,
+        shrinkage: f64,
+    ) -> Result<Requirement, StaffingError> {
+        super::required_agents(
+            &Workload::new(volume, aht_seconds, interval_seconds)?,
+            &StaffingTarget::new(*goal, max_occupancy, shrinkage)?,
+        )
+    }
+
     fn goal(sl: f64, within: f64) -> ServiceGoal {
-        ServiceGoal {
-            service_level: sl,
-            answer_within_seconds: within,
-            max_asa_seconds: None,
-            max_abandon_rate: None,
-        }
+        ServiceGoal::unchecked(sl, within, None, None)
     }
 
     fn close(got: f64, want: f64, tol: f64) -> bool {
@@ -325,19 +359,17 @@ mod tests {
             goal(0.8, 20.0),
             goal(0.9, 10.0),
             goal(0.5, 0.0),
-            ServiceGoal {
-                max_asa_seconds: Some(15.0),
-                ..goal(0.7, 30.0)
-            },
+            ServiceGoal::unchecked(0.7, 30.0, Some(15.0), None),
         ];
         for volume in [0.1, 1.0, 3.0, 17.0, 85.0, 100.0, 333.3, 1000.0, 4321.0] {
             for g in &goals {
                 for max_occ in [1.0, 0.85, 0.6] {
                     let r = required_agents(volume, 1800.0, 180.0, g, max_occ, 0.25).unwrap();
                     let meets = |n: u32| {
-                        let m = erlang_c_metrics(volume, 1800.0, 180.0, n, g.answer_within_seconds);
-                        m.service_level >= g.service_level
-                            && g.max_asa_seconds.is_none_or(|x| m.asa_seconds <= x)
+                        let m =
+                            erlang_c_metrics(volume, 1800.0, 180.0, n, g.answer_within_seconds());
+                        m.service_level >= g.service_level()
+                            && g.max_asa_seconds().is_none_or(|x| m.asa_seconds <= x)
                             && r.workload_erlangs <= max_occ * f64::from(n)
                     };
                     let ctx = format!("volume {volume} goal {g:?} max_occ {max_occ}: {r:?}");
@@ -350,7 +382,7 @@ mod tests {
                         1800.0,
                         180.0,
                         r.agents_net,
-                        g.answer_within_seconds,
+                        g.answer_within_seconds(),
                     );
                     for (x, y) in [
                         (r.metrics.prob_wait, fresh.prob_wait),
@@ -385,29 +417,20 @@ mod tests {
         assert_eq!(sl_only.agents_net, 14);
         assert!(sl_only.metrics.asa_seconds > 5.0, "{sl_only:?}"); // ≈ 7.84 s
 
-        let strict = ServiceGoal {
-            max_asa_seconds: Some(5.0),
-            ..goal(0.8, 20.0)
-        };
+        let strict = ServiceGoal::unchecked(0.8, 20.0, Some(5.0), None);
         let r = required_agents(100.0, 1800.0, 180.0, &strict, 0.85, 0.3).unwrap();
         assert_eq!(r.agents_net, 15);
         assert_eq!(r.agents_with_shrinkage, 22);
         assert!(r.metrics.asa_seconds <= 5.0, "{r:?}");
 
-        let loose = ServiceGoal {
-            max_asa_seconds: Some(60.0),
-            ..goal(0.8, 20.0)
-        };
+        let loose = ServiceGoal::unchecked(0.8, 20.0, Some(60.0), None);
         let r = required_agents(100.0, 1800.0, 180.0, &loose, 0.85, 0.3).unwrap();
         assert_eq!(r.agents_net, 14);
     }
 
     #[test]
     fn max_abandon_rate_is_ignored_by_erlang_c() {
-        let with_cap = ServiceGoal {
-            max_abandon_rate: Some(0.001),
-            ..goal(0.8, 20.0)
-        };
+        let with_cap = ServiceGoal::unchecked(0.8, 20.0, None, Some(0.001));
         let a = required_agents(100.0, 1800.0, 180.0, &with_cap, 0.85, 0.3).unwrap();
         let b = required_agents(100.0, 1800.0, 180.0, &goal(0.8, 20.0), 0.85, 0.3).unwrap();
         assert_eq!(a, b);
@@ -531,27 +554,24 @@ mod tests {
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(1.0, 20.0), 0.85, 0.3),
-            Err("goal.service_level")
+            Err("goal.service_level()")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(-0.1, 20.0), 0.85, 0.3),
-            Err("goal.service_level")
+            Err("goal.service_level()")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(f64::NAN, 20.0), 0.85, 0.3),
-            Err("goal.service_level")
+            Err("goal.service_level()")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(0.8, -1.0), 0.85, 0.3),
-            Err("goal.answer_within_seconds")
+            Err("goal.answer_within_seconds()")
         );
-        let zero_asa = ServiceGoal {
-            max_asa_seconds: Some(0.0),
-            ..g
-        };
+        let zero_asa = ServiceGoal::unchecked(0.8, 20.0, Some(0.0), None);
         assert_eq!(
             run(100.0, 1800.0, 180.0, &zero_asa, 0.85, 0.3),
-            Err("goal.max_asa_seconds")
+            Err("goal.max_asa_seconds()")
         );
         // Validation happens even when there is no volume.
         assert_eq!(run(0.0, 1800.0, 180.0, &g, 0.85, 1.5), Err("shrinkage"));

@@ -37,7 +37,9 @@ pub use model::{
     Agent, AgentProfile, Availability, BreakRule, Contract, History, Problem, QueueDemand, Request,
     ShiftTemplate, TimeOff, Want, Weights, MAX_BREAKS,
 };
-pub use report::{Break, Objective, QueueInterval, RosteredShift, Shortfall, Solution};
+pub use report::{
+    Break, EngineReport, Objective, QueueInterval, RosteredShift, Shortfall, Solution,
+};
 // The greedy baseline shares these with the engine.
 pub(crate) use report::{coverage_percent, paid_minutes};
 pub use search::StopReason;

@@ -8,7 +8,8 @@ use super::sequence::{Assign, Rule};
 use super::state::State;
 use crate::domain::{AgentId, QueueId};
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Short intervals analysed one by one for their binding rule; the rest
@@ -76,7 +77,7 @@ pub struct QueueInterval {
 }
 
 /// An interval the roster leaves short, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shortfall {
     pub queue: QueueId,
     pub start: DateTime<Utc>,
@@ -88,12 +89,13 @@ pub struct Shortfall {
     /// the agents who could take the queue; `cost` when one of them could
     /// be added but the objective prefers not to). `None` when not analysed.
     pub binding: Option<Rule>,
-    pub binding_rule: Option<&'static str>,
+    /// The binding rule in words (owned once read back from the store).
+    pub binding_rule: Option<Cow<'static, str>>,
     /// Agents per reason.
     pub agents_by_rule: BTreeMap<Rule, u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Objective {
     pub total: f64,
     pub under_cost: f64,
@@ -131,6 +133,67 @@ pub struct Solution {
     pub bound_seconds: f64,
     pub elapsed_seconds: f64,
     pub stop: StopReason,
+}
+
+/// What a run keeps of how the engine did, stored with it as JSON: the
+/// objective's parts, bound and gap, search statistics, and the short
+/// intervals with the rule that binds each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EngineReport {
+    /// Always `engine` (greedy runs have no report).
+    pub solver: String,
+    pub objective: Objective,
+    pub lower_bound: Option<f64>,
+    pub gap_percent: Option<f64>,
+    pub stop: StopReason,
+    pub iterations: u64,
+    pub first_roster_seconds: f64,
+    pub first_roster_objective: f64,
+    pub search_start_objective: f64,
+    pub bound_seconds: f64,
+    pub elapsed_seconds: f64,
+    pub short_intervals: usize,
+    /// Short intervals per binding rule (in words).
+    pub binding_rules: BTreeMap<String, u32>,
+    /// Every short interval; `None` in a run's summary (the list is long
+    /// and has its own endpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<Vec<Shortfall>>,
+}
+
+impl EngineReport {
+    pub fn of(s: &Solution) -> Self {
+        let mut binding_rules: BTreeMap<String, u32> = BTreeMap::new();
+        for x in &s.shortfall {
+            if let Some(rule) = &x.binding_rule {
+                *binding_rules.entry(rule.to_string()).or_default() += 1;
+            }
+        }
+        EngineReport {
+            solver: "engine".into(),
+            objective: s.objective.clone(),
+            lower_bound: s.lower_bound,
+            gap_percent: s.gap_percent,
+            stop: s.stop,
+            iterations: s.iterations,
+            first_roster_seconds: s.first_roster_seconds,
+            first_roster_objective: s.first_roster_objective,
+            search_start_objective: s.search_start_objective,
+            bound_seconds: s.bound_seconds,
+            elapsed_seconds: s.elapsed_seconds,
+            short_intervals: s.shortfall.len(),
+            binding_rules,
+            shortfall: Some(s.shortfall.clone()),
+        }
+    }
+
+    /// The report without its per-interval list.
+    pub fn summary(self) -> Self {
+        EngineReport {
+            shortfall: None,
+            ..self
+        }
+    }
 }
 
 impl Solution {
@@ -262,7 +325,7 @@ pub(crate) fn build(
             scheduled: state.on_at(q, i).max(0) as u32,
             short,
             binding,
-            binding_rule: binding.map(Rule::describe),
+            binding_rule: binding.map(|r| Cow::Borrowed(r.describe())),
             agents_by_rule,
         });
     }

@@ -64,7 +64,7 @@ pub(crate) struct Limits<'c> {
     pub progress_interval: Duration,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     TimeLimit,

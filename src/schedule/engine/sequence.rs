@@ -5,7 +5,7 @@
 
 use super::catalog::{AgentData, Catalog};
 use super::model::{Contract, MAX_BREAKS};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One agent's shift on one day: option, queue and break start offsets
 /// (intervals from the shift start; only the plan's first slots are used).
@@ -17,7 +17,7 @@ pub(crate) struct Assign {
 }
 
 /// Why an agent cannot take (more) work: the rule that binds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rule {
     /// Less than the contract's rest between two shifts.

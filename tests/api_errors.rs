@@ -1,0 +1,237 @@
+//! Errors over real HTTP, on SQLite and PostgreSQL: RFC 9457 problem
+//! details (`application/problem+json`) with a stable `code` per reason and
+//! the field at fault, beside the `error`/`message` members older clients read.
+
+mod common;
+
+use common::{queue_with_history, TestApp, TestDb};
+use serde_json::{json, Value};
+
+/// Checks the response is problem details with this status and code, that
+/// every member is there and agrees with the others; returns the body.
+async fn problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
+    let got = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let text = resp.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    assert_eq!(content_type, "application/problem+json", "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["status"], status, "{text}");
+    assert_eq!(body["code"], code, "{text}");
+    assert_eq!(
+        body["type"],
+        format!("https://staffcast.dev/problems/{code}"),
+        "{text}"
+    );
+    assert!(
+        !body["title"].as_str().unwrap().is_empty(),
+        "a title: {text}"
+    );
+    let detail = body["detail"].as_str().unwrap();
+    assert!(!detail.is_empty(), "{text}");
+    assert_eq!(body["message"], detail, "message repeats detail: {text}");
+    body
+}
+
+/// A queue with history and a stored forecast of the week after it.
+async fn queue_and_forecast(app: &TestApp) -> (i64, i64) {
+    let q = queue_with_history(app, true).await;
+    let resp = app
+        .post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let run: Value = resp.json().await.unwrap();
+    (q, run["id"].as_i64().unwrap())
+}
+
+async fn invalid_value_names_its_field(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let resp = app
+        .post_json(
+            "/api/v1/queues",
+            &json!({"name": "q", "channel": "voice", "service_level_percent": 100}),
+        )
+        .await;
+    let body = problem(resp, 422, "invalid_value").await;
+    assert_eq!(body["error"], "invalid");
+    assert_eq!(body["field"], "service_level_percent");
+    assert!(body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("service_level_percent: "));
+
+    // One agent of a batch: the field path points into the array.
+    let q = app
+        .create_queue(json!({"name": "q", "channel": "voice"}))
+        .await;
+    let resp = app
+        .post_json(
+            &format!("/api/v1/queues/{q}/agents"),
+            &json!([{"name": "A", "external_id": "A1"}, {"name": "B", "external_id": ""}]),
+        )
+        .await;
+    let body = problem(resp, 422, "invalid_value").await;
+    assert_eq!(body["field"], "[1].external_id");
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("agent 2: external_id: "));
+
+    // What-if staffing: the core's staffing error keeps its field.
+    let resp = app
+        .post_json(
+            "/api/v1/staffing/calculate",
+            &json!({"intervals": [{"volume": -5, "aht_seconds": 180}]}),
+        )
+        .await;
+    let body = problem(resp, 422, "invalid_value").await;
+    assert_eq!(body["field"], "volume");
+}
+
+async fn unknown_things_are_not_found(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    for path in [
+        "/api/v1/queues/999",
+        "/api/v1/forecasts/999",
+        "/api/v1/schedules/999",
+        "/api/v1/no-such-route",
+    ] {
+        let body = problem(app.get(path).await, 404, "not_found").await;
+        assert_eq!(body["error"], "not_found");
+        assert!(body.get("field").is_none(), "{body}");
+    }
+    let body = problem(app.get("/api/v1/queues/999").await, 404, "not_found").await;
+    assert_eq!(body["detail"], "queue 999 not found");
+}
+
+async fn malformed_input_is_a_bad_request(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    // A field of the wrong type: named.
+    let resp = app
+        .post_json("/api/v1/queues", &json!({"name": 5, "channel": "voice"}))
+        .await;
+    let body = problem(resp, 400, "malformed_body").await;
+    assert_eq!(body["error"], "bad_request");
+    assert_eq!(body["field"], "name");
+    // Not JSON at all: no field to name.
+    let resp = app
+        .post_body("/api/v1/queues", "application/json", "{not json")
+        .await;
+    let body = problem(resp, 400, "malformed_body").await;
+    assert!(body.get("field").is_none(), "{body}");
+    // A path segment that is not a number.
+    let body = problem(app.get("/api/v1/queues/abc").await, 400, "invalid_path").await;
+    assert_eq!(body["error"], "bad_request");
+    // A history row that does not read: the column is the field.
+    let q = app
+        .create_queue(json!({"name": "q", "channel": "voice"}))
+        .await;
+    let resp = app
+        .post_body(
+            &format!("/api/v1/queues/{q}/history"),
+            "text/csv",
+            "interval_start,volume\n2026-01-05 08:00,ten\n",
+        )
+        .await;
+    let body = problem(resp, 400, "invalid_import").await;
+    assert_eq!(body["field"], "volume");
+}
+
+async fn core_errors_get_their_own_codes(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (q, f) = queue_and_forecast(&app).await;
+
+    // A schedule for a queue without agents.
+    let resp = app
+        .post_json("/api/v1/schedules", &json!({"forecast_id": f}))
+        .await;
+    let body = problem(resp, 422, "no_agents").await;
+    assert_eq!(body["error"], "invalid");
+    assert!(body["message"].as_str().unwrap().contains("no agents"));
+
+    // A template whose lengths contradict each other.
+    let resp = app
+        .post_json(
+            &format!("/api/v1/queues/{q}/agents"),
+            &json!({"name": "A", "external_id": "A1"}),
+        )
+        .await;
+    assert_eq!(resp.status(), 201);
+    let template = json!([{"name": "x", "earliest_start": "07:00:00", "latest_start": "08:00:00",
+                           "min_length_minutes": 480, "max_length_minutes": 420}]);
+    let resp = app
+        .post_json(
+            "/api/v1/schedules",
+            &json!({"forecast_id": f, "templates": template}),
+        )
+        .await;
+    let body = problem(resp, 422, "invalid_template").await;
+    assert_eq!(body["field"], "templates");
+    assert!(body["detail"].as_str().unwrap().contains("'x'"));
+
+    // Both a shift rule and templates.
+    let resp = app
+        .post_json(
+            "/api/v1/schedules",
+            &json!({"forecast_id": f, "templates": template, "shift": {"length_minutes": 480}}),
+        )
+        .await;
+    problem(resp, 422, "shift_and_templates").await;
+
+    // A forecast window longer than allowed.
+    let resp = app
+        .post_json(
+            &format!("/api/v1/queues/{q}/forecasts"),
+            &json!({"from": "2026-02-16T00:00:00Z", "to": "2028-02-16T00:00:00Z"}),
+        )
+        .await;
+    let body = problem(resp, 422, "window_too_long").await;
+    assert_eq!(body["field"], "to");
+
+    // An unknown model name: the forecast core's error, with its field.
+    let resp = app
+        .post_json(
+            &format!("/api/v1/queues/{q}/forecasts"),
+            &json!({"model": "crystal_ball"}),
+        )
+        .await;
+    let body = problem(resp, 422, "invalid_value").await;
+    assert_eq!(body["field"], "model");
+
+    // The same HR id twice: a conflict with its own code.
+    let resp = app
+        .post_json(
+            &format!("/api/v1/queues/{q}/agents"),
+            &json!({"name": "A again", "external_id": "A1"}),
+        )
+        .await;
+    let body = problem(resp, 409, "duplicate").await;
+    assert_eq!(body["error"], "conflict");
+}
+
+async fn a_forecast_without_handle_time_cannot_be_staffed(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, false).await;
+    let resp = app
+        .post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
+        .await;
+    assert_eq!(resp.status(), 201);
+    let f = resp.json::<Value>().await.unwrap()["id"].clone();
+    let resp = app
+        .get(&format!("/api/v1/forecasts/{f}/requirements"))
+        .await;
+    let body = problem(resp, 422, "no_handle_time").await;
+    assert!(body["message"].as_str().unwrap().contains("aht_seconds"));
+}
+
+on_both_databases!(
+    invalid_value_names_its_field,
+    unknown_things_are_not_found,
+    malformed_input_is_a_bad_request,
+    core_errors_get_their_own_codes,
+    a_forecast_without_handle_time_cannot_be_staffed,
+);
