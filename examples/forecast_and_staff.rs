@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use staffcast::domain::history::{parse_history_csv, OffGrid};
 use staffcast::domain::{Grid, ServiceGoal};
 use staffcast::forecast::{forecast_with, parse_special_days, ModelSelection};
-use staffcast::staffing::requirement::required_agents;
+use staffcast::staffing::{required_agents, StaffingTarget, Workload};
 use std::collections::BTreeMap;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,10 +42,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Staff every half hour: 80 % within 20 s, at most 85 % occupancy,
     // 30 % shrinkage (breaks, training, absence).
     let goal = ServiceGoal::new(0.8, 20.0, None, None)?;
+    let target = StaffingTarget::new(goal, 0.85, 0.3)?;
     let mut days: BTreeMap<String, (f64, f64, f64, u32)> = BTreeMap::new();
     for p in &outcome.points {
         let aht = p.aht_seconds.unwrap_or(180.0);
-        let need = required_agents(p.volume, 1800.0, aht, &goal, 0.85, 0.3)?;
+        let need = required_agents(&Workload::new(p.volume, aht, 1800.0)?, &target)?;
         let day = p
             .start
             .with_timezone(&grid.tz)
