@@ -4,7 +4,7 @@
 use crate::common::{
     history_csv, json_of, paris_queue, paths, queue_with_history, TestApp, TestDb,
 };
-use crate::helpers::id_of;
+use crate::helpers::{id_of, rounded};
 use serde_json::{json, Value};
 
 /// 8 people against a need of about 10–11 FTE, a campaign week making a
@@ -125,6 +125,23 @@ async fn capacity_plan_over_http(db: TestDb) {
     assert_eq!(list[0]["id"], id);
     assert_eq!(list[0]["comparison"], result["comparison"]);
     assert_eq!(list[0]["weeks_count"], 20);
+    let ids = |v: &Value| {
+        let mut v = rounded(v);
+        for key in ["id", "queue_id", "forecast_id"] {
+            v[key] = json!("[id]");
+        }
+        v["created_at"] = json!("[created_at]");
+        v
+    };
+    insta::assert_json_snapshot!("capacity_plan_summary", ids(&list[0]));
+    // The whole plan, its weekly rows cut to the first two (every week is
+    // checked above; two pin the row's fields and values).
+    let mut shown = ids(&created);
+    shown["request"]["forecast_id"] = json!("[id]");
+    for scenario in shown["result"]["scenarios"].as_array_mut().unwrap() {
+        scenario["weeks"].as_array_mut().unwrap().truncate(2);
+    }
+    insta::assert_json_snapshot!("capacity_plan", shown);
     let resp = app.get(&paths::capacity_plan(999)).await;
     assert_eq!(resp.status(), 404);
 

@@ -16,6 +16,10 @@ async fn queues_are_created_validated_and_listed(db: TestDb) {
     assert_eq!(got["time_zone"], "Europe/Paris");
     assert_eq!(got["shrinkage_percent"], 30.0);
     assert_eq!(got["channel"], "voice");
+    insta::assert_json_snapshot!("queue", got, {
+        ".id" => "[id]",
+        ".created_at" => "[created_at]",
+    });
 
     let dup = app.post_json(&paths::queues(), &paris_queue()).await;
     assert_eq!(dup.status(), 409);

@@ -1,7 +1,7 @@
 //! Forecast → requirements → roster → check over real HTTP, on SQLite and PostgreSQL.
 
 use crate::common::{json_of, paths, queue_with_history, time, TestApp, TestDb};
-use crate::helpers::id_of;
+use crate::helpers::{id_of, rounded};
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use serde_json::{json, Value};
 use staffcast::domain::ServiceGoal;
@@ -50,6 +50,11 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
         .await;
     let f = id_of(&run);
     assert_eq!(run["model"], "weekly_average");
+    insta::assert_json_snapshot!("forecast_run", rounded(&run), {
+        ".id" => "[id]",
+        ".queue_id" => "[id]",
+        ".created_at" => "[created_at]",
+    });
     assert_eq!(
         time(&run["from"]),
         "2026-02-15T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
@@ -324,6 +329,40 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     let schedule = app.wait_for_schedule(s).await;
     assert_eq!(schedule["status"], "done");
     assert_eq!(schedule["progress_percent"], 100.0);
+    // The search runs against a time limit: what it reaches (objective,
+    // iterations, the bound, the binding rules) varies from run to run and
+    // is checked below; the job's shape, params and status do not.
+    let mut shown = schedule.clone();
+    for value in shown["report"]["objective"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        *value = json!("[search]");
+    }
+    insta::assert_json_snapshot!("schedule_run", shown, {
+        ".id" => "[id]",
+        ".queue_id" => "[id]",
+        ".forecast_id" => "[id]",
+        ".params.forecast_id" => "[id]",
+        ".created_at" => "[timestamp]",
+        ".started_at" => "[timestamp]",
+        ".finished_at" => "[timestamp]",
+        ".best_objective" => "[search]",
+        ".coverage_percent" => "[search]",
+        ".rostered_hours" => "[search]",
+        ".report.binding_rules" => "[search]",
+        ".report.first_roster_objective" => "[search]",
+        ".report.search_start_objective" => "[search]",
+        ".report.iterations" => "[search]",
+        ".report.short_intervals" => "[search]",
+        ".report.lower_bound" => "[search]",
+        ".report.gap_percent" => "[search]",
+        ".report.stop" => "[search]",
+        ".report.bound_seconds" => "[duration]",
+        ".report.elapsed_seconds" => "[duration]",
+        ".report.first_roster_seconds" => "[duration]",
+    });
     let resp = app.delete(&paths::schedule(s)).await;
     assert_eq!(resp.status(), 409, "a finished job cannot be cancelled");
     let resp = app.delete(&paths::schedule(999)).await;

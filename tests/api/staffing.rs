@@ -1,6 +1,7 @@
 //! What-if staffing over HTTP: nothing stored, every channel's model.
 
 use crate::common::{TestApp, TestDb};
+use crate::helpers::rounded;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -15,6 +16,7 @@ async fn what_if_staffing_per_channel() {
     assert_eq!(c["intervals"][0]["agents_net"], 14);
     assert_eq!(c["intervals"][0]["agents_with_shrinkage"], 20);
     assert_eq!(c["model"]["channel"], "voice");
+    insta::assert_json_snapshot!("staffing_voice", rounded(&c));
 
     // Callers who hang up after 5 minutes on average: Erlang A needs no more agents, and some abandon.
     let mut patient = voice.clone();
