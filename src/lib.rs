@@ -17,3 +17,5 @@ pub mod forecast;
 pub mod schedule;
 pub mod simulate;
 pub mod staffing;
+#[cfg(test)]
+pub(crate) mod test_support;

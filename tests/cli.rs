@@ -379,22 +379,28 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
     assert!(dir.path().join("staffcast-demo.db").exists());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
-        assert_eq!(health.status(), 200);
-        let forecast: serde_json::Value = reqwest::get(format!("{base}/api/v1/forecasts/1"))
-            .await
-            .unwrap()
-            .json()
+        let health = reqwest::get(format!("{base}{}", common::paths::HEALTH))
             .await
             .unwrap();
+        assert_eq!(health.status(), 200);
+        let forecast: serde_json::Value =
+            reqwest::get(format!("{base}{}", common::paths::forecast(1)))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
         assert_eq!(forecast["time_zone"], "Asia/Jerusalem");
         assert_eq!(forecast["intervals"].as_array().unwrap().len(), 7 * 48);
-        let roster = reqwest::get(format!("{base}/api/v1/schedules/1/roster?format=csv"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let roster = reqwest::get(format!(
+            "{base}{}",
+            common::paths::with_query(common::paths::schedule_roster(1), &[("format", &"csv")])
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
         assert!(roster
             .starts_with("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n"));
         assert!(roster.lines().count() > 10, "{roster}");

@@ -34,10 +34,33 @@ fn sqlite_migrations_run_down_and_up() {
 
 #[test]
 fn postgres_migrations_run_down_and_up() {
-    let db = TestDb::postgres();
+    let db = TestDb::postgres_empty();
     let mut conn = PgConnection::establish(db.url()).unwrap();
     roundtrip(&mut conn, || POSTGRES_MIGRATIONS);
     db.open().ping().unwrap();
+}
+
+/// PostgreSQL test databases are copies of one migrated template: a copy
+/// has every migration applied and none pending, and is writable.
+#[test]
+fn postgres_test_databases_start_fully_migrated() {
+    let db = TestDb::postgres();
+    let mut conn = PgConnection::establish(db.url()).unwrap();
+    let steps = std::fs::read_dir(format!(
+        "{}/migrations/postgres",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .count();
+    assert_eq!(conn.applied_migrations().expect("list").len(), steps);
+    assert!(!conn
+        .has_pending_migration(POSTGRES_MIGRATIONS)
+        .expect("check pending"));
+    // A second copy is a separate database, and both open as the app's store.
+    let other = TestDb::postgres();
+    assert_ne!(db.url(), other.url());
+    db.open().ping().unwrap();
+    other.open().ping().unwrap();
 }
 
 #[test]

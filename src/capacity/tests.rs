@@ -4,12 +4,9 @@
 use super::config::{HiringClass, NewHireConfig, PeakWindow, TempConfig, WeekOverride};
 use super::report::ScaleDown;
 use super::*;
-use chrono::{Duration, NaiveDate, TimeZone};
+use crate::test_support::{date, paris};
+use chrono::{Duration, TimeZone};
 use serde_json::json;
-
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
 
 const MONDAY: &str = "2027-01-04";
 
@@ -82,7 +79,7 @@ fn intervals_sum_into_whole_local_weeks() {
     assert_eq!(load.need_hours, vec![336.0, 336.0]);
 
     // Paris springs forward on Sunday 2027-03-28: that week has 167 hours.
-    let paris = chrono_tz::Europe::Paris;
+    let paris = paris();
     let from = paris
         .with_ymd_and_hms(2027, 3, 22, 0, 0, 0)
         .unwrap()

@@ -35,9 +35,8 @@ impl Grid {
     /// The start of the interval holding `t`.
     pub fn floor(&self, t: DateTime<Utc>) -> DateTime<Utc> {
         let local = t.with_timezone(&self.tz);
-        let into = i64::from(local.minute() % self.minutes) * 60
-            + i64::from(local.second())
-            + i64::from(local.nanosecond() > 0);
+        // Whole seconds into the interval; the sub-second part is cut below.
+        let into = i64::from(local.minute() % self.minutes) * 60 + i64::from(local.second());
         let floored = t - Duration::seconds(into);
         floored.with_nanosecond(0).unwrap_or(floored)
     }
@@ -80,16 +79,13 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn paris(minutes: u32) -> Grid {
-        Grid::new(minutes, "Europe/Paris".parse().unwrap())
-    }
+    use crate::test_support::{date, paris_grid};
 
     #[test]
     fn dst_days_have_92_and_100_quarter_hours() {
-        let g = paris(15);
+        let g = paris_grid(15);
         let day = |d: &str| {
-            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+            let date = date(d);
             g.intervals(
                 g.start_of_day(date),
                 g.start_of_day(date.succ_opt().unwrap()),
@@ -107,7 +103,7 @@ mod tests {
         let t: DateTime<Utc> = "2026-01-05T02:30:00Z".parse().unwrap(); // 08:00 local
         assert!(kolkata.is_aligned(t));
         assert!(!kolkata.is_aligned(t + Duration::minutes(30)));
-        let g = paris(30);
+        let g = paris_grid(30);
         let odd: DateTime<Utc> = "2026-01-05T07:47:13Z".parse().unwrap();
         assert_eq!(
             g.floor(odd),

@@ -271,22 +271,19 @@ fn merge(a: &mut HistoryRow, b: &HistoryRow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn grid() -> Grid {
-        Grid::new(15, "Europe/Paris".parse().unwrap())
-    }
+    use crate::test_support::paris_grid;
 
     #[test]
     fn reads_csv_with_and_without_aht() {
         let csv = "interval_start,volume,aht_seconds\n2026-01-05T08:00:00+01:00,10,180\n2026-01-05 08:15,12,\n";
-        let parsed = parse_history_csv(csv.as_bytes(), &grid(), OffGrid::Reject).unwrap();
+        let parsed = parse_history_csv(csv.as_bytes(), &paris_grid(15), OffGrid::Reject).unwrap();
         assert_eq!(parsed.rows.len(), 2);
         assert_eq!(parsed.rows[0].aht_seconds, Some(180.0));
         assert_eq!(parsed.rows[1].aht_seconds, None);
         assert!(parsed.has_aht);
         let plain = parse_history_csv(
             b"interval_start,volume\n2026-01-05T07:00:00Z,3\n",
-            &grid(),
+            &paris_grid(15),
             OffGrid::Reject,
         )
         .unwrap();
@@ -296,13 +293,13 @@ mod tests {
     #[test]
     fn errors_name_line_and_column() {
         let csv = "interval_start,volume\n2026-01-05T07:00:00Z,3\n2026-01-05T07:15:00Z,abc\n";
-        let err = parse_history_csv(csv.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();
+        let err = parse_history_csv(csv.as_bytes(), &paris_grid(15), OffGrid::Reject).unwrap_err();
         assert_eq!(
             err.to_string(),
             "line 3, column volume: 'abc' is not a number"
         );
         let off = "interval_start,volume\n2026-01-05T07:07:00Z,3\n";
-        let err = parse_history_csv(off.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();
+        let err = parse_history_csv(off.as_bytes(), &paris_grid(15), OffGrid::Reject).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("line 2, column interval_start:"),
@@ -310,18 +307,19 @@ mod tests {
         );
         assert!(err.to_string().contains("15-minute grid"), "{err}");
         let dup = "interval_start,volume\n2026-01-05T07:00:00Z,3\n2026-01-05 08:00,4\n";
-        let err = parse_history_csv(dup.as_bytes(), &grid(), OffGrid::Reject).unwrap_err();
+        let err = parse_history_csv(dup.as_bytes(), &paris_grid(15), OffGrid::Reject).unwrap_err();
         assert!(err.to_string().contains("same interval as line 2"), "{err}");
         let neg = "interval_start,volume\n2026-01-05T07:00:00Z,-1\n";
-        assert!(parse_history_csv(neg.as_bytes(), &grid(), OffGrid::Reject).is_err());
+        assert!(parse_history_csv(neg.as_bytes(), &paris_grid(15), OffGrid::Reject).is_err());
         let extra = "interval_start,calls\n";
-        assert!(parse_history_csv(extra.as_bytes(), &grid(), OffGrid::Reject).is_err());
+        assert!(parse_history_csv(extra.as_bytes(), &paris_grid(15), OffGrid::Reject).is_err());
     }
 
     #[test]
     fn aggregates_finer_rows_when_asked() {
         let csv = "interval_start,volume,aht_seconds\n2026-01-05 08:00,2,100\n2026-01-05 08:06,6,200\n2026-01-05 08:12,0,\n";
-        let parsed = parse_history_csv(csv.as_bytes(), &grid(), OffGrid::Aggregate).unwrap();
+        let parsed =
+            parse_history_csv(csv.as_bytes(), &paris_grid(15), OffGrid::Aggregate).unwrap();
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.rows[0].volume, 8.0);
         assert_eq!(parsed.rows[0].aht_seconds, Some(175.0));
@@ -330,9 +328,9 @@ mod tests {
     #[test]
     fn reads_json() {
         let json = r#"[{"interval_start":"2026-01-05T07:00:00Z","volume":4,"aht_seconds":200}]"#;
-        let parsed = parse_history_json(json.as_bytes(), &grid()).unwrap();
+        let parsed = parse_history_json(json.as_bytes(), &paris_grid(15)).unwrap();
         assert_eq!(parsed.rows[0].volume, 4.0);
         let bad = r#"[{"interval_start":"2026-01-05T07:00:00Z","volume":"x"}]"#;
-        assert!(parse_history_json(bad.as_bytes(), &grid()).is_err());
+        assert!(parse_history_json(bad.as_bytes(), &paris_grid(15)).is_err());
     }
 }

@@ -82,10 +82,11 @@ pub fn format_timestamp(t: DateTime<Utc>, tz: Tz, style: TimestampStyle) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::paris;
 
     #[test]
     fn reads_offsets_and_local_times() {
-        let paris: Tz = "Europe/Paris".parse().unwrap();
+        let paris = paris();
         let (a, sa) = parse_timestamp("2026-01-05T08:00:00+01:00", paris).unwrap();
         let (b, sb) = parse_timestamp("2026-01-05 08:00", paris).unwrap();
         let (c, _) = parse_timestamp("2026-01-05T07:00:00Z", paris).unwrap();
@@ -101,7 +102,7 @@ mod tests {
 
     #[test]
     fn refuses_dst_gaps_and_repeats() {
-        let paris: Tz = "Europe/Paris".parse().unwrap();
+        let paris = paris();
         assert!(matches!(
             parse_timestamp("2026-03-29 02:30", paris),
             Err(TimestampError::Skipped(..))

@@ -368,10 +368,7 @@ impl Serialize for Adjustment {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
+    use crate::test_support::date;
 
     fn now() -> DateTime<Utc> {
         "2026-02-10T12:00:00Z".parse().unwrap()

@@ -437,25 +437,16 @@ pub fn forecast_many(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::history::{parse_history_csv, OffGrid};
     use crate::forecast::backtest::BACKTEST_ORIGINS;
-    use crate::forecast::parse_special_days;
     use crate::forecast::special_days::SpecialDayKind;
+    use crate::test_support::{bank_1999, israel_1999_special_days};
     use chrono::Duration;
     use chrono::NaiveDate;
 
+    /// The bank's year and its calendar.
     fn bank() -> (Vec<HistoryRow>, Grid, Vec<SpecialDay>) {
-        let grid = Grid::new(30, "Asia/Jerusalem".parse().unwrap());
-        let rows = parse_history_csv(
-            include_bytes!("../../data/sample/bank_1999_30min.csv"),
-            &grid,
-            OffGrid::Reject,
-        )
-        .unwrap()
-        .rows;
-        let sd =
-            parse_special_days(include_bytes!("../../data/special-days/israel_1999.csv")).unwrap();
-        (rows, grid, sd)
+        let (history, grid) = bank_1999();
+        (history.rows, grid, israel_1999_special_days())
     }
 
     #[test]

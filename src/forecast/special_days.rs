@@ -227,8 +227,7 @@ mod tests {
 
     #[test]
     fn the_bundled_israel_1999_calendar_parses() {
-        let days =
-            parse_special_days(include_bytes!("../../data/special-days/israel_1999.csv")).unwrap();
+        let days = crate::test_support::israel_1999_special_days();
         let yk = days
             .iter()
             .find(|d| d.date == NaiveDate::from_ymd_opt(1999, 9, 20).unwrap())

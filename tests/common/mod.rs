@@ -3,19 +3,171 @@
 //!
 //! PostgreSQL is expected at `STAFFCAST_TEST_PG_URL` (default
 //! postgres://postgres@127.0.0.1:5432/test). If it cannot be reached the
-//! test fails loudly: it never skips.
+//! test fails loudly: it never skips. Each PostgreSQL test database is a
+//! copy (`CREATE DATABASE … TEMPLATE`) of one migrated template, built once
+//! per schema version (see [`pg_template`]).
+//!
+//! [`paths`] builds every API path, so no test spells out `/api/v1/…`.
 #![allow(dead_code)]
 
+pub mod paths;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel_migrations::MigrationHarness;
 use staffcast::api::{self, ApiSettings};
 use staffcast::db::Database;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
 
 pub const DEFAULT_PG_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 pub fn pg_admin_url() -> String {
     std::env::var("STAFFCAST_TEST_PG_URL").unwrap_or_else(|_| DEFAULT_PG_URL.to_string())
+}
+
+/// A connection to the admin database, or a loud failure saying what is missing.
+fn pg_admin() -> PgConnection {
+    let admin = pg_admin_url();
+    PgConnection::establish(&admin).unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL tests need a server at {admin} (set STAFFCAST_TEST_PG_URL): {e}. \
+             This test does not skip: start PostgreSQL (see README)."
+        )
+    })
+}
+
+/// The URL of database `name` on the admin URL's server.
+fn pg_url_of(name: &str) -> String {
+    let admin = pg_admin_url();
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    format!("{base}/{name}")
+}
+
+/// A database name no other test (in this process or another) uses.
+fn unique_pg_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "staffcast_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    )
+}
+
+#[derive(diesel::QueryableByName)]
+struct DatabaseName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    datname: String,
+}
+
+fn pg_databases_like(conn: &mut PgConnection, pattern: &str) -> Vec<String> {
+    diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE $1")
+        .bind::<diesel::sql_types::Text, _>(pattern)
+        .load::<DatabaseName>(conn)
+        .expect("list databases")
+        .into_iter()
+        .map(|d| d.datname)
+        .collect()
+}
+
+/// FNV-1a over the PostgreSQL migrations (names and contents, in order):
+/// a new or edited migration gives a new template name.
+fn pg_schema_fingerprint() -> u64 {
+    fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut all = Vec::new();
+    files(&root, &mut all);
+    all.sort();
+    assert!(!all.is_empty(), "no migrations under {}", root.display());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for path in all {
+        let name = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for byte in name
+            .bytes()
+            .chain([0])
+            .chain(std::fs::read(&path).unwrap())
+            .chain([0])
+        {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// Key of the advisory lock that serialises building templates across
+/// every test process using the same admin database.
+const TEMPLATE_LOCK: i64 = 0x5374_6166_6654_706c; // "StaffTpl"
+
+/// The name of the migrated template database, built at most once per
+/// schema version and reused by every later test process.
+///
+/// Safe with concurrent test processes (several test binaries, several
+/// checkouts on one server): the check-and-build runs under a PostgreSQL
+/// advisory lock, the template is migrated under a temporary name and
+/// renamed only when complete, and its name carries a fingerprint of the
+/// migrations, so a checkout with other migrations builds and uses its own
+/// template instead of changing one another process is copying.
+pub fn pg_template() -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = format!("staffcast_tpl_{:016x}", pg_schema_fingerprint());
+        let mut admin = pg_admin();
+        diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+            .execute(&mut admin)
+            .expect("take the template lock");
+        if pg_databases_like(&mut admin, &name).is_empty() {
+            // Whoever holds the lock is the only builder: any half-built
+            // template left here is from a process that died; clear it.
+            for stale in pg_databases_like(&mut admin, "staffcast_tpl_%_build_%") {
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)"))
+                    .execute(&mut admin)
+                    .expect("drop a half-built template");
+            }
+            let building = format!("{name}_build_{}", std::process::id());
+            diesel::sql_query(format!("CREATE DATABASE {building}"))
+                .execute(&mut admin)
+                .expect("create the template database");
+            {
+                let mut conn = PgConnection::establish(&pg_url_of(&building))
+                    .expect("connect to the template database");
+                let applied = conn
+                    .run_pending_migrations(staffcast::db::POSTGRES_MIGRATIONS)
+                    .expect("migrate the template database")
+                    .len();
+                assert!(applied >= 1, "no PostgreSQL migrations applied");
+            }
+            for sql in [
+                format!("ALTER DATABASE {building} RENAME TO {name}"),
+                // Nobody may connect: CREATE DATABASE … TEMPLATE needs it idle.
+                format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+            ] {
+                diesel::sql_query(sql)
+                    .execute(&mut admin)
+                    .expect("publish the template database");
+            }
+        }
+        diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+            .execute(&mut admin)
+            .expect("release the template lock");
+        name
+    })
 }
 
 /// A database that exists only for one test.
@@ -37,34 +189,25 @@ impl TestDb {
         TestDb::Sqlite { _dir: dir, url }
     }
 
-    /// Creates a fresh PostgreSQL database named after the test process and a counter.
+    /// A PostgreSQL database with every migration applied: a copy of the
+    /// template ([`pg_template`]), named after the test process and a counter.
     pub fn postgres() -> Self {
-        static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let admin = pg_admin_url();
-        let name = format!(
-            "staffcast_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
-            panic!(
-                "PostgreSQL tests need a server at {admin} (set STAFFCAST_TEST_PG_URL): {e}. \
-                 This test does not skip: start PostgreSQL (see README)."
-            )
-        });
+        let template = pg_template();
+        let name = unique_pg_name();
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut pg_admin())
+            .expect("create test database from the template");
+        let url = pg_url_of(&name);
+        TestDb::Postgres { name, url }
+    }
+
+    /// An empty PostgreSQL database (no migrations), for testing the migrations themselves.
+    pub fn postgres_empty() -> Self {
+        let name = unique_pg_name();
         diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
+            .execute(&mut pg_admin())
             .expect("create test database");
-        let base = admin
-            .rsplit_once('/')
-            .map(|(b, _)| b)
-            .unwrap_or(&admin)
-            .to_string();
-        let url = format!("{base}/{name}");
+        let url = pg_url_of(&name);
         TestDb::Postgres { name, url }
     }
 
@@ -189,9 +332,31 @@ impl TestApp {
             .expect("POST")
     }
 
+    pub async fn put_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
+    pub async fn delete(&self, path: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// GET `path`, expecting 200 and a JSON body (shown on a mismatch).
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        json_of(self.get(path).await, 200).await
+    }
+
     /// Creates a queue and returns its id.
     pub async fn create_queue(&self, body: serde_json::Value) -> i64 {
-        let resp = self.post_json("/api/v1/queues", &body).await;
+        let resp = self.post_json(&paths::queues(), &body).await;
         assert_eq!(
             resp.status(),
             201,
@@ -267,19 +432,21 @@ pub fn time(v: &serde_json::Value) -> chrono::DateTime<chrono::Utc> {
     v.as_str().unwrap().parse().unwrap()
 }
 
+/// The body of a 15-minute voice queue in Europe/Paris (80/20, 25%
+/// shrinkage, 85% occupancy).
+pub fn paris_queue(name: &str) -> serde_json::Value {
+    serde_json::json!({"name": name, "channel": "voice", "interval_minutes": 15,
+        "time_zone": "Europe/Paris", "service_level_percent": 80, "answer_within_seconds": 20,
+        "shrinkage_percent": 25, "max_occupancy_percent": 85})
+}
+
 /// A 15-minute voice queue in Europe/Paris (80/20, 25% shrinkage, 85%
 /// occupancy) with six weeks of history (Mon 2026-01-05 .. Sun 2026-02-15).
 pub async fn queue_with_history(app: &TestApp, with_aht: bool) -> i64 {
-    let id = app
-        .create_queue(
-            serde_json::json!({"name": "sales", "channel": "voice", "interval_minutes": 15,
-            "time_zone": "Europe/Paris", "service_level_percent": 80, "answer_within_seconds": 20,
-            "shrinkage_percent": 25, "max_occupancy_percent": 85}),
-        )
-        .await;
+    let id = app.create_queue(paris_queue("sales")).await;
     let resp = app
         .post_body(
-            &format!("/api/v1/queues/{id}/history"),
+            &paths::queue_history(id),
             "text/csv",
             history_csv("2026-01-05", 42, with_aht),
         )

@@ -279,7 +279,7 @@ impl FittedWeeklyAverage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forecast::models::tests::{at, paris};
+    use crate::test_support::{at, bank_1999, paris};
     use chrono::{Duration, NaiveDate};
 
     fn row(s: &str, volume: f64, aht: Option<f64>) -> HistoryRow {
@@ -663,10 +663,7 @@ mod tests {
 
     #[test]
     fn fits_the_bundled_sample_history() {
-        use crate::domain::history::{parse_history_csv, OffGrid};
-        let bytes = include_bytes!("../../../data/sample/bank_1999_30min.csv");
-        let grid = Grid::new(30, "Asia/Jerusalem".parse().unwrap());
-        let parsed = parse_history_csv(bytes, &grid, OffGrid::Reject).unwrap();
+        let (parsed, grid) = bank_1999();
         assert_eq!(parsed.rows.len(), 17_518);
         assert!(parsed.has_aht);
         let total: f64 = parsed.rows.iter().map(|r| r.volume).sum();

@@ -1,25 +1,8 @@
 use super::*;
 use crate::forecast::special_days::SpecialDayKind;
+use crate::test_support::{at, date, paris, paris_grid};
 use chrono::Datelike;
-use chrono::{Duration, NaiveDateTime, TimeZone};
-
-pub(super) fn paris() -> Tz {
-    "Europe/Paris".parse().unwrap()
-}
-
-/// Local Paris wall-clock time → UTC instant.
-pub(super) fn at(s: &str) -> DateTime<Utc> {
-    let naive = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
-    paris()
-        .from_local_datetime(&naive)
-        .single()
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
+use chrono::{Duration, TimeZone};
 
 /// `weeks` weeks of hourly rows from Monday 2026-01-05, open 08–18;
 /// volume = f(week, weekday, hour).
@@ -46,7 +29,7 @@ fn hourly(weeks: i64, f: impl Fn(i64, i64, i64) -> f64) -> Vec<HistoryRow> {
 }
 
 fn grid() -> Grid {
-    Grid::new(60, paris())
+    paris_grid(60)
 }
 
 fn fit(

@@ -3,12 +3,9 @@
 
 use super::*;
 use crate::domain::{AgentId, Grid, QueueId};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
+use crate::test_support::hm;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use std::sync::atomic::AtomicBool;
-
-fn t(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
 
 fn monday() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
@@ -21,8 +18,8 @@ fn grid() -> Grid {
 fn day_template() -> ShiftTemplate {
     ShiftTemplate {
         name: "day".into(),
-        earliest_start: t(7, 0),
-        latest_start: t(14, 0),
+        earliest_start: hm(7, 0),
+        latest_start: hm(14, 0),
         min_length_minutes: 6 * 60,
         max_length_minutes: 9 * 60,
         length_step_minutes: 60,
@@ -184,8 +181,8 @@ fn breaks_follow_the_requirement() {
     let g = grid();
     let date = monday();
     let mut template = day_template();
-    template.earliest_start = t(9, 0);
-    template.latest_start = t(9, 0);
+    template.earliest_start = hm(9, 0);
+    template.latest_start = hm(9, 0);
     template.min_length_minutes = 8 * 60;
     template.max_length_minutes = 8 * 60;
     template.breaks.truncate(1);
@@ -219,7 +216,7 @@ fn breaks_follow_the_requirement() {
     let s = solve_ok(&p, &with_bound(quick(2_000)));
     assert_eq!(s.shifts.len(), 1);
     let lunch = &s.shifts[0].breaks[0];
-    assert_eq!(lunch.start.with_timezone(&g.tz).time(), t(13, 0));
+    assert_eq!(lunch.start.with_timezone(&g.tz).time(), hm(13, 0));
     assert!(s.objective.total.abs() < 1e-9, "{:?}", s.objective);
     // The bound proves it: optimal, and the search stops there.
     assert_eq!(s.stop, StopReason::Optimal);
@@ -280,14 +277,14 @@ fn availability_days_off_and_time_off_are_hard() {
         Availability {
             weekday: Some(Weekday::Mon),
             date: None,
-            from: t(9, 0),
-            to: t(17, 0),
+            from: hm(9, 0),
+            to: hm(17, 0),
         },
         Availability {
             weekday: Some(Weekday::Wed),
             date: None,
-            from: t(7, 0),
-            to: t(16, 0),
+            from: hm(7, 0),
+            to: hm(16, 0),
         },
     ];
     p.agents[1].days_off = vec![tuesday];
@@ -305,8 +302,8 @@ fn availability_days_off_and_time_off_are_hard() {
                 let ls = x.start.with_timezone(&g.tz).time();
                 let le = x.end.with_timezone(&g.tz).time();
                 match date.weekday() {
-                    Weekday::Mon => assert!(ls >= t(9, 0) && le <= t(17, 0)),
-                    Weekday::Wed => assert!(ls >= t(7, 0) && le <= t(16, 0)),
+                    Weekday::Mon => assert!(ls >= hm(9, 0) && le <= hm(17, 0)),
+                    Weekday::Wed => assert!(ls >= hm(7, 0) && le <= hm(16, 0)),
                     other => panic!("agent 1 rostered on {other}"),
                 }
             }
@@ -332,7 +329,7 @@ fn heavy_requests_are_granted() {
     p.agents[1].requests = vec![Request {
         date: wednesday,
         want: Want::On,
-        start: Some(t(7, 0)),
+        start: Some(hm(7, 0)),
         template: None,
         weight: 1000.0,
     }];
@@ -344,7 +341,7 @@ fn heavy_requests_are_granted() {
         .any(|x| x.agent == AgentId(1) && g.local_date(x.start) == wednesday));
     assert!(s.shifts.iter().any(|x| x.agent == AgentId(2)
         && g.local_date(x.start) == wednesday
-        && x.start.with_timezone(&g.tz).time() == t(7, 0)));
+        && x.start.with_timezone(&g.tz).time() == hm(7, 0)));
     assert_eq!(s.objective.requests_missed, 0);
 }
 

@@ -2,20 +2,9 @@ use super::*;
 use crate::domain::time::local_to_utc;
 use crate::domain::{AgentId, Grid};
 use crate::schedule::{Break, ScheduleError};
+use crate::test_support::{date, hm, paris_grid};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use std::collections::HashMap;
-
-fn paris() -> Grid {
-    Grid::new(15, "Europe/Paris".parse().unwrap())
-}
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn hm(h: u32, m: u32) -> NaiveTime {
-    NaiveTime::from_hms_opt(h, m, 0).unwrap()
-}
 
 fn local(grid: &Grid, d: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
     local_to_utc(d.and_time(hm(h, m)), grid.tz, "").unwrap()
@@ -66,7 +55,7 @@ fn problem(
     agents: Vec<AgentContract>,
     rule: ShiftRule,
 ) -> ScheduleProblem {
-    let grid = paris();
+    let grid = paris_grid(15);
     ScheduleProblem {
         grid,
         start: grid.start_of_day(date(first)),
@@ -78,7 +67,7 @@ fn problem(
 }
 
 fn flat_week() -> ScheduleProblem {
-    let g = paris();
+    let g = paris_grid(15);
     let req = flat(&g, date("2026-01-05"), 7, (8, 0), (17, 0), 3.0);
     problem("2026-01-05", 7, req, agents(5, 0, 40), day_rule())
 }
@@ -170,7 +159,7 @@ fn coverage_percent_and_hours() {
 
 #[test]
 fn rest_holds_with_early_and_late_starts() {
-    let g = paris();
+    let g = paris_grid(15);
     // Need from 06:00 to 22:00: early (06:00) and late (13:00-14:00) starts.
     let req = flat(&g, date("2026-01-05"), 7, (6, 0), (22, 0), 1.0);
     let mut rule = ShiftRule::new(8 * 60, hm(6, 0), hm(14, 0), 30);
@@ -256,7 +245,7 @@ fn rest_holds_with_early_and_late_starts() {
 
 #[test]
 fn weekly_maxima_hold_under_heavy_demand() {
-    let g = paris();
+    let g = paris_grid(15);
     let req = flat(&g, date("2026-01-05"), 7, (8, 0), (17, 0), 10.0);
     let mut rule = day_rule();
     rule.max_days_per_week = 4;
@@ -333,7 +322,7 @@ fn weekly_maxima_hold_under_heavy_demand() {
 
 #[test]
 fn weekly_minimum_is_met_when_possible() {
-    let g = paris();
+    let g = paris_grid(15);
     // Demand for only ~1 agent-day per day: the first pass alone would give
     // 7 shifts to 4 agents (about 2 each).
     let req = flat(&g, date("2026-01-05"), 7, (8, 0), (17, 0), 1.0);
@@ -349,7 +338,7 @@ fn weekly_minimum_is_met_when_possible() {
 
 #[test]
 fn impossible_weekly_minimum_warns_and_keeps_hard_rules() {
-    let g = paris();
+    let g = paris_grid(15);
     let req = flat(&g, date("2026-01-05"), 7, (8, 0), (17, 0), 2.0);
     let mut team = agents(3, 0, 40);
     team[1].name = "Camille".to_string();
@@ -370,7 +359,7 @@ fn impossible_weekly_minimum_warns_and_keeps_hard_rules() {
 
 #[test]
 fn lunch_goes_into_the_dip() {
-    let g = paris();
+    let g = paris_grid(15);
     let d = date("2026-01-05");
     let mut req = flat(&g, d, 1, (8, 0), (17, 0), 2.0);
     let dip = (local(&g, d, 13, 0), local(&g, d, 14, 0));
@@ -399,7 +388,7 @@ fn lunch_goes_into_the_dip() {
 
 #[test]
 fn lunches_are_staggered_on_a_flat_requirement() {
-    let g = paris();
+    let g = paris_grid(15);
     let req = flat(&g, date("2026-01-05"), 1, (8, 0), (17, 0), 4.0);
     let rule = ShiftRule::new(9 * 60, hm(8, 0), hm(8, 0), 60);
     let p = problem("2026-01-05", 1, req, agents(4, 0, 40), rule);
@@ -417,7 +406,7 @@ fn lunches_are_staggered_on_a_flat_requirement() {
 
 #[test]
 fn dst_week_works() {
-    let g = paris();
+    let g = paris_grid(15);
     // Monday 2026-03-23 .. Sunday 2026-03-29 (clocks go forward on the 29th).
     let first = date("2026-03-23");
     let mut req = flat(&g, first, 7, (8, 0), (17, 0), 3.0);
@@ -476,7 +465,7 @@ fn dst_week_works() {
 
 #[test]
 fn autumn_dst_week_works() {
-    let g = paris();
+    let g = paris_grid(15);
     let first = date("2026-10-19");
     let req = flat(&g, first, 7, (0, 0), (23, 45), 1.0);
     let rule = ShiftRule::new(8 * 60, hm(0, 0), hm(16, 0), 0);
@@ -488,7 +477,7 @@ fn autumn_dst_week_works() {
 
 #[test]
 fn invalid_problems_are_refused() {
-    let g = paris();
+    let g = paris_grid(15);
     let ok = flat_week();
     assert!(ok.rule.check(&g).is_ok());
     let field = |r: ShiftRule| match r.check(&g) {
@@ -616,7 +605,7 @@ fn requirement_outside_horizon_is_ignored_with_a_warning() {
 
 #[test]
 fn solving_is_deterministic() {
-    let g = paris();
+    let g = paris_grid(15);
     let mut req = flat(&g, date("2026-01-05"), 14, (7, 0), (21, 0), 4.0);
     for (i, (_, v)) in req.iter_mut().enumerate() {
         *v += ((i * 7919) % 13) as f64 / 5.0;
@@ -632,7 +621,7 @@ fn solving_is_deterministic() {
 
 #[test]
 fn two_hundred_agents_week_is_valid_and_fast() {
-    let g = paris();
+    let g = paris_grid(15);
     let first = date("2026-01-05");
     let mut req = Vec::new();
     for d in 0..7 {

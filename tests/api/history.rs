@@ -1,8 +1,6 @@
 //! Queues and history import over real HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
-use common::{history_csv, TestApp, TestDb};
+use crate::common::{history_csv, paths, TestApp, TestDb};
 use serde_json::{json, Value};
 use staffcast::api::ApiSettings;
 
@@ -11,52 +9,42 @@ fn paris_queue() -> Value {
            "service_level_percent": 80, "answer_within_seconds": 20, "shrinkage_percent": 30, "max_occupancy_percent": 85})
 }
 
-async fn stored_rows(app: &TestApp, queue: i64) -> Vec<Value> {
-    let resp = app.get(&format!("/api/v1/queues/{queue}/history")).await;
-    assert_eq!(resp.status(), 200);
-    resp.json::<Value>().await.unwrap()["intervals"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
 async fn queues_are_created_validated_and_listed(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let id = app.create_queue(paris_queue()).await;
-    let got: Value = app
-        .get(&format!("/api/v1/queues/{id}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = app.get_json(&paths::queue(id)).await;
     assert_eq!(got["time_zone"], "Europe/Paris");
     assert_eq!(got["shrinkage_percent"], 30.0);
     assert_eq!(got["channel"], "voice");
+    insta::assert_json_snapshot!("queue", got, {
+        ".id" => "[id]",
+        ".created_at" => "[created_at]",
+    });
 
-    let dup = app.post_json("/api/v1/queues", &paris_queue()).await;
+    let dup = app.post_json(&paths::queues(), &paris_queue()).await;
     assert_eq!(dup.status(), 409);
 
     let mut bad = paris_queue();
     bad["name"] = json!("other");
     bad["time_zone"] = json!("Mars/Olympus");
-    let resp = app.post_json("/api/v1/queues", &bad).await;
+    let resp = app.post_json(&paths::queues(), &bad).await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("time_zone"));
 
     bad["time_zone"] = json!("UTC");
     bad["service_level_percent"] = json!(100);
-    let resp = app.post_json("/api/v1/queues", &bad).await;
+    let resp = app.post_json(&paths::queues(), &bad).await;
     assert_eq!(resp.status(), 422, "a 100% goal is impossible");
 
     bad["service_level_percent"] = json!("eighty");
-    let resp = app.post_json("/api/v1/queues", &bad).await;
+    let resp = app.post_json(&paths::queues(), &bad).await;
     assert_eq!(resp.status(), 400, "wrong type");
     assert!(resp.text().await.unwrap().contains("service_level_percent"));
 
-    let list: Value = app.get("/api/v1/queues").await.json().await.unwrap();
+    let list = app.get_json(&paths::queues()).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(app.get("/api/v1/queues/999").await.status(), 404);
-    assert_eq!(app.get("/api/v1/queues/abc").await.status(), 400);
+    assert_eq!(app.get(&paths::queue(999)).await.status(), 404);
+    assert_eq!(app.get(&paths::queue("abc")).await.status(), 400);
 }
 
 async fn channel_options_are_stored_and_checked(db: TestDb) {
@@ -64,27 +52,17 @@ async fn channel_options_are_stored_and_checked(db: TestDb) {
     let chat = app
         .create_queue(json!({"name": "chat", "channel": "chat", "chat_concurrency": 3}))
         .await;
-    let got: Value = app
-        .get(&format!("/api/v1/queues/{chat}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = app.get_json(&paths::queue(chat)).await;
     assert_eq!(got["chat_concurrency"], 3);
     assert_eq!(got["patience_seconds"], Value::Null);
     let voice = app
         .create_queue(json!({"name": "voice", "channel": "voice", "patience_seconds": 240}))
         .await;
-    let got: Value = app
-        .get(&format!("/api/v1/queues/{voice}"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let got = app.get_json(&paths::queue(voice)).await;
     assert_eq!(got["patience_seconds"], 240.0);
     let resp = app
         .post_json(
-            "/api/v1/queues",
+            &paths::queues(),
             &json!({"name": "mail", "channel": "email", "chat_concurrency": 2}),
         )
         .await;
@@ -96,38 +74,22 @@ async fn csv_import_is_idempotent_and_reads_local_time(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let id = app.create_queue(paris_queue()).await;
     let csv = history_csv("2026-01-05", 3, true);
-    let path = format!("/api/v1/queues/{id}/history");
-    let first: Value = app
-        .post_body(&path, "text/csv", csv.clone())
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first = app.import_history(id, csv.clone()).await;
     assert_eq!(first["rows"], 120);
     assert_eq!(first["inserted"], 120);
-    let again: Value = app
-        .post_body(&path, "text/csv", csv)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = app.import_history(id, csv).await;
     assert_eq!(again["inserted"], 0);
     assert_eq!(again["updated"], 120);
-    let rows = stored_rows(&app, id).await;
+    let rows = app.history_rows(id).await;
     assert_eq!(rows.len(), 120, "re-import must not duplicate");
     // 08:00 in Paris in January is 07:00 UTC.
     assert_eq!(rows[0]["interval_start"], "2026-01-05T07:00:00Z");
 
     // A changed value replaces the stored one.
     let fix = "interval_start,volume,aht_seconds\n2026-01-05T08:00:00+01:00,99,200\n";
-    let resp: Value = app
-        .post_body(&path, "text/csv", fix)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let resp = app.import_history(id, fix).await;
     assert_eq!(resp["updated"], 1);
-    let rows = stored_rows(&app, id).await;
+    let rows = app.history_rows(id).await;
     assert_eq!(rows[0]["volume"], 99.0);
     assert_eq!(rows.len(), 120);
 }
@@ -139,11 +101,8 @@ async fn json_import_works(db: TestDb) {
         {"interval_start": "2026-01-05T07:00:00Z", "volume": 5, "aht_seconds": 200},
         {"interval_start": "2026-01-05 08:15", "volume": 6}
     ]);
-    let resp = app
-        .post_json(&format!("/api/v1/queues/{id}/history"), &body)
-        .await;
-    assert_eq!(resp.status(), 200);
-    let rows = stored_rows(&app, id).await;
+    app.import_history_json(id, &body).await;
+    let rows = app.history_rows(id).await;
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1]["interval_start"], "2026-01-05T07:15:00Z");
     assert_eq!(rows[1]["aht_seconds"], Value::Null);
@@ -152,10 +111,10 @@ async fn json_import_works(db: TestDb) {
 async fn a_bad_row_rejects_the_whole_import(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let id = app.create_queue(paris_queue()).await;
-    let path = format!("/api/v1/queues/{id}/history");
-    let good = history_csv("2026-01-05", 1, true);
-    assert_eq!(app.post_body(&path, "text/csv", good).await.status(), 200);
-    let before = stored_rows(&app, id).await;
+    let path = paths::queue_history(id);
+    app.import_history(id, history_csv("2026-01-05", 1, true))
+        .await;
+    let before = app.history_rows(id).await;
 
     let cases = [
         (
@@ -194,7 +153,7 @@ async fn a_bad_row_rejects_the_whole_import(db: TestDb) {
     let bad_json = json!([{"interval_start": "2026-01-06T07:00:00Z", "volume": "x"}]);
     assert_eq!(app.post_json(&path, &bad_json).await.status(), 400);
     assert_eq!(
-        stored_rows(&app, id).await,
+        app.history_rows(id).await,
         before,
         "nothing may be written or lost"
     );
@@ -203,7 +162,7 @@ async fn a_bad_row_rejects_the_whole_import(db: TestDb) {
     assert_eq!(resp.status(), 415);
     let resp = app
         .post_body(
-            "/api/v1/queues/999/history",
+            &paths::queue_history(999),
             "text/csv",
             "interval_start,volume\n",
         )
@@ -221,7 +180,7 @@ async fn large_bodies_get_413(db: TestDb) {
     let big = history_csv("2026-01-05", 20, true);
     assert!(big.len() > 10_000);
     let resp = app
-        .post_body(&format!("/api/v1/queues/{id}/history"), "text/csv", big)
+        .post_body(&paths::queue_history(id), "text/csv", big)
         .await;
     assert_eq!(resp.status(), 413);
     let err: Value = resp.json().await.unwrap();
@@ -230,18 +189,18 @@ async fn large_bodies_get_413(db: TestDb) {
     let huge_name = "x".repeat(20_000);
     let resp = app
         .post_json(
-            "/api/v1/queues",
+            &paths::queues(),
             &json!({"name": huge_name, "channel": "voice"}),
         )
         .await;
     assert_eq!(resp.status(), 413);
-    assert!(stored_rows(&app, id).await.is_empty());
+    assert!(app.history_rows(id).await.is_empty());
 }
 
 async fn agents_are_added_and_listed(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let id = app.create_queue(paris_queue()).await;
-    let path = format!("/api/v1/queues/{id}/agents");
+    let path = paths::queue_agents(id);
     let resp = app
         .post_json(
             &path,
@@ -258,7 +217,7 @@ async fn agents_are_added_and_listed(db: TestDb) {
     assert_eq!(dup.status(), 409);
     let bad = app.post_json(&path, &json!({"name": "Di", "external_id": "HR-9", "min_week_hours": 50, "max_week_hours": 40})).await;
     assert_eq!(bad.status(), 422);
-    let list: Value = app.get(&path).await.json().await.unwrap();
+    let list = app.get_json(&path).await;
     assert_eq!(
         list.as_array().unwrap().len(),
         2,
@@ -269,13 +228,13 @@ async fn agents_are_added_and_listed(db: TestDb) {
 
 async fn health_reports_the_database(db: TestDb) {
     let app = TestApp::spawn(db).await;
-    let resp = app.get("/healthz").await;
+    let resp = app.get(paths::HEALTH).await;
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["status"], "ok");
 }
 
-on_both_databases!(
+crate::on_both_databases!(
     queues_are_created_validated_and_listed,
     channel_options_are_stored_and_checked,
     csv_import_is_idempotent_and_reads_local_time,
@@ -296,11 +255,11 @@ async fn health_is_503_when_the_database_is_gone() {
         _ => unreachable!(),
     };
     let app = TestApp::spawn(db).await;
-    assert_eq!(app.get("/healthz").await.status(), 200);
-    let mut admin = PgConnection::establish(&common::pg_admin_url()).unwrap();
+    assert_eq!(app.get(paths::HEALTH).await.status(), 200);
+    let mut admin = PgConnection::establish(&crate::common::pg_admin_url()).unwrap();
     diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
         .execute(&mut admin)
         .unwrap();
-    let resp = app.get("/healthz").await;
+    let resp = app.get(paths::HEALTH).await;
     assert_eq!(resp.status(), 503);
 }

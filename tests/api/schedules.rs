@@ -2,10 +2,9 @@
 //! profiles, shift templates, the job's progress, cancel, the report with
 //! the binding rules, and the roster per agent and per day.
 
-mod common;
-
+use crate::common::{json_of, paths, queue_with_history, time, TestApp, TestDb};
+use crate::helpers::id_of;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
-use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 
 const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
@@ -14,24 +13,8 @@ const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
 /// (Mon 2026-02-16 .. Sun 2026-02-22); returns (queue, forecast).
 async fn queue_and_forecast(app: &TestApp) -> (i64, i64) {
     let q = queue_with_history(app, true).await;
-    let run = json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
-            .await,
-        201,
-    )
-    .await;
-    (q, run["id"].as_i64().unwrap())
-}
-
-async fn wait_for(app: &TestApp, id: i64, seconds: u64) -> Value {
-    for _ in 0..seconds * 10 {
-        let run = json_of(app.get(&format!("/api/v1/schedules/{id}")).await, 200).await;
-        if ["done", "failed", "cancelled"].contains(&run["status"].as_str().unwrap()) {
-            return run;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("schedule {id} did not finish in {seconds} s");
+    let run = app.create_forecast(q, &json!({})).await;
+    (q, id_of(&run))
 }
 
 fn templates() -> Value {
@@ -70,64 +53,33 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     ]);
     agents[2]["templates"] = json!(["late"]);
     agents[3]["requests"] = json!([{"date": wednesday, "want": "off", "weight": 500}]);
-    let created = json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/agents"), &json!(agents))
-            .await,
-        201,
-    )
-    .await;
-    let ids: Vec<i64> = created
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_i64().unwrap())
-        .collect();
+    let created = app.add_agents(q, &json!(agents)).await;
+    let ids: Vec<i64> = created.as_array().unwrap().iter().map(id_of).collect();
     assert_eq!(created[0]["profile"]["days_off"][0], "2026-02-17");
 
     // Replace agent 4 with approved time off on Thursday.
     let mut four = agents[4].clone();
     four["time_off"] = json!([{"start": "2026-02-19T00:00:00Z", "end": "2026-02-20T00:00:00Z"}]);
-    let replaced = json_of(
-        app.client
-            .put(app.url(&format!("/api/v1/agents/{}", ids[4])))
-            .json(&four)
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let replaced = json_of(app.put_json(&paths::agent(ids[4]), &four).await, 200).await;
     assert_eq!(replaced["profile"]["time_off"].as_array().unwrap().len(), 1);
-    let got = json_of(app.get(&format!("/api/v1/agents/{}", ids[4])).await, 200).await;
+    let got = app.get_json(&paths::agent(ids[4])).await;
     assert_eq!(got["profile"], replaced["profile"]);
 
     // Bad profiles are refused, naming the field; nothing is stored.
     let mut bad = agents[5].clone();
     bad["contract"] = json!({"max_shifts_per_wek": 5});
-    let resp = app
-        .client
-        .put(app.url(&format!("/api/v1/agents/{}", ids[5])))
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.put_json(&paths::agent(ids[5]), &bad).await;
     assert!(resp.status().is_client_error());
     assert!(resp.text().await.unwrap().contains("max_shifts_per_wek"));
-    let resp = app
-        .client
-        .put(app.url("/api/v1/agents/9999"))
-        .json(&agents[5])
-        .send()
-        .await
-        .unwrap();
+    let resp = app.put_json(&paths::agent(9999), &agents[5]).await;
     assert_eq!(resp.status(), 404);
 
     let body = json!({"forecast_id": f, "templates": templates(), "time_limit_seconds": 3, "seed": 3,
                       "weights": {"under": 10, "over": 1, "contract_hour": 1}});
-    let queued = json_of(app.post_json("/api/v1/schedules", &body).await, 202).await;
-    let s = queued["id"].as_i64().unwrap();
+    let queued = app.create_schedule(&body).await;
+    let s = id_of(&queued);
     assert_eq!(queued["params"]["solver"], "engine");
-    let run = wait_for(&app, s, 60).await;
+    let run = app.wait_for_schedule_within(s, 60).await;
     assert_eq!(run["status"], "done", "{run}");
     let report = &run["report"];
     let total = report["objective"]["total"].as_f64().unwrap();
@@ -150,11 +102,7 @@ async fn engine_roster_honours_profiles(db: TestDb) {
         "long list has its own endpoint"
     );
 
-    let short = json_of(
-        app.get(&format!("/api/v1/schedules/{s}/shortfall")).await,
-        200,
-    )
-    .await;
+    let short = app.get_json(&paths::schedule_shortfall(s)).await;
     let list = short["shortfall"].as_array().unwrap();
     assert_eq!(
         list.len() as u64,
@@ -165,7 +113,7 @@ async fn engine_roster_honours_profiles(db: TestDb) {
         assert!(x["binding_rule"].is_string(), "{x}");
     }
 
-    let roster = json_of(app.get(&format!("/api/v1/schedules/{s}/roster")).await, 200).await;
+    let roster = app.get_json(&paths::schedule_roster(s)).await;
     let shifts = roster["shifts"].as_array().unwrap();
     assert!(shifts.len() > 20);
     for sh in shifts {
@@ -199,12 +147,12 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     }
 
     // Per agent and per day.
-    let one = json_of(
-        app.get(&format!("/api/v1/schedules/{s}/roster?agent_id={}", ids[6]))
-            .await,
-        200,
-    )
-    .await;
+    let one = app
+        .get_json(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("agent_id", &ids[6])],
+        ))
+        .await;
     let mine = one["shifts"].as_array().unwrap();
     assert!(mine.iter().all(|x| x["agent_id"].as_i64() == Some(ids[6])));
     assert_eq!(
@@ -216,9 +164,9 @@ async fn engine_roster_honours_profiles(db: TestDb) {
     );
     // The same agent's shifts as a calendar.
     let ics = app
-        .get(&format!(
-            "/api/v1/schedules/{s}/roster?agent_id={}&format=ics",
-            ids[6]
+        .get(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("agent_id", &ids[6]), ("format", &"ics")],
         ))
         .await;
     assert_eq!(ics.status(), 200);
@@ -236,21 +184,22 @@ async fn engine_roster_honours_profiles(db: TestDb) {
             .to_string();
         assert!(ics.contains(&start), "{ics}");
     }
-    let day = json_of(
-        app.get(&format!(
-            "/api/v1/schedules/{s}/roster?date=2026-02-18&format=json"
+    let day = app
+        .get_json(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("date", &"2026-02-18"), ("format", &"json")],
         ))
-        .await,
-        200,
-    )
-    .await;
+        .await;
     let that_day = day["shifts"].as_array().unwrap();
     assert!(!that_day.is_empty());
     assert!(that_day.iter().all(|x| x["date"] == "2026-02-18"));
     assert_eq!(
-        app.get(&format!("/api/v1/schedules/{s}/roster?agent_id=9999"))
-            .await
-            .status(),
+        app.get(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("agent_id", &9999)]
+        ))
+        .await
+        .status(),
         404
     );
 }
@@ -265,19 +214,13 @@ async fn cancel_keeps_the_best_roster(db: TestDb) {
     let agents: Vec<Value> = (0..40)
         .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 38}))
         .collect();
-    json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/agents"), &json!(agents))
-            .await,
-        201,
-    )
-    .await;
+    app.add_agents(q, &json!(agents)).await;
     let body = json!({"forecast_id": f, "templates": templates(), "time_limit_seconds": 120});
-    let queued = json_of(app.post_json("/api/v1/schedules", &body).await, 202).await;
-    let s = queued["id"].as_i64().unwrap();
+    let s = id_of(&app.create_schedule(&body).await);
     // Wait until the search runs and has reported a best objective.
     let mut running = Value::Null;
     for _ in 0..300 {
-        running = json_of(app.get(&format!("/api/v1/schedules/{s}")).await, 200).await;
+        running = app.get_json(&paths::schedule(s)).await;
         if running["status"] == "running" && running["best_objective"].is_number() {
             break;
         }
@@ -290,19 +233,14 @@ async fn cancel_keeps_the_best_roster(db: TestDb) {
     assert_eq!(running["status"], "running", "{running}");
     let percent = running["progress_percent"].as_f64().unwrap();
     assert!((0.0..100.0).contains(&percent));
-    let resp = app
-        .client
-        .delete(app.url(&format!("/api/v1/schedules/{s}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete(&paths::schedule(s)).await;
     assert_eq!(resp.status(), 202);
-    let done = wait_for(&app, s, 30).await;
+    let done = app.wait_for_schedule_within(s, 30).await;
     assert_eq!(done["status"], "cancelled", "{done}");
     assert_eq!(done["report"]["stop"], "cancelled");
     let elapsed = done["report"]["elapsed_seconds"].as_f64().unwrap();
     assert!(elapsed < 60.0, "stopped after {elapsed} s of a 120 s limit");
-    let roster = json_of(app.get(&format!("/api/v1/schedules/{s}/roster")).await, 200).await;
+    let roster = app.get_json(&paths::schedule_roster(s)).await;
     assert!(
         !roster["shifts"].as_array().unwrap().is_empty(),
         "best roster kept"
@@ -316,13 +254,9 @@ async fn cancel_keeps_the_best_roster(db: TestDb) {
 async fn bad_schedule_requests_are_refused(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (q, f) = queue_and_forecast(&app).await;
-    json_of(
-        app.post_json(
-            &format!("/api/v1/queues/{q}/agents"),
-            &json!({"name": "A", "external_id": "A1", "templates": ["night"]}),
-        )
-        .await,
-        201,
+    app.add_agents(
+        q,
+        &json!({"name": "A", "external_id": "A1", "templates": ["night"]}),
     )
     .await;
     let cases = [
@@ -343,7 +277,7 @@ async fn bad_schedule_requests_are_refused(db: TestDb) {
         (json!({"forecast_id": f, "weights": {"under": -1}}), "under"),
     ];
     for (body, needle) in cases {
-        let resp = app.post_json("/api/v1/schedules", &body).await;
+        let resp = app.post_json(&paths::schedules(), &body).await;
         let status = resp.status();
         let text = resp.text().await.unwrap();
         assert_eq!(status, 422, "{body} -> {text}");
@@ -351,18 +285,18 @@ async fn bad_schedule_requests_are_refused(db: TestDb) {
     }
     let resp = app
         .post_json(
-            "/api/v1/schedules",
+            &paths::schedules(),
             &json!({"forecast_id": f, "solver": "magic"}),
         )
         .await;
     assert!(resp.status().is_client_error());
     assert!(resp.text().await.unwrap().contains("magic"));
     // Nothing was queued.
-    let resp = app.get("/api/v1/schedules/1").await;
+    let resp = app.get(&paths::schedule(1)).await;
     assert_eq!(resp.status(), 404);
 }
 
-on_both_databases!(
+crate::on_both_databases!(
     engine_roster_honours_profiles,
     cancel_keeps_the_best_roster,
     bad_schedule_requests_are_refused,

@@ -2,9 +2,8 @@
 //! details (`application/problem+json`) with a stable `code` per reason and
 //! the field at fault, beside the `error`/`message` members older clients read.
 
-mod common;
-
-use common::{queue_with_history, TestApp, TestDb};
+use crate::common::paths;
+use crate::common::{queue_with_history, TestApp, TestDb};
 use serde_json::{json, Value};
 
 /// Checks the response is problem details with this status and code, that
@@ -40,9 +39,7 @@ async fn problem(resp: reqwest::Response, status: u16, code: &str) -> Value {
 /// A queue with history and a stored forecast of the week after it.
 async fn queue_and_forecast(app: &TestApp) -> (i64, i64) {
     let q = queue_with_history(app, true).await;
-    let resp = app
-        .post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
-        .await;
+    let resp = app.post_json(&paths::queue_forecasts(q), &json!({})).await;
     assert_eq!(resp.status(), 201);
     let run: Value = resp.json().await.unwrap();
     (q, run["id"].as_i64().unwrap())
@@ -52,7 +49,7 @@ async fn invalid_value_names_its_field(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let resp = app
         .post_json(
-            "/api/v1/queues",
+            &paths::queues(),
             &json!({"name": "q", "channel": "voice", "service_level_percent": 100}),
         )
         .await;
@@ -70,7 +67,7 @@ async fn invalid_value_names_its_field(db: TestDb) {
         .await;
     let resp = app
         .post_json(
-            &format!("/api/v1/queues/{q}/agents"),
+            &paths::queue_agents(q),
             &json!([{"name": "A", "external_id": "A1"}, {"name": "B", "external_id": ""}]),
         )
         .await;
@@ -84,7 +81,7 @@ async fn invalid_value_names_its_field(db: TestDb) {
     // What-if staffing: the core's staffing error keeps its field.
     let resp = app
         .post_json(
-            "/api/v1/staffing/calculate",
+            &paths::staffing_calculate(),
             &json!({"intervals": [{"volume": -5, "aht_seconds": 180}]}),
         )
         .await;
@@ -95,16 +92,17 @@ async fn invalid_value_names_its_field(db: TestDb) {
 async fn unknown_things_are_not_found(db: TestDb) {
     let app = TestApp::spawn(db).await;
     for path in [
-        "/api/v1/queues/999",
-        "/api/v1/forecasts/999",
-        "/api/v1/schedules/999",
-        "/api/v1/no-such-route",
+        paths::queue(999),
+        paths::forecast(999),
+        paths::schedule(999),
+        // A route that does not exist, so no typed path.
+        "/api/v1/no-such-route".to_string(),
     ] {
-        let body = problem(app.get(path).await, 404, "not_found").await;
+        let body = problem(app.get(&path).await, 404, "not_found").await;
         assert_eq!(body["error"], "not_found");
         assert!(body.get("field").is_none(), "{body}");
     }
-    let body = problem(app.get("/api/v1/queues/999").await, 404, "not_found").await;
+    let body = problem(app.get(&paths::queue(999)).await, 404, "not_found").await;
     assert_eq!(body["detail"], "queue 999 not found");
 }
 
@@ -112,19 +110,19 @@ async fn malformed_input_is_a_bad_request(db: TestDb) {
     let app = TestApp::spawn(db).await;
     // A field of the wrong type: named.
     let resp = app
-        .post_json("/api/v1/queues", &json!({"name": 5, "channel": "voice"}))
+        .post_json(&paths::queues(), &json!({"name": 5, "channel": "voice"}))
         .await;
     let body = problem(resp, 400, "malformed_body").await;
     assert_eq!(body["error"], "bad_request");
     assert_eq!(body["field"], "name");
     // Not JSON at all: no field to name.
     let resp = app
-        .post_body("/api/v1/queues", "application/json", "{not json")
+        .post_body(&paths::queues(), "application/json", "{not json")
         .await;
     let body = problem(resp, 400, "malformed_body").await;
     assert!(body.get("field").is_none(), "{body}");
     // A path segment that is not a number.
-    let body = problem(app.get("/api/v1/queues/abc").await, 400, "invalid_path").await;
+    let body = problem(app.get(&paths::queue("abc")).await, 400, "invalid_path").await;
     assert_eq!(body["error"], "bad_request");
     // A history row that does not read: the column is the field.
     let q = app
@@ -132,7 +130,7 @@ async fn malformed_input_is_a_bad_request(db: TestDb) {
         .await;
     let resp = app
         .post_body(
-            &format!("/api/v1/queues/{q}/history"),
+            &paths::queue_history(q),
             "text/csv",
             "interval_start,volume\n2026-01-05 08:00,ten\n",
         )
@@ -147,7 +145,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
 
     // A schedule for a queue without agents.
     let resp = app
-        .post_json("/api/v1/schedules", &json!({"forecast_id": f}))
+        .post_json(&paths::schedules(), &json!({"forecast_id": f}))
         .await;
     let body = problem(resp, 422, "no_agents").await;
     assert_eq!(body["error"], "invalid");
@@ -156,7 +154,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
     // A template whose lengths contradict each other.
     let resp = app
         .post_json(
-            &format!("/api/v1/queues/{q}/agents"),
+            &paths::queue_agents(q),
             &json!({"name": "A", "external_id": "A1"}),
         )
         .await;
@@ -165,7 +163,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
                            "min_length_minutes": 480, "max_length_minutes": 420}]);
     let resp = app
         .post_json(
-            "/api/v1/schedules",
+            &paths::schedules(),
             &json!({"forecast_id": f, "templates": template}),
         )
         .await;
@@ -176,7 +174,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
     // Both a shift rule and templates.
     let resp = app
         .post_json(
-            "/api/v1/schedules",
+            &paths::schedules(),
             &json!({"forecast_id": f, "templates": template, "shift": {"length_minutes": 480}}),
         )
         .await;
@@ -185,7 +183,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
     // A forecast window longer than allowed.
     let resp = app
         .post_json(
-            &format!("/api/v1/queues/{q}/forecasts"),
+            &paths::queue_forecasts(q),
             &json!({"from": "2026-02-16T00:00:00Z", "to": "2028-02-16T00:00:00Z"}),
         )
         .await;
@@ -195,7 +193,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
     // An unknown model name: the forecast core's error, with its field.
     let resp = app
         .post_json(
-            &format!("/api/v1/queues/{q}/forecasts"),
+            &paths::queue_forecasts(q),
             &json!({"model": "crystal_ball"}),
         )
         .await;
@@ -205,7 +203,7 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
     // The same HR id twice: a conflict with its own code.
     let resp = app
         .post_json(
-            &format!("/api/v1/queues/{q}/agents"),
+            &paths::queue_agents(q),
             &json!({"name": "A again", "external_id": "A1"}),
         )
         .await;
@@ -216,19 +214,15 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
 async fn a_forecast_without_handle_time_cannot_be_staffed(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, false).await;
-    let resp = app
-        .post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
-        .await;
+    let resp = app.post_json(&paths::queue_forecasts(q), &json!({})).await;
     assert_eq!(resp.status(), 201);
     let f = resp.json::<Value>().await.unwrap()["id"].clone();
-    let resp = app
-        .get(&format!("/api/v1/forecasts/{f}/requirements"))
-        .await;
+    let resp = app.get(&paths::forecast_requirements(f)).await;
     let body = problem(resp, 422, "no_handle_time").await;
     assert!(body["message"].as_str().unwrap().contains("aht_seconds"));
 }
 
-on_both_databases!(
+crate::on_both_databases!(
     invalid_value_names_its_field,
     unknown_things_are_not_found,
     malformed_input_is_a_bad_request,

@@ -1,24 +1,11 @@
 //! History → 20-week forecast → capacity plan with a variant, over real
 //! HTTP, on SQLite and PostgreSQL; and the plan's 4xx answers.
 
-mod common;
-
-use common::{history_csv, json_of, queue_with_history, TestApp, TestDb};
+use crate::common::{
+    history_csv, json_of, paris_queue, paths, queue_with_history, TestApp, TestDb,
+};
+use crate::helpers::{id_of, rounded};
 use serde_json::{json, Value};
-
-/// A forecast of queue `q` over [from, to) (local Paris times), weekly average.
-async fn forecast(app: &TestApp, q: i64, from: &str, to: &str) -> i64 {
-    let run = json_of(
-        app.post_json(
-            &format!("/api/v1/queues/{q}/forecasts"),
-            &json!({"from": from, "to": to, "model": "weekly_average", "weeks": 6}),
-        )
-        .await,
-        201,
-    )
-    .await;
-    run["id"].as_i64().unwrap()
-}
 
 /// 8 people against a need of about 10–11 FTE, a campaign week making a
 /// peak, temps and overtime to bridge the weeks before classes can help.
@@ -54,19 +41,14 @@ async fn capacity_plan_over_http(db: TestDb) {
     for day in 11..=16 {
         calendar.push_str(&format!("2026-05-{day},campaign,Spring sale,+60\n"));
     }
-    let resp = app
-        .post_body(
-            &format!("/api/v1/queues/{q}/special-days"),
-            "text/csv",
-            calendar,
-        )
-        .await;
-    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    app.import_special_days(q, calendar).await;
     // 20 weeks: Monday 2026-02-16 to Monday 2026-07-06.
-    let fid = forecast(&app, q, "2026-02-16T00:00", "2026-07-06T00:00").await;
+    let fid = app
+        .weekly_average_forecast(q, "2026-02-16T00:00", "2026-07-06T00:00")
+        .await;
 
-    let path = format!("/api/v1/queues/{q}/capacity-plans");
-    let created = json_of(app.post_json(&path, &plan(fid)).await, 201).await;
+    let path = paths::queue_capacity_plans(q);
+    let created = app.create_capacity_plan(q, &plan(fid)).await;
     assert_eq!(created["queue_id"], q);
     assert_eq!(created["forecast_id"], fid);
     // Queue defaults filled in and stored: shrinkage 25%, the calendar's holiday.
@@ -135,15 +117,32 @@ async fn capacity_plan_over_http(db: TestDb) {
     assert_eq!(scenarios[1]["plan"]["attrition_percent_per_month"], 4.0);
 
     // Stored: read back by id and listed for the queue.
-    let id = created["id"].as_i64().unwrap();
-    let got = json_of(app.get(&format!("/api/v1/capacity-plans/{id}")).await, 200).await;
+    let id = id_of(&created);
+    let got = app.get_json(&paths::capacity_plan(id)).await;
     assert_eq!(got, created);
-    let list = json_of(app.get(&path).await, 200).await;
+    let list = app.get_json(&path).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["id"], id);
     assert_eq!(list[0]["comparison"], result["comparison"]);
     assert_eq!(list[0]["weeks_count"], 20);
-    let resp = app.get("/api/v1/capacity-plans/999").await;
+    let ids = |v: &Value| {
+        let mut v = rounded(v);
+        for key in ["id", "queue_id", "forecast_id"] {
+            v[key] = json!("[id]");
+        }
+        v["created_at"] = json!("[created_at]");
+        v
+    };
+    insta::assert_json_snapshot!("capacity_plan_summary", ids(&list[0]));
+    // The whole plan, its weekly rows cut to the first two (every week is
+    // checked above; two pin the row's fields and values).
+    let mut shown = ids(&created);
+    shown["request"]["forecast_id"] = json!("[id]");
+    for scenario in shown["result"]["scenarios"].as_array_mut().unwrap() {
+        scenario["weeks"].as_array_mut().unwrap().truncate(2);
+    }
+    insta::assert_json_snapshot!("capacity_plan", shown);
+    let resp = app.get(&paths::capacity_plan(999)).await;
     assert_eq!(resp.status(), 404);
 
     // 4xx naming the field.
@@ -178,7 +177,9 @@ async fn capacity_plan_over_http(db: TestDb) {
     );
 
     // Three days hold no Monday-to-Sunday week.
-    let short = forecast(&app, q, "2026-02-16T00:00", "2026-02-19T00:00").await;
+    let short = app
+        .weekly_average_forecast(q, "2026-02-16T00:00", "2026-02-19T00:00")
+        .await;
     let m = error_of(app.post_json(&path, &plan(short)).await, 422).await;
     assert!(m.starts_with("forecast: the forecast is too short"), "{m}");
 
@@ -191,33 +192,20 @@ async fn capacity_plan_over_http(db: TestDb) {
     );
 
     // Another queue's forecast, and a forecast without requirements.
-    let other = app
-        .create_queue(
-            json!({"name": "support", "channel": "voice", "interval_minutes": 15,
-            "time_zone": "Europe/Paris", "service_level_percent": 80, "answer_within_seconds": 20,
-            "shrinkage_percent": 25, "max_occupancy_percent": 85}),
-        )
+    let other = app.create_queue(paris_queue("support")).await;
+    app.import_history(other, history_csv("2026-01-05", 42, false))
         .await;
-    let resp = app
-        .post_body(
-            &format!("/api/v1/queues/{other}/history"),
-            "text/csv",
-            history_csv("2026-01-05", 42, false),
-        )
+    let no_aht = app
+        .weekly_average_forecast(other, "2026-02-16T00:00", "2026-03-02T00:00")
         .await;
-    assert_eq!(resp.status(), 200);
-    let no_aht = forecast(&app, other, "2026-02-16T00:00", "2026-03-02T00:00").await;
     let m = error_of(app.post_json(&path, &plan(no_aht)).await, 422).await;
     assert!(
         m.starts_with("forecast_id:") && m.contains("belongs to queue"),
         "{m}"
     );
     let m = error_of(
-        app.post_json(
-            &format!("/api/v1/queues/{other}/capacity-plans"),
-            &plan(no_aht),
-        )
-        .await,
+        app.post_json(&paths::queue_capacity_plans(other), &plan(no_aht))
+            .await,
         422,
     )
     .await;
@@ -225,8 +213,8 @@ async fn capacity_plan_over_http(db: TestDb) {
         m.starts_with("forecast_id:") && m.contains("no requirements"),
         "{m}"
     );
-    let resp = app.get("/api/v1/queues/999/capacity-plans").await;
+    let resp = app.get(&paths::queue_capacity_plans(999)).await;
     assert_eq!(resp.status(), 404);
 }
 
-on_both_databases!(capacity_plan_over_http);
+crate::on_both_databases!(capacity_plan_over_http);

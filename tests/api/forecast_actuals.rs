@@ -1,9 +1,8 @@
 //! Forecast vs actual and planner adjustments over real HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{json_of, paths, queue_with_history, time, TestApp, TestDb};
+use crate::helpers::id_of;
 use chrono::{DateTime, NaiveDate, Utc};
-use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -26,18 +25,10 @@ fn local_date(v: &Value) -> NaiveDate {
 /// and forecast ids and the forecast's intervals.
 async fn queue_and_forecast(app: &TestApp) -> (i64, i64, Vec<Value>) {
     let q = queue_with_history(app, true).await;
-    let run = json_of(
-        app.post_json(
-            &format!("/api/v1/queues/{q}/forecasts"),
-            &json!({"from": "2026-02-16T00:00", "to": "2026-02-23T00:00",
-                    "model": "weekly_average", "weeks": 6}),
-        )
-        .await,
-        201,
-    )
-    .await;
-    let id = run["id"].as_i64().unwrap();
-    let got = json_of(app.get(&format!("/api/v1/forecasts/{id}")).await, 200).await;
+    let id = app
+        .weekly_average_forecast(q, "2026-02-16T00:00", "2026-02-23T00:00")
+        .await;
+    let got = app.get_json(&paths::forecast(id)).await;
     (q, id, got["intervals"].as_array().unwrap().clone())
 }
 
@@ -60,18 +51,11 @@ async fn import_actuals(app: &TestApp, q: i64, intervals: &[Value], days: &[&str
         .map(|i| json!({"interval_start": i["interval_start"], "volume": f(&i["volume"]) * factor}))
         .collect();
     assert!(!rows.is_empty());
-    let resp = app
-        .post_json(&format!("/api/v1/queues/{q}/history"), &json!(rows))
-        .await;
-    json_of(resp, 200).await;
+    app.import_history_json(q, &json!(rows)).await;
 }
 
 async fn accuracy(app: &TestApp, f: i64) -> Value {
-    json_of(
-        app.get(&format!("/api/v1/forecasts/{f}/accuracy")).await,
-        200,
-    )
-    .await
+    app.get_json(&paths::forecast_accuracy(f)).await
 }
 
 async fn realised_appears_once_actuals_are_imported(db: TestDb) {
@@ -154,14 +138,14 @@ async fn realised_appears_once_actuals_are_imported(db: TestDb) {
     assert_eq!(acc["backtest"], before["backtest"]);
 
     // The stored forecast did not move with the new history.
-    let again = json_of(app.get(&format!("/api/v1/forecasts/{id}")).await, 200).await;
+    let again = app.get_json(&paths::forecast(id)).await;
     assert_eq!(again["intervals"].as_array().unwrap(), &intervals);
 }
 
 async fn adjustments_are_kept_apart_and_shown_with_the_forecast(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (q, id, intervals) = queue_and_forecast(&app).await;
-    let path = format!("/api/v1/forecasts/{id}/adjustments");
+    let path = paths::forecast_adjustments(id);
     let statistical = day_totals(&intervals);
     let total: f64 = statistical.values().sum();
     let wed: NaiveDate = "2026-02-18".parse().unwrap();
@@ -187,10 +171,10 @@ async fn adjustments_are_kept_apart_and_shown_with_the_forecast(db: TestDb) {
     assert_eq!(stored[1]["absolute"], -50.0);
     assert_eq!(stored[1]["forecast_id"], id);
     assert!(stored[1]["created_at"].is_string());
-    let listed = json_of(app.get(&path).await, 200).await;
+    let listed = app.get_json(&path).await;
     assert_eq!(listed.as_array().unwrap(), stored);
 
-    let got = json_of(app.get(&format!("/api/v1/forecasts/{id}")).await, 200).await;
+    let got = app.get_json(&paths::forecast(id)).await;
     let rows = got["intervals"].as_array().unwrap();
     // The statistical forecast is unchanged, interval by interval.
     assert!(close(f(&got["total_volume"]), total));
@@ -268,42 +252,24 @@ async fn adjustments_are_kept_apart_and_shown_with_the_forecast(db: TestDb) {
         201,
     )
     .await;
-    let one_id = one[0]["id"].as_i64().unwrap();
-    let with_three = json_of(app.get(&format!("/api/v1/forecasts/{id}")).await, 200).await;
+    let one_id = id_of(&one[0]);
+    let with_three = app.get_json(&paths::forecast(id)).await;
     let thu: NaiveDate = "2026-02-19".parse().unwrap();
     assert!(close(
         f(&with_three["adjusted_total_volume"]),
         1.1 * total - 50.0 - 0.11 * statistical[&thu]
     ));
-    let resp = app
-        .client
-        .delete(app.url(&format!("{path}/{one_id}")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete(&paths::forecast_adjustment(id, one_id)).await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(
-        json_of(app.get(&path).await, 200).await.as_array().unwrap(),
-        stored
-    );
-    let resp = app
-        .client
-        .delete(app.url(&format!("{path}/{one_id}")))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(app.get_json(&path).await.as_array().unwrap(), stored);
+    let resp = app.delete(&paths::forecast_adjustment(id, one_id)).await;
     assert_eq!(json_of(resp, 404).await["error"], "not_found");
     // Removing every adjustment gives the plain forecast back.
     for s in stored {
-        let resp = app
-            .client
-            .delete(app.url(&format!("{path}/{}", s["id"])))
-            .send()
-            .await
-            .unwrap();
+        let resp = app.delete(&paths::forecast_adjustment(id, id_of(s))).await;
         assert_eq!(resp.status(), 204);
     }
-    let plain = json_of(app.get(&format!("/api/v1/forecasts/{id}")).await, 200).await;
+    let plain = app.get_json(&paths::forecast(id)).await;
     assert!(plain.get("adjusted_total_volume").is_none());
     assert!(plain["intervals"][0].get("adjusted_volume").is_none());
     assert!(accuracy(&app, id).await["realised"]["adjusted"].is_null());
@@ -312,7 +278,7 @@ async fn adjustments_are_kept_apart_and_shown_with_the_forecast(db: TestDb) {
 async fn bad_adjustments_are_refused_naming_the_field(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let (_, id, _) = queue_and_forecast(&app).await;
-    let path = format!("/api/v1/forecasts/{id}/adjustments");
+    let path = paths::forecast_adjustments(id);
     let ok = json!({"date": "2026-02-18", "percent": 5, "reason": "r"});
     let cases = [
         (
@@ -364,7 +330,7 @@ async fn bad_adjustments_are_refused_naming_the_field(db: TestDb) {
         assert!(message.starts_with(expected), "{body}: {message}");
     }
     // All or none: the good first adjustment of a refused batch was not kept.
-    assert_eq!(json_of(app.get(&path).await, 200).await, json!([]));
+    assert_eq!(app.get_json(&path).await, json!([]));
 
     // Unreadable bodies: 400 naming the element.
     let err = json_of(
@@ -390,23 +356,17 @@ async fn bad_adjustments_are_refused_naming_the_field(db: TestDb) {
     // Unknown forecast or adjustment: 404.
     let unknown = id + 1000;
     for resp in [
-        app.post_json(&format!("/api/v1/forecasts/{unknown}/adjustments"), &ok)
+        app.post_json(&paths::forecast_adjustments(unknown), &ok)
             .await,
-        app.get(&format!("/api/v1/forecasts/{unknown}/adjustments"))
-            .await,
-        app.get(&format!("/api/v1/forecasts/{unknown}/accuracy"))
-            .await,
-        app.client
-            .delete(app.url(&format!("{path}/999")))
-            .send()
-            .await
-            .unwrap(),
+        app.get(&paths::forecast_adjustments(unknown)).await,
+        app.get(&paths::forecast_accuracy(unknown)).await,
+        app.delete(&paths::forecast_adjustment(id, 999)).await,
     ] {
         assert_eq!(json_of(resp, 404).await["error"], "not_found");
     }
 }
 
-on_both_databases!(
+crate::on_both_databases!(
     realised_appears_once_actuals_are_imported,
     adjustments_are_kept_apart_and_shown_with_the_forecast,
     bad_adjustments_are_refused_naming_the_field,

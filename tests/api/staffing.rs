@@ -1,15 +1,8 @@
 //! What-if staffing over HTTP: nothing stored, every channel's model.
 
-mod common;
-
-use common::{TestApp, TestDb};
-use serde_json::{json, Value};
-
-async fn calculate(app: &TestApp, body: Value) -> (u16, Value) {
-    let resp = app.post_json("/api/v1/staffing/calculate", &body).await;
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
-}
+use crate::common::{TestApp, TestDb};
+use crate::helpers::rounded;
+use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_if_staffing_per_channel() {
@@ -18,16 +11,17 @@ async fn what_if_staffing_per_channel() {
     let voice = json!({"channel": "voice", "interval_minutes": 30, "intervals": [{"volume": 100, "aht_seconds": 180}],
                        "service_level_percent": 80, "answer_within_seconds": 19.8,
                        "max_occupancy_percent": 85, "shrinkage_percent": 30});
-    let (status, c) = calculate(&app, voice.clone()).await;
+    let (status, c) = app.calculate_staffing(&voice).await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["intervals"][0]["agents_net"], 14);
     assert_eq!(c["intervals"][0]["agents_with_shrinkage"], 20);
     assert_eq!(c["model"]["channel"], "voice");
+    insta::assert_json_snapshot!("staffing_voice", rounded(&c));
 
     // Callers who hang up after 5 minutes on average: Erlang A needs no more agents, and some abandon.
     let mut patient = voice.clone();
     patient["patience_seconds"] = json!(300);
-    let (status, a) = calculate(&app, patient.clone()).await;
+    let (status, a) = app.calculate_staffing(&patient).await;
     assert_eq!(status, 200, "{a}");
     assert!(a["intervals"][0]["agents_net"].as_u64().unwrap() <= 14);
     assert!(
@@ -38,7 +32,7 @@ async fn what_if_staffing_per_channel() {
     );
     // A cap on abandonment binds.
     patient["max_abandon_percent"] = json!(0.5);
-    let (_, capped) = calculate(&app, patient).await;
+    let (_, capped) = app.calculate_staffing(&patient).await;
     assert!(
         capped["intervals"][0]["agents_net"].as_u64() > a["intervals"][0]["agents_net"].as_u64()
     );
@@ -53,7 +47,7 @@ async fn what_if_staffing_per_channel() {
     let mut chat = voice.clone();
     chat["channel"] = json!("chat");
     chat["chat_concurrency"] = json!(3);
-    let (status, ch) = calculate(&app, chat).await;
+    let (status, ch) = app.calculate_staffing(&chat).await;
     assert_eq!(status, 200, "{ch}");
     assert!(ch["intervals"][0]["agents_net"].as_u64().unwrap() < 14);
 
@@ -62,7 +56,7 @@ async fn what_if_staffing_per_channel() {
     let mut hours = vec![json!({"volume": 120, "aht_seconds": 300})];
     hours.extend((0..7).map(|_| json!({"volume": 0, "aht_seconds": 300})));
     let email = json!({"channel": "email", "interval_minutes": 60, "intervals": hours, "deadline_seconds": 14400});
-    let (status, e) = calculate(&app, email).await;
+    let (status, e) = app.calculate_staffing(&email).await;
     assert_eq!(status, 200, "{e}");
     let peak = e["peak_agents"].as_u64().unwrap();
     assert!(
@@ -113,13 +107,13 @@ async fn what_if_refuses_impossible_or_malformed_input() {
         ),
     ];
     for (body, status, needle) in cases {
-        let (got, err) = calculate(&app, body.clone()).await;
+        let (got, err) = app.calculate_staffing(&body).await;
         assert_eq!(got, status, "{body}: {err}");
         assert!(
             err["message"].as_str().unwrap().contains(needle),
             "{body}: {err}"
         );
     }
-    let (status, _) = calculate(&app, base).await;
+    let (status, _) = app.calculate_staffing(&base).await;
     assert_eq!(status, 200);
 }

@@ -1,9 +1,8 @@
 //! Forecast → requirements → roster → check over real HTTP, on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::{json_of, paths, queue_with_history, time, TestApp, TestDb};
+use crate::helpers::{id_of, rounded};
 use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
-use common::{json_of, queue_with_history, time, TestApp, TestDb};
 use serde_json::{json, Value};
 use staffcast::domain::ServiceGoal;
 use staffcast::staffing::{required_agents, StaffingTarget, Workload};
@@ -13,42 +12,20 @@ type Span = (DateTime<Utc>, DateTime<Utc>);
 
 const PARIS: chrono_tz::Tz = chrono_tz::Europe::Paris;
 
-/// Polls a schedule job until it has finished (30 s at most).
-async fn wait_for_schedule(app: &TestApp, id: i64) -> Value {
-    for _ in 0..300 {
-        let run = json_of(app.get(&format!("/api/v1/schedules/{id}")).await, 200).await;
-        if ["done", "failed", "cancelled"].contains(&run["status"].as_str().unwrap()) {
-            return run;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("schedule {id} did not finish in 30 s");
-}
-
 /// A job queued before the service (re)started is picked up and finished.
 async fn queued_jobs_survive_a_restart(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
-    let run = json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
-            .await,
-        201,
-    )
-    .await;
+    let run = app.create_forecast(q, &json!({})).await;
     let agents = json!([{"name": "A", "external_id": "A1"}, {"name": "B", "external_id": "B1"}]);
-    json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/agents"), &agents)
-            .await,
-        201,
-    )
-    .await;
+    app.add_agents(q, &agents).await;
     let db = tokio::task::block_in_place(|| app.stop_and_keep_db());
     // While no service runs, a job is queued straight into the store.
     let store = db.open();
     let request = staffcast::app::schedule::ScheduleRequest {
         time_limit_seconds: 1.0,
         ..staffcast::app::schedule::ScheduleRequest::new(
-            staffcast::domain::ForecastId(run["id"].as_i64().unwrap() as i32),
+            staffcast::domain::ForecastId(id_of(&run) as i32),
             None,
             7,
         )
@@ -56,38 +33,34 @@ async fn queued_jobs_survive_a_restart(db: TestDb) {
     let queued = staffcast::app::schedule::submit_schedule(&store, &request).unwrap();
     assert_eq!(queued.status, staffcast::db::schedules::JobStatus::Queued);
     let restarted = TestApp::spawn(db).await;
-    let done = wait_for_schedule(&restarted, i64::from(queued.id.0)).await;
+    let done = restarted.wait_for_schedule(i64::from(queued.id.0)).await;
     assert_eq!(done["status"], "done");
-    let roster = json_of(
-        restarted
-            .get(&format!("/api/v1/schedules/{}/roster", queued.id))
-            .await,
-        200,
-    )
-    .await;
+    let roster = restarted.get_json(&paths::schedule_roster(queued.id)).await;
     assert!(!roster["shifts"].as_array().unwrap().is_empty());
 }
 
 async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
-    let run = json_of(
-        app.post_json(
-            &format!("/api/v1/queues/{q}/forecasts"),
+    let run = app
+        .create_forecast(
+            q,
             &json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23 00:00", "weeks": 6, "model": "weekly_average"}),
         )
-        .await,
-        201,
-    )
-    .await;
-    let f = run["id"].as_i64().unwrap();
+        .await;
+    let f = id_of(&run);
     assert_eq!(run["model"], "weekly_average");
+    insta::assert_json_snapshot!("forecast_run", rounded(&run), {
+        ".id" => "[id]",
+        ".queue_id" => "[id]",
+        ".created_at" => "[created_at]",
+    });
     assert_eq!(
         time(&run["from"]),
         "2026-02-15T23:00:00Z".parse::<DateTime<Utc>>().unwrap()
     );
 
-    let got = json_of(app.get(&format!("/api/v1/forecasts/{f}")).await, 200).await;
+    let got = app.get_json(&paths::forecast(f)).await;
     let intervals = got["intervals"].as_array().unwrap();
     assert_eq!(intervals.len(), 7 * 96);
     assert_eq!(got["time_zone"], "Europe/Paris");
@@ -105,12 +78,7 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
         assert!(local.hour() >= 8 && local.hour() < 18, "{local}");
     }
 
-    let reqs = json_of(
-        app.get(&format!("/api/v1/forecasts/{f}/requirements"))
-            .await,
-        200,
-    )
-    .await;
+    let reqs = app.get_json(&paths::forecast_requirements(f)).await;
     let rows = reqs["intervals"].as_array().unwrap();
     assert_eq!(rows.len(), 7 * 96);
     let volume_at: HashMap<DateTime<Utc>, (f64, f64)> = intervals
@@ -150,7 +118,7 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
     }
     assert!(reqs["peak_agents"].as_u64().unwrap() > 0);
 
-    let list = json_of(app.get(&format!("/api/v1/queues/{q}/forecasts")).await, 200).await;
+    let list = app.get_json(&paths::queue_forecasts(q)).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
 
@@ -159,15 +127,11 @@ async fn forecast_and_requirements_follow_the_goal(db: TestDb) {
 async fn auto_model_choice_backtests_and_calendar(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
-    let path = format!("/api/v1/queues/{q}/forecasts");
+    let path = paths::queue_forecasts(q);
     let body = json!({"from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23T00:00:00+01:00"});
-    let run = json_of(app.post_json(&path, &body).await, 201).await;
-    let f = run["id"].as_i64().unwrap();
-    let acc = json_of(
-        app.get(&format!("/api/v1/forecasts/{f}/accuracy")).await,
-        200,
-    )
-    .await;
+    let run = app.create_forecast(q, &body).await;
+    let f = id_of(&run);
+    let acc = app.get_json(&paths::forecast_accuracy(f)).await;
     assert_eq!(acc["requested"], "auto");
     assert_eq!(acc["reused_fit"], false);
     let scores = acc["backtest"]["scores"].as_array().unwrap();
@@ -202,52 +166,26 @@ async fn auto_model_choice_backtests_and_calendar(db: TestDb) {
     );
 
     // Same history, same request: the stored fit is reused.
-    let again = json_of(app.post_json(&path, &body).await, 201).await;
-    let acc2 = json_of(
-        app.get(&format!("/api/v1/forecasts/{}/accuracy", again["id"]))
-            .await,
-        200,
-    )
-    .await;
+    let again = app.create_forecast(q, &body).await;
+    let acc2 = app.get_json(&paths::forecast_accuracy(id_of(&again))).await;
     assert_eq!(acc2["reused_fit"], true);
-    let first: Value = app
-        .get(&format!("/api/v1/forecasts/{f}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let second: Value = app
-        .get(&format!("/api/v1/forecasts/{}", again["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first = app.get_json(&paths::forecast(f)).await;
+    let second = app.get_json(&paths::forecast(id_of(&again))).await;
     assert_eq!(first["intervals"], second["intervals"]);
 
     // The planner closes Wednesday 2026-02-18: that day is forecast as zero.
-    let cal = format!("/api/v1/queues/{q}/special-days");
-    let resp = app.post_body(&cal, "text/csv", "date,kind,name,effect_percent\n2026-02-18,closed,Strike day,\n2026-02-19,campaign,Launch,+30\n").await;
-    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
-    let listed = json_of(app.get(&cal).await, 200).await;
+    let cal = paths::queue_special_days(q);
+    app.import_special_days(q, "date,kind,name,effect_percent\n2026-02-18,closed,Strike day,\n2026-02-19,campaign,Launch,+30\n").await;
+    let listed = app.get_json(&cal).await;
     assert_eq!(listed.as_array().unwrap().len(), 2);
     assert_eq!(
         listed[1]["effect_percent"].as_f64().map(f64::round),
         Some(30.0)
     );
-    let run3 = json_of(app.post_json(&path, &body).await, 201).await;
-    let acc3 = json_of(
-        app.get(&format!("/api/v1/forecasts/{}/accuracy", run3["id"]))
-            .await,
-        200,
-    )
-    .await;
+    let run3 = app.create_forecast(q, &body).await;
+    let acc3 = app.get_json(&paths::forecast_accuracy(id_of(&run3))).await;
     assert_eq!(acc3["reused_fit"], false, "a new calendar means a new fit");
-    let third: Value = app
-        .get(&format!("/api/v1/forecasts/{}", run3["id"]))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let third = app.get_json(&paths::forecast(id_of(&run3))).await;
     let day_total = |v: &Value, day: &str| -> f64 {
         v["intervals"]
             .as_array()
@@ -278,27 +216,11 @@ async fn auto_model_choice_backtests_and_calendar(db: TestDb) {
         .await;
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("line 3"));
-    assert_eq!(
-        json_of(app.get(&cal).await, 200)
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-    let resp = app
-        .client
-        .delete(app.url(&format!("{cal}/2026-02-18")))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(app.get_json(&cal).await.as_array().unwrap().len(), 2);
+    let strike_day = paths::queue_special_day(q, "2026-02-18");
+    let resp = app.delete(&strike_day).await;
     assert_eq!(resp.status(), 204);
-    let resp = app
-        .client
-        .delete(app.url(&format!("{cal}/2026-02-18")))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete(&strike_day).await;
     assert_eq!(resp.status(), 404);
     let resp = app
         .post_json(&path, &json!({"model": "crystal_ball"}))
@@ -311,7 +233,7 @@ async fn forecast_defaults_to_the_week_after_history(db: TestDb) {
     let q = queue_with_history(&app, true).await;
     let resp = app
         .client
-        .post(app.url(&format!("/api/v1/queues/{q}/forecasts")))
+        .post(app.url(&paths::queue_forecasts(q)))
         .send()
         .await
         .unwrap();
@@ -327,7 +249,7 @@ async fn forecast_defaults_to_the_week_after_history(db: TestDb) {
 async fn forecast_errors_are_clear(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, false).await;
-    let path = format!("/api/v1/queues/{q}/forecasts");
+    let path = paths::queue_forecasts(q);
     let cases = [
         (
             json!({"from": "2026-02-23T00:00:00Z", "to": "2026-02-16T00:00:00Z"}),
@@ -364,21 +286,19 @@ async fn forecast_errors_are_clear(db: TestDb) {
         );
     }
     assert_eq!(
-        app.post_json("/api/v1/queues/999/forecasts", &json!({}))
+        app.post_json(&paths::queue_forecasts(999), &json!({}))
             .await
             .status(),
         404
     );
-    assert_eq!(app.get("/api/v1/forecasts/999").await.status(), 404);
+    assert_eq!(app.get(&paths::forecast(999)).await.status(), 404);
     assert_eq!(
-        app.get("/api/v1/forecasts/999/requirements").await.status(),
+        app.get(&paths::forecast_requirements(999)).await.status(),
         404
     );
     // History without handle time: a forecast, but no requirement to staff.
-    let run = json_of(app.post_json(&path, &json!({})).await, 201).await;
-    let resp = app
-        .get(&format!("/api/v1/forecasts/{}/requirements", run["id"]))
-        .await;
+    let run = app.create_forecast(q, &json!({})).await;
+    let resp = app.get(&paths::forecast_requirements(id_of(&run))).await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("aht_seconds"));
 }
@@ -386,63 +306,80 @@ async fn forecast_errors_are_clear(db: TestDb) {
 async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
-    let run = json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/forecasts"), &json!({}))
-            .await,
-        201,
-    )
-    .await;
-    let f = run["id"].as_i64().unwrap();
+    let f = id_of(&app.create_forecast(q, &json!({})).await);
 
     // No agents yet: a clear 422, nothing stored.
     let body = json!({"forecast_id": f, "time_limit_seconds": 2, "shift": {"length_minutes": 480, "earliest_start": "07:00:00",
                       "latest_start": "10:00:00", "lunch_minutes": 30}});
-    let resp = app.post_json("/api/v1/schedules", &body).await;
+    let resp = app.post_json(&paths::schedules(), &body).await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("no agents"));
 
     let agents: Vec<Value> = (0..12)
         .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "min_week_hours": 15, "max_week_hours": 30}))
         .collect();
-    json_of(
-        app.post_json(&format!("/api/v1/queues/{q}/agents"), &json!(agents))
-            .await,
-        201,
-    )
-    .await;
+    app.add_agents(q, &json!(agents)).await;
 
-    let resp = app.post_json("/api/v1/schedules", &body).await;
+    let resp = app.post_json(&paths::schedules(), &body).await;
     let location = resp.headers()["location"].to_str().unwrap().to_string();
-    assert!(location.starts_with("/api/v1/schedules/"), "{location}");
     let queued = json_of(resp, 202).await;
+    let s = id_of(&queued);
+    assert_eq!(location, paths::schedule(s));
+    assert!(
+        location.starts_with(&format!("{}/", paths::schedules())),
+        "{location}"
+    );
     assert!(["queued", "running", "done"].contains(&queued["status"].as_str().unwrap()));
-    let s = queued["id"].as_i64().unwrap();
-    let schedule = wait_for_schedule(&app, s).await;
+    let schedule = app.wait_for_schedule(s).await;
     assert_eq!(schedule["status"], "done");
     assert_eq!(schedule["progress_percent"], 100.0);
-    let resp = app
-        .client
-        .delete(app.url(&format!("/api/v1/schedules/{s}")))
-        .send()
-        .await
-        .unwrap();
+    // The search runs against a time limit: what it reaches (objective,
+    // iterations, the bound, the binding rules) varies from run to run and
+    // is checked below; the job's shape, params and status do not.
+    let mut shown = schedule.clone();
+    for value in shown["report"]["objective"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+    {
+        *value = json!("[search]");
+    }
+    insta::assert_json_snapshot!("schedule_run", shown, {
+        ".id" => "[id]",
+        ".queue_id" => "[id]",
+        ".forecast_id" => "[id]",
+        ".params.forecast_id" => "[id]",
+        ".created_at" => "[timestamp]",
+        ".started_at" => "[timestamp]",
+        ".finished_at" => "[timestamp]",
+        ".best_objective" => "[search]",
+        ".coverage_percent" => "[search]",
+        ".rostered_hours" => "[search]",
+        ".report.binding_rules" => "[search]",
+        ".report.first_roster_objective" => "[search]",
+        ".report.search_start_objective" => "[search]",
+        ".report.iterations" => "[search]",
+        ".report.short_intervals" => "[search]",
+        ".report.lower_bound" => "[search]",
+        ".report.gap_percent" => "[search]",
+        ".report.stop" => "[search]",
+        ".report.bound_seconds" => "[duration]",
+        ".report.elapsed_seconds" => "[duration]",
+        ".report.first_roster_seconds" => "[duration]",
+    });
+    let resp = app.delete(&paths::schedule(s)).await;
     assert_eq!(resp.status(), 409, "a finished job cannot be cancelled");
-    let resp = app
-        .client
-        .delete(app.url("/api/v1/schedules/999"))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.delete(&paths::schedule(999)).await;
     assert_eq!(resp.status(), 404);
     let coverage = schedule["coverage_percent"].as_f64().unwrap();
     assert!(coverage > 50.0 && coverage <= 100.0, "coverage {coverage}");
 
-    let roster = json_of(
-        app.get(&format!("/api/v1/schedules/{s}/roster?format=json"))
-            .await,
-        200,
-    )
-    .await;
+    let roster = app
+        .get_json(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("format", &"json")],
+        ))
+        .await;
     let shifts = roster["shifts"].as_array().unwrap();
     assert!(!shifts.is_empty());
     let mut hours: HashMap<String, f64> = HashMap::new();
@@ -483,7 +420,10 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     }
 
     let csv = app
-        .get(&format!("/api/v1/schedules/{s}/roster?format=csv"))
+        .get(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("format", &"csv")],
+        ))
         .await;
     assert_eq!(csv.status(), 200);
     assert!(csv.headers()["content-type"]
@@ -494,25 +434,28 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
     assert_eq!(csv.lines().count(), shifts.len() + 1);
     assert!(csv.lines().nth(1).unwrap().contains("unpaid"));
 
-    let check = json_of(app.get(&format!("/api/v1/schedules/{s}/check")).await, 200).await;
+    let check = app.get_json(&paths::schedule_check(s)).await;
     let sl = check["service_level"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&sl));
     assert_eq!(check["intervals"].as_array().unwrap().len(), 7 * 96);
 
     assert_eq!(
-        app.get(&format!("/api/v1/schedules/{s}/roster?format=xml"))
-            .await
-            .status(),
+        app.get(&paths::with_query(
+            paths::schedule_roster(s),
+            &[("format", &"xml")]
+        ))
+        .await
+        .status(),
         400
     );
-    assert_eq!(app.get("/api/v1/schedules/999").await.status(), 404);
+    assert_eq!(app.get(&paths::schedule(999)).await.status(), 404);
     let resp = app
-        .post_json("/api/v1/schedules", &json!({"forecast_id": 999}))
+        .post_json(&paths::schedules(), &json!({"forecast_id": 999}))
         .await;
     assert_eq!(resp.status(), 404);
     let bad_rule = json!({"forecast_id": f, "shift": {"earliest_start": "12:00:00", "latest_start": "08:00:00"}});
     assert_eq!(
-        app.post_json("/api/v1/schedules", &bad_rule).await.status(),
+        app.post_json(&paths::schedules(), &bad_rule).await.status(),
         422
     );
 }
@@ -522,11 +465,10 @@ async fn roster_covers_and_keeps_every_rule(db: TestDb) {
 async fn origin_apart_from_the_window(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
-    let path = format!("/api/v1/queues/{q}/forecasts");
     // History to 2026-02-16; origin two weeks earlier, window after it.
     let body = json!({"origin": "2026-02-02T00:00:00+01:00",
         "from": "2026-02-16T00:00:00+01:00", "to": "2026-02-23T00:00:00+01:00"});
-    let run = json_of(app.post_json(&path, &body).await, 201).await;
+    let run = app.create_forecast(q, &body).await;
     assert_eq!(run["lead_days"], 14, "{run}");
     assert_eq!(run["window_days"], 7);
     assert_eq!(
@@ -542,12 +484,7 @@ async fn origin_apart_from_the_window(db: TestDb) {
         run["model_reason"].as_str().unwrap().contains("lead 14 d"),
         "{run}"
     );
-    let f = run["id"].as_i64().unwrap();
-    let acc = json_of(
-        app.get(&format!("/api/v1/forecasts/{f}/accuracy")).await,
-        200,
-    )
-    .await;
+    let acc = app.get_json(&paths::forecast_accuracy(id_of(&run))).await;
     assert_eq!(acc["lead_days"], 14);
     assert_eq!(acc["backtest"]["lead_days"], 14);
     assert_eq!(acc["backtest"]["horizon_days"], 7);
@@ -555,7 +492,7 @@ async fn origin_apart_from_the_window(db: TestDb) {
     // No origin and a window four weeks after the history: the origin is
     // the end of the history and the lead is 28 days, not a silent gap.
     let later = json!({"from": "2026-03-16T00:00:00+01:00", "to": "2026-03-23T00:00:00+01:00"});
-    let run = json_of(app.post_json(&path, &later).await, 201).await;
+    let run = app.create_forecast(q, &later).await;
     assert_eq!(run["lead_days"], 28, "{run}");
     assert_eq!(
         time(&run["origin"]),
@@ -566,7 +503,7 @@ async fn origin_apart_from_the_window(db: TestDb) {
     // An origin after the history ends: the gap is reported.
     let gap = json!({"origin": "2026-03-02T00:00:00+01:00",
         "from": "2026-03-02T00:00:00+01:00", "to": "2026-03-09T00:00:00+01:00"});
-    let run = json_of(app.post_json(&path, &gap).await, 201).await;
+    let run = app.create_forecast(q, &gap).await;
     assert_eq!(run["gap_days"], 14, "{run}");
     assert!(
         run["warnings"][0].as_str().unwrap().contains("gap"),
@@ -576,13 +513,13 @@ async fn origin_apart_from_the_window(db: TestDb) {
     // The window may not start before the origin.
     let bad = json!({"origin": "2026-02-10T00:00:00+01:00",
         "from": "2026-02-09T00:00:00+01:00", "to": "2026-02-12T00:00:00+01:00"});
-    let resp = app.post_json(&path, &bad).await;
+    let resp = app.post_json(&paths::queue_forecasts(q), &bad).await;
     assert_eq!(resp.status(), 422);
     let text = resp.text().await.unwrap();
     assert!(text.contains("origin"), "{text}");
 }
 
-on_both_databases!(
+crate::on_both_databases!(
     origin_apart_from_the_window,
     forecast_and_requirements_follow_the_goal,
     forecast_defaults_to_the_week_after_history,
