@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // benchmark harness: a failed unwrap is a failed run
 //! Capacity plan speed: 78 weeks of 30-minute requirements (26,208
 //! intervals, Europe/Paris, a day shape, Sundays closed, a winter peak of
 //! +60 % in each year), a pool of 120 FTE short of the peak, 3 %/month

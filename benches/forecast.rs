@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // benchmark harness: a failed unwrap is a failed run
 //! Forecast accuracy on the bank year and engine speed.
 //! Run: `scripts/bench_forecast.sh` (= `cargo bench --bench forecast`).
 //!

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // benchmark harness: a failed unwrap is a failed run
 //! Import rate of a year of 15-minute history (35,040 rows) on SQLite and
 //! PostgreSQL, against parsing alone as the baseline in the same run.
 //! Run: `cargo bench --bench import` (PostgreSQL from STAFFCAST_TEST_PG_URL,

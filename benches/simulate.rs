@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // benchmark harness: a failed unwrap is a failed run
 //! Simulator speed, and (with `--replay`) the February 1999 replay table.
 //!
 //! `cargo bench --bench simulate` — calls per second on one core, with the

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // benchmark harness: a failed unwrap is a failed run
 //! Requirement speed: 10,000 intervals of a realistic day-shaped load
 //! (2 to ~120 erlangs, AHT 150–300 s, 30-minute intervals, 80% in 20 s,
 //! occupancy ≤ 85%, shrinkage 30%), Erlang C as the same-run baseline, then

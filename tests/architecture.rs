@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! The core (domain, forecast, staffing, schedule, simulate, capacity) must stay free
 //! of HTTP and SQL so it can be used as a plain library. This fails the
 //! build's tests the moment a core file names actix or diesel. Nor may the

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! The CLI contracts, run as a user would: the real binary on real files.
 
 mod common;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! `staffcast capacity`, run as a user would: the real binary on real files.
 
 use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc};

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! Properties that must hold for every input, not only for the examples of
 //! the unit tests: the interval grid across daylight-saving changes,
 //! reading and writing timestamps, and the Erlang C head count.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! The HTTP API over a real server and a real database (SQLite and
 //! PostgreSQL): one test binary, one module per resource.
 //!

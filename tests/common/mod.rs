@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! Test harness: a real server on a random loopback port over a real
 //! database, one fresh database per test so tests run in parallel.
 //!
