@@ -133,7 +133,7 @@ pub fn pg_template() -> &'static str {
         diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
             .execute(&mut admin)
             .expect("take the template lock");
-        if pg_databases_like(&mut admin, &name).is_empty() {
+        if !pg_databases_like(&mut admin, &name).contains(&name) {
             // Whoever holds the lock is the only builder: any half-built
             // template left here is from a process that died; clear it.
             for stale in pg_databases_like(&mut admin, "staffcast_tpl_%_build_%") {
@@ -155,9 +155,10 @@ pub fn pg_template() -> &'static str {
                 assert!(applied >= 1, "no PostgreSQL migrations applied");
             }
             for sql in [
-                format!("ALTER DATABASE {building} RENAME TO {name}"),
                 // Nobody may connect: CREATE DATABASE … TEMPLATE needs it idle.
-                format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+                format!("ALTER DATABASE {building} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"),
+                // Published under its real name only once complete.
+                format!("ALTER DATABASE {building} RENAME TO {name}"),
             ] {
                 diesel::sql_query(sql)
                     .execute(&mut admin)
