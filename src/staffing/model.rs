@@ -79,14 +79,14 @@ pub fn queue_metrics(
 /// abandon rate, occupancy); `agents_raw = n − 1 + max` of those fractions.
 /// At 0 agents the metrics are taken as SL 0, ASA ∞, abandon 1, occupancy 1.
 ///
-/// **Search.** Erlang C uses [`required_agents`] (walk up from `floor(A)+1`).
+/// **Search.** Erlang C uses [`required_agents`](super::required_agents) (walk up from `floor(A)+1`).
 /// Erlang A allows `c < A`; since answered work cannot exceed capacity, SL ≤
 /// c/A, so nothing below `max(1, floor(SL_goal·A))` is tried. The search
 /// gallops from the Erlang C head count (down or up by 1, 2, 4, …) to
 /// bracket the fewest agents meeting every goal, then bisects, assuming every metric is monotone in the head count (true for M/M/c+M).
 /// `O(log n)` Erlang A evaluations of `O(queue length)` each.
 ///
-/// Errors: as [`required_agents`], plus `goal.max_abandon_rate()` outside
+/// Errors: as [`required_agents`](super::required_agents), plus `goal.max_abandon_rate()` outside
 /// [0, 1] and a patience that is not > 0 (field `patience_seconds`).
 pub fn required_agents_for(
     model: QueueModel,
