@@ -1,4 +1,5 @@
 use super::blocking;
+use crate::app;
 use crate::db::Database;
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -7,7 +8,7 @@ use serde::Serialize;
 pub async fn healthz(db: web::Data<Database>) -> HttpResponse {
     let backend = db.backend_name();
     let db = db.into_inner();
-    match blocking(move || db.ping().map_err(Into::into)).await {
+    match blocking(move || app::health::check(&db)).await {
         Ok(()) => HttpResponse::Ok().json(Health {
             status: "ok",
             database: backend,

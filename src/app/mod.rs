@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod capacity;
 pub mod error;
 pub mod forecast;
+pub mod health;
 pub mod history;
 pub mod jobs;
 pub mod schedule;
