@@ -116,10 +116,7 @@ pub(crate) fn requirement_for(
 ) -> Result<Requirement, StaffingError> {
     if let Some(x) = goal.max_abandon_rate() {
         if !(0.0..=1.0).contains(&x) {
-            return Err(invalid(
-                "goal.max_abandon_rate()",
-                "must be between 0 and 1",
-            ));
+            return Err(invalid("goal.max_abandon_rate", "must be between 0 and 1"));
         }
     }
     let patience = match model {

@@ -207,31 +207,10 @@ pub(crate) fn validate(
     max_occupancy: f64,
     shrinkage: f64,
 ) -> Result<(), StaffingError> {
-    if !(volume.is_finite() && volume >= 0.0) {
-        return Err(invalid("volume", "must be a finite number, 0 or more"));
-    }
-    if !(interval_seconds.is_finite() && interval_seconds > 0.0) {
-        return Err(invalid(
-            "interval_seconds",
-            "must be a finite number above 0",
-        ));
-    }
-    if !(aht_seconds.is_finite() && aht_seconds >= 0.0) {
-        return Err(invalid("aht_seconds", "must be a finite number, 0 or more"));
-    }
-    if volume > 0.0 && aht_seconds <= 0.0 {
-        return Err(invalid(
-            "aht_seconds",
-            "must be above 0 when there are contacts",
-        ));
-    }
-    if !(0.0..1.0).contains(&shrinkage) {
-        return Err(invalid("shrinkage", "must be at least 0 and below 1"));
-    }
-    if !(max_occupancy > 0.0 && max_occupancy <= 1.0) {
-        return Err(invalid("max_occupancy", "must be above 0 and at most 1"));
-    }
-    validate_goal(goal)
+    // The same checks, in the same order, as building the typed inputs.
+    Workload::new(volume, aht_seconds, interval_seconds)?;
+    StaffingTarget::new(*goal, max_occupancy, shrinkage)?;
+    Ok(())
 }
 
 /// The goal's own ranges, as the maths needs them (`ServiceGoal::new` is
@@ -239,20 +218,20 @@ pub(crate) fn validate(
 pub(crate) fn validate_goal(goal: &ServiceGoal) -> Result<(), StaffingError> {
     if !(0.0..1.0).contains(&goal.service_level()) {
         return Err(invalid(
-            "goal.service_level()",
+            "goal.service_level",
             "must be at least 0 and below 1 (100% within a finite time needs infinite agents)",
         ));
     }
     if !(goal.answer_within_seconds().is_finite() && goal.answer_within_seconds() >= 0.0) {
         return Err(invalid(
-            "goal.answer_within_seconds()",
+            "goal.answer_within_seconds",
             "must be a finite number, 0 or more",
         ));
     }
     if let Some(asa) = goal.max_asa_seconds() {
         if !(asa.is_finite() && asa > 0.0) {
             return Err(invalid(
-                "goal.max_asa_seconds()",
+                "goal.max_asa_seconds",
                 "must be a finite number above 0",
             ));
         }
@@ -554,24 +533,24 @@ mod tests {
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(1.0, 20.0), 0.85, 0.3),
-            Err("goal.service_level()")
+            Err("goal.service_level")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(-0.1, 20.0), 0.85, 0.3),
-            Err("goal.service_level()")
+            Err("goal.service_level")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(f64::NAN, 20.0), 0.85, 0.3),
-            Err("goal.service_level()")
+            Err("goal.service_level")
         );
         assert_eq!(
             run(100.0, 1800.0, 180.0, &goal(0.8, -1.0), 0.85, 0.3),
-            Err("goal.answer_within_seconds()")
+            Err("goal.answer_within_seconds")
         );
         let zero_asa = ServiceGoal::unchecked(0.8, 20.0, Some(0.0), None);
         assert_eq!(
             run(100.0, 1800.0, 180.0, &zero_asa, 0.85, 0.3),
-            Err("goal.max_asa_seconds()")
+            Err("goal.max_asa_seconds")
         );
         // Validation happens even when there is no volume.
         assert_eq!(run(0.0, 1800.0, 180.0, &g, 0.85, 1.5), Err("shrinkage"));
