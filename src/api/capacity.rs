@@ -4,7 +4,8 @@
 use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
-use crate::app::capacity::{capacity_plan, capacity_plan_heads, create_capacity_plan, ResultHead};
+use crate::app::capacity::{capacity_plan, capacity_plans, create_capacity_plan};
+use crate::capacity::Comparison;
 use crate::capacity::{CapacityRequest, PlanConfig, VariantSpec};
 use crate::db::capacity_plans::StoredCapacityPlan;
 use crate::db::Database;
@@ -50,13 +51,8 @@ pub async fn create(
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
-    let plans = blocking(move || capacity_plan_heads(&db, id)).await?;
-    Ok(HttpResponse::Ok().json(
-        plans
-            .into_iter()
-            .map(|(p, head)| PlanSummary::new(p, head))
-            .collect::<Vec<_>>(),
-    ))
+    let plans = blocking(move || capacity_plans(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(plans.into_iter().map(PlanSummary::new).collect::<Vec<_>>()))
 }
 
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
@@ -76,20 +72,20 @@ pub struct PlanSummary {
     created_at: DateTime<Utc>,
     first_week: Option<NaiveDate>,
     weeks_count: Option<usize>,
-    comparison: serde_json::Value,
+    comparison: Vec<Comparison>,
 }
 
 impl PlanSummary {
-    fn new(p: StoredCapacityPlan, head: ResultHead) -> Self {
-        let base = head.scenarios.first();
+    fn new(p: StoredCapacityPlan) -> Self {
+        let base = p.result.scenarios.first();
         PlanSummary {
             id: p.id,
             queue_id: p.queue_id,
             forecast_id: p.forecast_id,
             created_at: p.created_at,
-            first_week: base.and_then(|s| s.first_week),
-            weeks_count: base.and_then(|s| s.weeks_count),
-            comparison: head.comparison,
+            first_week: base.map(|s| s.first_week),
+            weeks_count: base.map(|s| s.weeks_count),
+            comparison: p.result.comparison,
         }
     }
 }

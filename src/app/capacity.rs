@@ -8,7 +8,6 @@ use crate::capacity::{plan_capacity, CapacityRequest, NeedInterval};
 use crate::db::capacity_plans::StoredCapacityPlan;
 use crate::db::Database;
 use crate::domain::{CapacityPlanId, ForecastId, QueueId};
-use serde::Deserialize;
 
 /// A plan's request as stored with it: the forecast and the plan as given.
 #[derive(serde::Serialize)]
@@ -80,8 +79,6 @@ pub fn create_capacity_plan(
         variants: &request.variants,
     })
     .map_err(|e| AppError::corrupt("capacity plan request", e))?;
-    let result =
-        serde_json::to_value(&result).map_err(|e| AppError::corrupt("capacity plan result", e))?;
     let plan_id = db.insert_capacity_plan(id, forecast_id, &stored_request, &result)?;
     capacity_plan(db, plan_id)
 }
@@ -95,35 +92,4 @@ pub fn capacity_plan(db: &Database, id: CapacityPlanId) -> Result<StoredCapacity
 pub fn capacity_plans(db: &Database, id: QueueId) -> Result<Vec<StoredCapacityPlan>, AppError> {
     queue(db, id)?;
     Ok(db.capacity_plans(id)?)
-}
-
-/// The head of a stored plan's result: its base scenario's first week and
-/// length, and the side-by-side comparison (kept as stored).
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct ResultHead {
-    #[serde(default)]
-    pub scenarios: Vec<ScenarioHead>,
-    #[serde(default)]
-    pub comparison: serde_json::Value,
-}
-
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct ScenarioHead {
-    pub first_week: Option<chrono::NaiveDate>,
-    pub weeks_count: Option<usize>,
-}
-
-/// A queue's plans, each with the head of its result.
-pub fn capacity_plan_heads(
-    db: &Database,
-    id: QueueId,
-) -> Result<Vec<(StoredCapacityPlan, ResultHead)>, AppError> {
-    capacity_plans(db, id)?
-        .into_iter()
-        .map(|p| {
-            let head = ResultHead::deserialize(&p.result)
-                .map_err(|e| AppError::corrupt(format_args!("capacity plan {}", p.id), e))?;
-            Ok((p, head))
-        })
-        .collect()
 }

@@ -7,9 +7,9 @@ use super::pool::{Evaluation, EPS};
 use super::recommend::Recommendation;
 use super::scenario::Scenario;
 use chrono::{Duration, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapacityPlan {
     pub time_zone: String,
     /// Monday of the forecast's first full week and how many full weeks it covers.
@@ -20,7 +20,7 @@ pub struct CapacityPlan {
     pub comparison: Vec<Comparison>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
     pub name: String,
     /// The plan as run: the base, or the base with the variant's changes.
@@ -36,52 +36,70 @@ pub struct ScenarioResult {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Peak {
     pub first_week: NaiveDate,
     pub last_week: NaiveDate,
     pub weeks: usize,
+    #[serde(deserialize_with = "null_as_nan")]
     pub max_required_fte: f64,
     pub max_week: NaiveDate,
 }
 
 /// One week. FTE are payroll FTE: `required_fte` already allows for
 /// holidays, leave and shrinkage, so it compares directly with head count.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WeekRow {
     pub week_start: NaiveDate,
     /// Σ agents (net of shrinkage) × interval hours: hours on the phones.
+    #[serde(deserialize_with = "null_as_nan")]
     pub need_hours: f64,
     pub holidays: u32,
+    #[serde(deserialize_with = "null_as_nan")]
     pub shrinkage_percent: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub leave_percent: f64,
     /// Hours on the phones one FTE gives this week.
+    #[serde(deserialize_with = "null_as_nan")]
     pub productive_hours_per_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub required_fte: f64,
     /// The current pool after attrition.
+    #[serde(deserialize_with = "null_as_nan")]
     pub pool_fte: f64,
     /// People of every class (planned and recommended) on payroll, trainees included.
+    #[serde(deserialize_with = "null_as_nan")]
     pub class_fte: f64,
     /// Pool plus classes weighted by their productivity.
+    #[serde(deserialize_with = "null_as_nan")]
     pub productive_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub overtime_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub overtime_hours: f64,
     pub temps: u32,
+    #[serde(deserialize_with = "null_as_nan")]
     pub temp_fte: f64,
     /// Productive plus overtime plus temps.
+    #[serde(deserialize_with = "null_as_nan")]
     pub available_fte: f64,
     /// available − required: below 0 the week is short; above 0 over-staffed.
+    #[serde(deserialize_with = "null_as_nan")]
     pub gap_fte: f64,
     /// Unpaid voluntary time off offered out of the surplus.
+    #[serde(deserialize_with = "null_as_nan")]
     pub vto_hours: f64,
     /// Wages (pool and classes) + overtime + temps − voluntary time off.
+    #[serde(deserialize_with = "null_as_nan")]
     pub cost: f64,
     /// Without the recommended classes (planned ones only, flex at its caps).
+    #[serde(deserialize_with = "null_as_nan")]
     pub baseline_available_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub baseline_gap_fte: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecommendedClass {
     /// Monday the class starts (least-cost choice).
     pub start_week: NaiveDate,
@@ -92,10 +110,11 @@ pub struct RecommendedClass {
     pub first_productive_week: NaiveDate,
     pub full_productivity_week: NaiveDate,
     /// Wages of the class from its start to the end of the plan.
+    #[serde(deserialize_with = "null_as_nan")]
     pub cost: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ScaleDown {
     /// Temps are let go first when the need falls.
@@ -107,21 +126,30 @@ pub enum ScaleDown {
     /// Then surplus hours of staff are offered as unpaid time off.
     VoluntaryTimeOff {
         week_start: NaiveDate,
+        #[serde(deserialize_with = "null_as_nan")]
         hours: f64,
+        #[serde(deserialize_with = "null_as_nan")]
         fte: f64,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
+    #[serde(deserialize_with = "null_as_nan")]
     pub cost: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub regular_cost: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub overtime_cost: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub temp_cost: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub vto_savings: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub overtime_hours: f64,
     /// Σ temps over the weeks.
     pub temp_weeks: u64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub vto_hours: f64,
     /// Weeks still short with the recommendation and flex.
     pub short_weeks: usize,
@@ -132,29 +160,44 @@ pub struct Totals {
     pub hires: u32,
     pub classes: usize,
     /// The smallest gap over the peak weeks.
+    #[serde(deserialize_with = "null_as_nan")]
     pub peak_gap_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub baseline_peak_gap_fte: f64,
     /// The LP relaxation's cost: no plan in whole people costs less.
     pub cost_lower_bound: Option<f64>,
 }
 
 /// One line per scenario, for reading variants side by side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub name: String,
+    #[serde(deserialize_with = "null_as_nan")]
     pub cost: f64,
     /// Cost minus the base plan's cost.
+    #[serde(deserialize_with = "null_as_nan")]
     pub cost_vs_base: f64,
     pub short_weeks: usize,
     pub baseline_short_weeks: usize,
     pub hires: u32,
     pub classes: usize,
+    #[serde(deserialize_with = "null_as_nan")]
     pub peak_gap_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub baseline_peak_gap_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub max_required_fte: f64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub overtime_hours: f64,
     pub temp_weeks: u64,
+    #[serde(deserialize_with = "null_as_nan")]
     pub vto_hours: f64,
+}
+
+/// serde_json writes a non-finite number (an empty peak's gap is +∞) as
+/// `null`; read back, it is NaN, which writes out as `null` again.
+fn null_as_nan<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 pub fn scenario_result(s: &Scenario, r: &Recommendation) -> ScenarioResult {

@@ -571,3 +571,25 @@ fn five_years_of_heavy_attrition_still_solve() {
     let bound = r.totals.cost_lower_bound;
     assert!(bound.is_none() || bound.unwrap() <= r.totals.cost * (1.0 + 1e-6));
 }
+
+#[test]
+fn a_stored_plan_reads_back_as_written_non_finite_numbers_included() {
+    let mut need = vec![10.0; 12];
+    need[6..9].fill(18.0);
+    let mut out = run_with(
+        &need,
+        plan(10.0),
+        vec![variant(
+            "overtime",
+            json!({"overtime": {"max_percent": 50}}),
+        )],
+    );
+    // What an empty peak gives: serde_json writes +∞ as null.
+    out.scenarios[0].totals.peak_gap_fte = f64::INFINITY;
+    let stored = serde_json::to_string(&out).unwrap();
+    let back: CapacityPlan = serde_json::from_str(&stored).unwrap();
+    assert!(back.scenarios[0].totals.peak_gap_fte.is_nan());
+    assert_eq!(serde_json::to_string(&back).unwrap(), stored);
+    assert_eq!(back.scenarios[1], out.scenarios[1]);
+    assert_eq!(back.comparison[1], out.comparison[1]);
+}

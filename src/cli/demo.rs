@@ -211,25 +211,22 @@ fn peak_season(
             variants: Vec::new(),
         },
     )?;
-    let base = &stored.result["scenarios"][0];
-    let peak = &base["peak"];
-    let totals = &base["totals"];
-    let hires: Vec<String> = base["recommended_classes"]
-        .as_array()
-        .map(|classes| {
-            classes
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} starting {} (latest {})",
-                        c["size"],
-                        c["start_week"].as_str().unwrap_or("?"),
-                        c["latest_start_week"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect()
+    let base = stored
+        .result
+        .scenarios
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("the capacity plan has no base scenario"))?;
+    let (peak, totals) = (&base.peak, &base.totals);
+    let hires: Vec<String> = base
+        .recommended_classes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} starting {} (latest {})",
+                c.size, c.start_week, c.latest_start_week
+            )
         })
-        .unwrap_or_default();
+        .collect();
     Ok(format!(
         "[5/5] peak season: forecast {} ({} weeks from {}, model {}, lead {} d); busiest week {} needs {:.1} FTE against a pool of {pool} (2%/month attrition); capacity plan {}: hire {}, {} short weeks, cost {:.0}",
         season.run.id,
@@ -237,11 +234,11 @@ fn peak_season(
         from.with_timezone(&tz).format("%Y-%m-%d"),
         season.run.model,
         season.lead_days,
-        peak["max_week"].as_str().unwrap_or("?"),
-        peak["max_required_fte"].as_f64().unwrap_or(f64::NAN),
+        peak.max_week,
+        peak.max_required_fte,
         stored.id,
         if hires.is_empty() { "nobody".to_string() } else { hires.join(", ") },
-        totals["short_weeks"],
-        totals["cost"].as_f64().unwrap_or(f64::NAN),
+        totals.short_weeks,
+        totals.cost,
     ))
 }

@@ -1,7 +1,9 @@
-//! Capacity plans: the request and the result, each a JSON document.
+//! Capacity plans: the request and the result, each a JSON document; the
+//! result is read back as the core's typed [`CapacityPlan`].
 
 use super::schema::capacity_plans;
 use super::{to_naive, to_utc, with_conn, Database, DbError};
+use crate::capacity::CapacityPlan;
 use crate::domain::{CapacityPlanId, ForecastId, QueueId};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -14,7 +16,7 @@ pub struct StoredCapacityPlan {
     pub forecast_id: ForecastId,
     pub created_at: DateTime<Utc>,
     pub request: serde_json::Value,
-    pub result: serde_json::Value,
+    pub result: CapacityPlan,
 }
 
 #[derive(Queryable, Selectable)]
@@ -30,17 +32,15 @@ struct Row {
 
 impl Row {
     fn into_plan(self) -> Result<StoredCapacityPlan, DbError> {
-        let json = |s: &str| {
-            serde_json::from_str(s)
-                .map_err(|e| DbError::Corrupt(format!("capacity plan {}: {e}", self.id)))
-        };
+        let corrupt =
+            |e: serde_json::Error| DbError::Corrupt(format!("capacity plan {}: {e}", self.id));
         Ok(StoredCapacityPlan {
             id: CapacityPlanId(self.id),
             queue_id: QueueId(self.queue_id),
             forecast_id: ForecastId(self.forecast_id),
             created_at: to_utc(self.created_at),
-            request: json(&self.request)?,
-            result: json(&self.result)?,
+            request: serde_json::from_str(&self.request).map_err(corrupt)?,
+            result: serde_json::from_str(&self.result).map_err(corrupt)?,
         })
     }
 }
@@ -51,15 +51,17 @@ impl Database {
         queue: QueueId,
         forecast: ForecastId,
         request: &serde_json::Value,
-        result: &serde_json::Value,
+        result: &CapacityPlan,
     ) -> Result<CapacityPlanId, DbError> {
+        let result = serde_json::to_string(result)
+            .map_err(|e| DbError::Corrupt(format!("capacity plan result: {e}")))?;
         let id: i32 = with_conn!(self, conn => diesel::insert_into(capacity_plans::table)
             .values((
                 capacity_plans::queue_id.eq(queue.0),
                 capacity_plans::forecast_id.eq(forecast.0),
                 capacity_plans::created_at.eq(to_naive(Utc::now())),
                 capacity_plans::request.eq(request.to_string()),
-                capacity_plans::result.eq(result.to_string()),
+                capacity_plans::result.eq(result),
             ))
             .returning(capacity_plans::id)
             .get_result(conn)?);
