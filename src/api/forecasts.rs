@@ -11,7 +11,7 @@ use crate::app::forecast::{
     DailyTotal, ForecastInput,
 };
 use crate::db::forecast_adjustments::StoredAdjustment;
-use crate::db::forecasts::{ForecastRun, RequirementInterval};
+use crate::db::forecasts::{ForecastRun, RequirementGoal, RequirementInterval};
 use crate::db::Database;
 use crate::domain::{ForecastId, QueueId};
 use crate::forecast::adjustments::{AdjustmentId, AdjustmentInput};
@@ -140,7 +140,7 @@ pub struct RequirementsView {
     forecast_id: ForecastId,
     queue_id: QueueId,
     time_zone: &'static str,
-    goal: serde_json::Value,
+    goal: RequirementGoal,
     peak_agents: i32,
     intervals: Vec<RequirementInterval>,
 }

@@ -6,7 +6,9 @@ use super::history::{parse_bound, queue};
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
 use crate::db::forecast_adjustments::StoredAdjustment;
-use crate::db::forecasts::{ForecastInterval, ForecastRun, NewForecastRun, RequirementInterval};
+use crate::db::forecasts::{
+    ForecastInterval, ForecastRun, NewForecastRun, RequirementGoal, RequirementInterval,
+};
 use crate::db::Database;
 use crate::domain::InvalidValue;
 use crate::domain::{ForecastId, QueueId, QueueSpec};
@@ -185,10 +187,10 @@ pub fn create_forecast(
         from,
         to,
         model: fit.choice.chosen.as_str().into(),
-        params: serde_json::to_value(fit.fitted.spec).unwrap_or_default(),
+        params: fit.fitted.spec,
         history_rows: history.len() as i32,
         history_end: context.history_end,
-        goal: goal_json(&queue.spec)?,
+        goal: requirement_goal(&queue.spec),
         accuracy: Some(ChoiceRecord {
             requested: fit.choice.requested,
             chosen: fit.choice.chosen,
@@ -583,29 +585,17 @@ fn next_local_midnight(grid: &crate::domain::Grid, t: DateTime<Utc>) -> DateTime
     }
 }
 
-/// The goal a run's requirements were computed for, as stored with it.
-#[derive(serde::Serialize)]
-struct GoalRecord {
-    channel: crate::domain::Channel,
-    service_level: f64,
-    answer_within_seconds: f64,
-    max_asa_seconds: Option<f64>,
-    shrinkage: f64,
-    max_occupancy: f64,
-    staffing_model: ChannelModel,
-}
-
-fn goal_json(spec: &QueueSpec) -> Result<serde_json::Value, AppError> {
-    serde_json::to_value(GoalRecord {
+/// The goal a run's requirements are computed for, stored with the run.
+fn requirement_goal(spec: &QueueSpec) -> RequirementGoal {
+    RequirementGoal {
         channel: spec.channel,
         service_level: spec.goal.service_level(),
         answer_within_seconds: spec.goal.answer_within_seconds(),
         max_asa_seconds: spec.goal.max_asa_seconds(),
         shrinkage: spec.shrinkage,
         max_occupancy: spec.max_occupancy,
-        staffing_model: ChannelModel::for_queue(spec),
-    })
-    .map_err(|e| AppError::corrupt("forecast goal", e))
+        staffing_model: Some(ChannelModel::for_queue(spec)),
+    }
 }
 
 pub fn forecast_run(db: &Database, id: ForecastId) -> Result<ForecastRun, AppError> {

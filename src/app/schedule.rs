@@ -14,25 +14,13 @@ use crate::schedule::engine::{
     SolveOptions, Weights,
 };
 use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, ShiftRule};
+pub use crate::schedule::job::{
+    JobParams, Solver, DEFAULT_TIME_LIMIT_SECONDS, MAX_TIME_LIMIT_SECONDS,
+};
 use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Which solver builds the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Solver {
-    /// The rostering engine (templates, contracts, breaks, local search).
-    #[default]
-    Engine,
-    /// The one-rule greedy, kept as a baseline.
-    Greedy,
-}
-
-/// Longest time limit a job may ask for.
-pub const MAX_TIME_LIMIT_SECONDS: f64 = 600.0;
-pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 10.0;
 
 #[derive(Debug, Clone)]
 pub struct ScheduleRequest {
@@ -76,28 +64,6 @@ pub fn default_rule() -> ShiftRule {
         min_rest_hours: 11,
         max_days_per_week: 5,
     }
-}
-
-/// What a job needs to run, stored as its params so any instance can run it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-struct JobParams {
-    forecast_id: ForecastId,
-    first_day: NaiveDate,
-    days: u32,
-    rule: ShiftRule,
-    solver: Solver,
-    #[serde(default)]
-    templates: Option<Vec<ShiftTemplate>>,
-    #[serde(default)]
-    weights: Option<Weights>,
-    #[serde(default = "default_time_limit")]
-    time_limit_seconds: f64,
-    #[serde(default)]
-    seed: u64,
-}
-
-fn default_time_limit() -> f64 {
-    DEFAULT_TIME_LIMIT_SECONDS
 }
 
 /// The engine's template for a single shift rule: one length, one unpaid
@@ -180,8 +146,7 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
         forecast_id: forecast.id,
         week_start: grid.start_of_day(first_day),
         days: request.days as i32,
-        params: serde_json::to_value(&params)
-            .map_err(|e| AppError::corrupt("schedule params", e))?,
+        params,
     })?;
     schedule_run(db, id)
 }
@@ -208,8 +173,7 @@ pub fn run_schedule(db: &Database, id: ScheduleId) -> Result<(), AppError> {
 
 fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
     let run = schedule_run(db, id)?;
-    let params: JobParams = serde_json::from_value(run.params.clone())
-        .map_err(|e| AppError::corrupt(format_args!("schedule {id} params"), e))?;
+    let params = run.params.clone();
     match params.solver {
         Solver::Greedy => build_greedy(db, id, &run, params),
         Solver::Engine => build_with_engine(db, id, &run, &params),

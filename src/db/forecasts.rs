@@ -2,11 +2,28 @@
 
 use super::schema::{forecast_intervals, forecast_runs, requirement_intervals};
 use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
-use crate::domain::{ForecastId, QueueId};
-use crate::forecast::ChoiceRecord;
+use crate::domain::{Channel, ForecastId, QueueId};
+use crate::forecast::{ChoiceRecord, ModelSpec};
+use crate::staffing::ChannelModel;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// The goal a run's requirements were computed for, as stored with it, so
+/// that a later change to the queue does not rewrite what a run promised.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RequirementGoal {
+    pub channel: Channel,
+    pub service_level: f64,
+    pub answer_within_seconds: f64,
+    pub max_asa_seconds: Option<f64>,
+    pub shrinkage: f64,
+    pub max_occupancy: f64,
+    /// Absent on runs stored before requirements followed the channel
+    /// (they were all Erlang C).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staffing_model: Option<ChannelModel>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ForecastRun {
@@ -16,11 +33,12 @@ pub struct ForecastRun {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub model: String,
-    pub params: serde_json::Value,
+    /// The fitted model and its params.
+    pub params: ModelSpec,
     pub history_rows: i32,
     pub history_end: DateTime<Utc>,
     /// The service goal the requirements were computed for.
-    pub goal: serde_json::Value,
+    pub goal: RequirementGoal,
     /// Backtest scores and the model choice, when the run made them.
     pub accuracy: Option<ChoiceRecord>,
 }
@@ -31,10 +49,10 @@ pub struct NewForecastRun {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub model: String,
-    pub params: serde_json::Value,
+    pub params: ModelSpec,
     pub history_rows: i32,
     pub history_end: DateTime<Utc>,
-    pub goal: serde_json::Value,
+    pub goal: RequirementGoal,
     pub accuracy: Option<ChoiceRecord>,
 }
 
@@ -79,9 +97,9 @@ struct RunRow {
 
 impl RunRow {
     fn into_run(self) -> Result<ForecastRun, DbError> {
-        let json = |s: &str| {
-            serde_json::from_str(s)
-                .map_err(|e| DbError::Corrupt(format!("forecast {}: {e}", self.id)))
+        let id = self.id;
+        let corrupt = |what: &str, e: serde_json::Error| {
+            DbError::Corrupt(format!("forecast {id} {what}: {e}"))
         };
         Ok(ForecastRun {
             id: ForecastId(self.id),
@@ -90,16 +108,16 @@ impl RunRow {
             from: to_utc(self.window_from),
             to: to_utc(self.window_to),
             model: self.model.clone(),
-            params: json(&self.params)?,
+            params: serde_json::from_str(&self.params).map_err(|e| corrupt("params", e))?,
             history_rows: self.history_rows,
             history_end: to_utc(self.history_end),
-            goal: json(&self.goal)?,
+            goal: serde_json::from_str(&self.goal).map_err(|e| corrupt("goal", e))?,
             accuracy: self
                 .accuracy
                 .as_deref()
                 .map(serde_json::from_str)
                 .transpose()
-                .map_err(|e| DbError::Corrupt(format!("forecast {} accuracy: {e}", self.id)))?,
+                .map_err(|e| corrupt("accuracy", e))?,
         })
     }
 }
@@ -138,12 +156,16 @@ impl Database {
         intervals: &[ForecastInterval],
         requirements: &[RequirementInterval],
     ) -> Result<ForecastId, DbError> {
+        let corrupt =
+            |what: &str, e: serde_json::Error| DbError::Corrupt(format!("forecast {what}: {e}"));
+        let params = serde_json::to_string(&run.params).map_err(|e| corrupt("params", e))?;
+        let goal = serde_json::to_string(&run.goal).map_err(|e| corrupt("goal", e))?;
         let accuracy = run
             .accuracy
             .as_ref()
             .map(serde_json::to_string)
             .transpose()
-            .map_err(|e| DbError::Corrupt(format!("forecast accuracy: {e}")))?;
+            .map_err(|e| corrupt("accuracy", e))?;
         let id = with_conn!(self, conn => conn.transaction::<i32, DbError, _>(|conn| {
             let id: i32 = diesel::insert_into(forecast_runs::table)
                 .values((
@@ -152,10 +174,10 @@ impl Database {
                     forecast_runs::window_from.eq(to_naive(run.from)),
                     forecast_runs::window_to.eq(to_naive(run.to)),
                     forecast_runs::model.eq(&run.model),
-                    forecast_runs::params.eq(run.params.to_string()),
+                    forecast_runs::params.eq(&params),
                     forecast_runs::history_rows.eq(run.history_rows),
                     forecast_runs::history_end.eq(to_naive(run.history_end)),
-                    forecast_runs::goal.eq(run.goal.to_string()),
+                    forecast_runs::goal.eq(&goal),
                     forecast_runs::accuracy.eq(&accuracy),
                 ))
                 .returning(forecast_runs::id)
@@ -280,4 +302,54 @@ struct RequirementRow {
     asa_seconds: f64,
     occupancy: f64,
     prob_abandon: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::staffing::QueueModel;
+
+    #[test]
+    fn a_goal_reads_back_as_written() {
+        let goal = RequirementGoal {
+            channel: Channel::Chat,
+            service_level: 0.8,
+            answer_within_seconds: 30.0,
+            max_asa_seconds: None,
+            shrinkage: 0.3,
+            max_occupancy: 0.85,
+            staffing_model: Some(ChannelModel::Chat {
+                concurrency: 3,
+                handle_time_factor: 1.4,
+                queue: QueueModel::ErlangA {
+                    patience_seconds: 120.0,
+                },
+            }),
+        };
+        let stored = serde_json::to_string(&goal).unwrap();
+        let back: RequirementGoal = serde_json::from_str(&stored).unwrap();
+        assert_eq!(back, goal);
+        assert_eq!(serde_json::to_string(&back).unwrap(), stored);
+    }
+
+    #[test]
+    fn a_goal_stored_before_channel_models_still_reads() {
+        // The shape written before requirements followed the channel.
+        let old = r#"{"channel":"voice","service_level":0.8,"answer_within_seconds":20.0,
+            "max_asa_seconds":null,"shrinkage":0.3,"max_occupancy":0.85,"model":"erlang_c"}"#;
+        let goal: RequirementGoal = serde_json::from_str(old).unwrap();
+        assert_eq!(goal.channel, Channel::Voice);
+        assert_eq!(goal.staffing_model, None);
+        let out = serde_json::to_value(goal).unwrap();
+        assert!(out.get("staffing_model").is_none());
+    }
+
+    #[test]
+    fn model_params_missing_newer_fields_read_with_their_defaults() {
+        let spec: ModelSpec = serde_json::from_str(r#"{"model":"ensemble"}"#).unwrap();
+        let ModelSpec::Ensemble(params) = spec else {
+            panic!("not an ensemble: {spec:?}");
+        };
+        assert_eq!(params, crate::forecast::models::EnsembleParams::default());
+    }
 }

@@ -4,6 +4,7 @@ use super::schema::{agents, roster_breaks, roster_shifts, schedule_runs};
 use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
 use crate::domain::{AgentId, ForecastId, QueueId, ScheduleId};
 use crate::schedule::engine::EngineReport;
+use crate::schedule::job::JobParams;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -62,7 +63,7 @@ pub struct ScheduleRun {
     pub best_objective: Option<f64>,
     pub week_start: DateTime<Utc>,
     pub days: i32,
-    pub params: serde_json::Value,
+    pub params: JobParams,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
@@ -83,7 +84,7 @@ pub struct NewScheduleRun {
     pub forecast_id: ForecastId,
     pub week_start: DateTime<Utc>,
     pub days: i32,
-    pub params: serde_json::Value,
+    pub params: JobParams,
 }
 
 /// How a finished run went.
@@ -199,6 +200,8 @@ struct BreakInsert {
 impl Database {
     /// Stores a new job, queued, with no roster yet.
     pub fn queue_schedule(&self, run: &NewScheduleRun) -> Result<ScheduleId, DbError> {
+        let params = serde_json::to_string(&run.params)
+            .map_err(|e| DbError::Corrupt(format!("schedule params: {e}")))?;
         let id: i32 = with_conn!(self, conn => diesel::insert_into(schedule_runs::table)
             .values((
                 schedule_runs::queue_id.eq(run.queue_id.0),
@@ -206,7 +209,7 @@ impl Database {
                 schedule_runs::status.eq(JobStatus::Queued.as_str()),
                 schedule_runs::week_start.eq(to_naive(run.week_start)),
                 schedule_runs::days.eq(run.days),
-                schedule_runs::params.eq(run.params.to_string()),
+                schedule_runs::params.eq(&params),
                 schedule_runs::created_at.eq(to_naive(Utc::now())),
                 schedule_runs::rostered_hours.eq(0.0),
                 schedule_runs::coverage_percent.eq(0.0),
@@ -444,5 +447,27 @@ impl Database {
                 },
             )
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::schedule::job::{JobParams, Solver, DEFAULT_TIME_LIMIT_SECONDS};
+
+    #[test]
+    fn job_params_stored_by_the_first_release_read_with_defaults() {
+        let old = r#"{"forecast_id":3,"first_day":"2026-03-02","days":7,"solver":"greedy",
+            "rule":{"length_minutes":510,"earliest_start":"07:00:00","latest_start":"15:30:00",
+                    "lunch_minutes":30,"min_rest_hours":11,"max_days_per_week":5}}"#;
+        let params: JobParams = serde_json::from_str(old).unwrap();
+        assert_eq!(params.solver, Solver::Greedy);
+        assert_eq!(params.time_limit_seconds, DEFAULT_TIME_LIMIT_SECONDS);
+        assert_eq!(
+            (params.templates.is_none(), params.weights.is_none(), params.seed),
+            (true, true, 0)
+        );
+        let again = serde_json::to_string(&params).unwrap();
+        let back: JobParams = serde_json::from_str(&again).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), again);
     }
 }

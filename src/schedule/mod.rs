@@ -6,6 +6,7 @@
 //!   builds its rosters with it.
 //! * [`greedy`]: the baseline, a one-rule greedy ([`greedy::solve_greedy`]),
 //!   run when a request asks for `"solver": "greedy"`.
+//! * [`job`]: a schedule job's stored inputs ([`job::JobParams`]).
 //! * `lp_rows`: LP constraint rows and their clarabel solve, for the
 //!   engine's lower bound.
 //!
@@ -16,6 +17,7 @@
 
 pub mod engine;
 pub mod greedy;
+pub mod job;
 // Also used by the Curtois & Qu benchmark's bound.
 pub(crate) mod lp_rows;
 

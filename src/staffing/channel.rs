@@ -9,10 +9,10 @@ use super::requirement::{
 };
 use crate::domain::queue::{DEFAULT_CHAT_CONCURRENCY, DEFAULT_DEADLINE_SECONDS};
 use crate::domain::{Channel, QueueSpec, ServiceGoal};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a channel turns its load into a head count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "channel", rename_all = "snake_case")]
 pub enum ChannelModel {
     /// A voice queue under Erlang C or Erlang A.

@@ -10,13 +10,13 @@ use super::requirement::{
     StaffingError, MAX_AGENTS,
 };
 use crate::domain::ServiceGoal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Same slack as [`required_agents`]: goals are met "up to rounding noise".
 const GOAL_TOLERANCE: f64 = 1e-12;
 
 /// Which queueing model turns load and agents into service.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum QueueModel {
     /// M/M/c: nobody hangs up ([`erlang_c_metrics`](super::erlang_c_metrics)).
