@@ -463,7 +463,11 @@ mod tests {
         assert_eq!(params.solver, Solver::Greedy);
         assert_eq!(params.time_limit_seconds, DEFAULT_TIME_LIMIT_SECONDS);
         assert_eq!(
-            (params.templates.is_none(), params.weights.is_none(), params.seed),
+            (
+                params.templates.is_none(),
+                params.weights.is_none(),
+                params.seed
+            ),
             (true, true, 0)
         );
         let again = serde_json::to_string(&params).unwrap();
