@@ -11,7 +11,9 @@ pub fn database_url() -> String {
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
 }
 
-/// `STAFFCAST_MAX_BODY_BYTES` overrides the request body limit.
+/// `STAFFCAST_MAX_BODY_BYTES` overrides the request body limit;
+/// `STAFFCAST_ALLOWED_HOSTS` and `STAFFCAST_ALLOWED_ORIGINS` (comma-separated)
+/// add `Host` names to answer to and browser origins to allow (CORS).
 pub fn api_settings() -> anyhow::Result<ApiSettings> {
     let mut settings = ApiSettings::default();
     if let Ok(raw) = std::env::var("STAFFCAST_MAX_BODY_BYTES") {
@@ -19,7 +21,40 @@ pub fn api_settings() -> anyhow::Result<ApiSettings> {
             .parse()
             .map_err(|_| anyhow::anyhow!("STAFFCAST_MAX_BODY_BYTES='{raw}' is not a byte count"))?;
     }
+    settings.allowed_hosts = list_var("STAFFCAST_ALLOWED_HOSTS");
+    settings.allowed_origins = list_var("STAFFCAST_ALLOWED_ORIGINS")
+        .into_iter()
+        .map(|o| origin(&o))
+        .collect::<anyhow::Result<_>>()?;
     Ok(settings)
+}
+
+/// The non-empty, trimmed items of a comma-separated variable.
+fn list_var(name: &str) -> Vec<String> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, no path, no `*`
+/// (a wildcard would let any page read what a key can).
+fn origin(raw: &str) -> anyhow::Result<String> {
+    let trimmed = raw.trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '*', '?', '#']) => {
+            Ok(trimmed.to_ascii_lowercase())
+        }
+        _ => anyhow::bail!(
+            "STAFFCAST_ALLOWED_ORIGINS: '{raw}' is not an origin (https://host[:port], no path or wildcard)"
+        ),
+    }
 }
 
 /// Structured logs to stderr: `RUST_LOG` filters (default info),
@@ -39,4 +74,30 @@ pub fn init_logging() {
     };
     // A second init (tests) keeps the first subscriber.
     let _ = result;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn origins_are_exact_and_never_wildcards() {
+        assert_eq!(
+            origin("https://HR.example.com/").unwrap(),
+            "https://hr.example.com"
+        );
+        assert_eq!(
+            origin("http://localhost:3000").unwrap(),
+            "http://localhost:3000"
+        );
+        for bad in [
+            "*",
+            "https://*.example.com",
+            "hr.example.com",
+            "https://x/y",
+            "https://",
+        ] {
+            assert!(origin(bad).is_err(), "{bad}");
+        }
+    }
 }

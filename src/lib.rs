@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod benchmarks;
 pub mod capacity;
 pub mod cli;

@@ -351,6 +351,7 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut printed = String::new();
+    let mut key = None;
     let base = loop {
         let mut line = String::new();
         if stdout.read_line(&mut line).unwrap() == 0 {
@@ -358,10 +359,33 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
             panic!("demo ended before serving:\n{printed}");
         }
         printed.push_str(&line);
+        if let Some(k) = line.strip_prefix("api key: ") {
+            key = Some(k.trim_end().to_string());
+        }
         if let Some(rest) = line.strip_prefix("serving the API on ") {
             break rest.split_whitespace().next().unwrap().to_string();
         }
     };
+    // The planner key comes before the URLs, and every example URL of the
+    // API (health is open) sends it.
+    let key = key.unwrap_or_else(|| panic!("no 'api key: ' line before the URLs:\n{printed}"));
+    assert!(key.starts_with("sc_") && key.len() == 46, "{key}");
+    let mut examples = Vec::new();
+    while examples.len() < 7 {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "{printed}");
+        if line.trim_start().starts_with("curl ") {
+            examples.push(line);
+        }
+    }
+    for line in &examples {
+        if !line.contains("/healthz") {
+            assert!(
+                line.contains(&format!("-H \"Authorization: Bearer {key}\"")),
+                "{line}"
+            );
+        }
+    }
     for needle in [
         "[1/5] history: 17518",
         "[2/5] forecast",
@@ -384,24 +408,33 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
             .await
             .unwrap();
         assert_eq!(health.status(), 200);
-        let forecast: serde_json::Value =
-            reqwest::get(format!("{base}{}", common::paths::forecast(1)))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+        // Without the key the API answers nothing; with it, the pipeline's results.
+        let refused = reqwest::get(format!("{base}{}", common::paths::forecast(1)))
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+        let client = common::client_with_key(&key);
+        let forecast: serde_json::Value = client
+            .get(format!("{base}{}", common::paths::forecast(1)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(forecast["time_zone"], "Asia/Jerusalem");
         assert_eq!(forecast["intervals"].as_array().unwrap().len(), 7 * 48);
-        let roster = reqwest::get(format!(
-            "{base}{}",
-            common::paths::with_query(common::paths::schedule_roster(1), &[("format", &"csv")])
-        ))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        let roster = client
+            .get(format!(
+                "{base}{}",
+                common::paths::with_query(common::paths::schedule_roster(1), &[("format", &"csv")])
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(roster
             .starts_with("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n"));
         assert!(roster.lines().count() > 10, "{roster}");

@@ -17,6 +17,7 @@
 
 use crate::app::error::{Conflict, Refusal};
 use crate::app::AppError;
+use crate::auth::{Permission, Role};
 use crate::capacity::CapacityError;
 use crate::db::DbError;
 use crate::domain::ImportError;
@@ -61,6 +62,44 @@ pub enum ApiError {
     /// The blocking pool could not run the work.
     #[error("internal error: worker failed: {0}")]
     WorkerFailed(String),
+    /// No usable API key (401, with `WWW-Authenticate: Bearer`).
+    #[error("{0}")]
+    Unauthenticated(Unauthenticated),
+    /// A valid key whose role does not hold what the route needs (403).
+    #[error("a key with role {role} may not {}: this route needs role {}", needs.describe(), roles_of(*needs))]
+    Forbidden { role: Role, needs: Permission },
+    /// A `Host` header this server does not answer to (DNS rebinding).
+    #[error("Host '{0}' is not served here: call the server by an allowed name (STAFFCAST_ALLOWED_HOSTS)")]
+    HostNotAllowed(String),
+}
+
+/// Why a request has no caller. A revoked key and an unknown one read the
+/// same, so a refusal tells a key-guesser nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthenticated {
+    #[error("this route needs an API key: send 'Authorization: Bearer <key>'")]
+    NoKey,
+    #[error("the Authorization header must be 'Bearer <key>' with a staffcast key (sc_...)")]
+    Malformed,
+    #[error("the API key is unknown or revoked")]
+    Rejected,
+}
+
+impl Unauthenticated {
+    /// The `WWW-Authenticate` challenge (RFC 6750 section 3).
+    fn challenge(self) -> &'static str {
+        match self {
+            Unauthenticated::NoKey => r#"Bearer realm="staffcast""#,
+            Unauthenticated::Malformed => r#"Bearer realm="staffcast", error="invalid_request""#,
+            Unauthenticated::Rejected => r#"Bearer realm="staffcast", error="invalid_token""#,
+        }
+    }
+}
+
+/// "admin or planner": the roles that hold a permission.
+fn roles_of(permission: Permission) -> String {
+    let names: Vec<&str> = permission.roles().into_iter().map(Role::as_str).collect();
+    names.join(" or ")
 }
 
 impl From<crate::domain::InvalidValue> for ApiError {
@@ -110,6 +149,18 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "bad_request",
         "Import body cannot be read",
     ),
+    (
+        "unauthenticated",
+        401,
+        "unauthenticated",
+        "API key missing or not valid",
+    ),
+    (
+        "forbidden",
+        403,
+        "forbidden",
+        "Not allowed for this key's role",
+    ),
     ("not_found", 404, "not_found", "Not found"),
     ("duplicate", 409, "conflict", "Already exists"),
     ("already_finished", 409, "conflict", "Job already finished"),
@@ -125,6 +176,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         415,
         "unsupported_media_type",
         "Unsupported media type",
+    ),
+    (
+        "host_not_allowed",
+        421,
+        "misdirected_request",
+        "Host not served here",
     ),
     ("invalid_value", 422, "invalid", "Invalid value"),
     ("out_of_range", 422, "invalid", "Value out of range"),
@@ -211,6 +268,9 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
         ApiError::TooLarge { .. } => ("payload_too_large", None),
         ApiError::UnsupportedMediaType(_) => ("unsupported_media_type", None),
         ApiError::WorkerFailed(_) => ("internal", None),
+        ApiError::Unauthenticated(_) => ("unauthenticated", None),
+        ApiError::Forbidden { .. } => ("forbidden", None),
+        ApiError::HostNotAllowed(_) => ("host_not_allowed", None),
         ApiError::App(e) => match e {
             AppError::Invalid(v) => ("invalid_value", field(&v.field)),
             AppError::Import(e) => match e {
@@ -360,11 +420,13 @@ impl ResponseError for ApiError {
         let body = serde_json::to_string(&problem).unwrap_or_else(|_| {
             r#"{"type":"about:blank","title":"Internal error","status":500,"error":"internal","message":"internal error"}"#.into()
         });
-        HttpResponse::build(
+        let mut response = HttpResponse::build(
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        )
-        .content_type("application/problem+json")
-        .body(body)
+        );
+        if let ApiError::Unauthenticated(why) = self {
+            response.insert_header((actix_web::http::header::WWW_AUTHENTICATE, why.challenge()));
+        }
+        response.content_type("application/problem+json").body(body)
     }
 }
 
@@ -394,6 +456,38 @@ mod tests {
         let p = e.problem();
         assert_eq!(p.field.as_deref(), Some("goal.service_level"));
         assert_eq!(p.message, "goal.service_level: must be below 1");
+    }
+
+    #[test]
+    fn refusals_of_access_get_their_codes_and_a_challenge() {
+        let e = ApiError::Unauthenticated(Unauthenticated::Rejected);
+        assert_eq!(
+            (e.problem().status, e.problem().code),
+            (401, "unauthenticated")
+        );
+        let resp = e.error_response();
+        assert_eq!(
+            resp.headers()
+                .get(actix_web::http::header::WWW_AUTHENTICATE)
+                .unwrap(),
+            r#"Bearer realm="staffcast", error="invalid_token""#
+        );
+        let e = ApiError::Forbidden {
+            role: Role::Hr,
+            needs: Permission::WritePlanning,
+        };
+        let p = e.problem();
+        assert_eq!((p.status, p.code, p.error), (403, "forbidden", "forbidden"));
+        assert_eq!(
+            p.detail,
+            "a key with role hr may not change planning data: this route needs role admin or planner"
+        );
+        assert!(!e
+            .error_response()
+            .headers()
+            .contains_key(actix_web::http::header::WWW_AUTHENTICATE));
+        let p = ApiError::HostNotAllowed("evil.example".into()).problem();
+        assert_eq!((p.status, p.code), (421, "host_not_allowed"));
     }
 
     #[test]

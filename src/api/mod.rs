@@ -8,21 +8,29 @@ mod calendar;
 mod capacity;
 pub mod error;
 mod forecasts;
+pub mod guard;
 mod health;
 mod ical;
+mod keys;
 mod queues;
 mod schedules;
 mod staffing;
 
 use crate::app::jobs::JobRunner;
+use crate::auth::{Access, Permission};
 use crate::db::Database;
-use actix_web::dev::Server;
-use actix_web::{middleware, web, App, HttpServer};
+use actix_web::body::BoxBody;
+use actix_web::dev::{Server, ServiceRequest};
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{middleware, web, App, FromRequest, Handler, HttpServer, Responder, Route};
 use error::ApiError;
+use guard::{AllowedHosts, Shield};
 use std::net::TcpListener;
+use std::rc::Rc;
 
 /// Limits and knobs of a running server.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ApiSettings {
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
@@ -30,6 +38,11 @@ pub struct ApiSettings {
     pub shutdown_timeout_secs: u64,
     /// Threads that build rosters in the background.
     pub schedule_workers: usize,
+    /// `Host` names answered besides the bound address and localhost on
+    /// its port (`name` for any port, or `name:port`); others get 421.
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins that may call the API cross-site (CORS); none by default.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for ApiSettings {
@@ -38,6 +51,8 @@ impl Default for ApiSettings {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_timeout_secs: 10,
             schedule_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -45,14 +60,26 @@ impl Default for ApiSettings {
 /// Builds the server on an already bound listener (port 0 in tests).
 /// Stops gracefully on SIGTERM/SIGINT.
 pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::io::Result<Server> {
+    let hosts = AllowedHosts::new(listener.local_addr()?, &settings.allowed_hosts)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    tracing::info!(hosts = %hosts.describe(), "answering to these Host names");
+    let shield = Shield {
+        hosts,
+        origins: settings.allowed_origins.clone(),
+    };
     let jobs = web::Data::new(JobRunner::start(db.clone(), settings.schedule_workers));
     let db = web::Data::new(db);
+    let shutdown_timeout = settings.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
+        let shield = Rc::new(shield.clone());
         App::new()
+            .wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                guard::shield(shield.clone(), req, next)
+            }))
             .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
             .app_data(db.clone())
             .app_data(jobs.clone())
-            .app_data(web::Data::new(settings))
+            .app_data(web::Data::new(settings.clone()))
             .app_data(
                 web::PathConfig::default()
                     .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
@@ -63,84 +90,284 @@ pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::i
             )
             .configure(routes)
     })
-    .shutdown_timeout(settings.shutdown_timeout_secs)
+    .shutdown_timeout(shutdown_timeout)
     .listen(listener)?
     .run();
     Ok(server)
 }
 
+/// One route of the API: method, path pattern, what it asks of the
+/// caller, and its handler. [`endpoints`] lists them all; [`routes`]
+/// registers only what it lists, each behind its [`Access`] check.
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    route: Box<dyn Fn() -> Route>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} ({:?})", self.method, self.path, self.access)
+    }
+}
+
+fn endpoint<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> Endpoint
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let route_method = method.clone();
+    Endpoint {
+        method,
+        path,
+        access,
+        route: Box::new(move || {
+            web::route()
+                .method(route_method.clone())
+                .to(handler.clone())
+        }),
+    }
+}
+
+/// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
+/// for which role holds which). A route missing here does not exist.
+pub fn endpoints() -> Vec<Endpoint> {
+    use Access::{Public, Requires};
+    use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
+    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
+    vec![
+        endpoint(get.clone(), "/healthz", Public, health::healthz),
+        // Queues: HR tools list them to find agents; creating one is planning.
+        endpoint(
+            post.clone(),
+            "/api/v1/queues",
+            Requires(WritePlanning),
+            queues::create,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues",
+            Requires(ReadRosters),
+            queues::list,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}",
+            Requires(ReadRosters),
+            queues::get,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/queues/{id}/history",
+            Requires(WritePlanning),
+            queues::import_history,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}/history",
+            Requires(ReadPlanning),
+            queues::history,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}/special-days",
+            Requires(ReadPlanning),
+            calendar::list,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/queues/{id}/special-days",
+            Requires(WritePlanning),
+            calendar::import,
+        ),
+        endpoint(
+            delete.clone(),
+            "/api/v1/queues/{id}/special-days/{date}",
+            Requires(WritePlanning),
+            calendar::delete,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/queues/{id}/agents",
+            Requires(WriteAgents),
+            agents::create,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}/agents",
+            Requires(ReadRosters),
+            agents::list,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/agents/{id}",
+            Requires(ReadRosters),
+            agents::get,
+        ),
+        endpoint(
+            put.clone(),
+            "/api/v1/agents/{id}",
+            Requires(WriteAgents),
+            agents::replace,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/queues/{id}/forecasts",
+            Requires(WritePlanning),
+            forecasts::create,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}/forecasts",
+            Requires(ReadPlanning),
+            forecasts::list,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/forecasts/{id}",
+            Requires(ReadPlanning),
+            forecasts::get,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/forecasts/{id}/requirements",
+            Requires(ReadPlanning),
+            forecasts::requirements,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/forecasts/{id}/accuracy",
+            Requires(ReadPlanning),
+            forecasts::accuracy,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/forecasts/{id}/adjustments",
+            Requires(WritePlanning),
+            forecasts::add_adjustments,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/forecasts/{id}/adjustments",
+            Requires(ReadPlanning),
+            forecasts::list_adjustments,
+        ),
+        endpoint(
+            delete.clone(),
+            "/api/v1/forecasts/{id}/adjustments/{adjustment_id}",
+            Requires(WritePlanning),
+            forecasts::delete_adjustment,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/queues/{id}/capacity-plans",
+            Requires(WritePlanning),
+            capacity::create,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/queues/{id}/capacity-plans",
+            Requires(ReadPlanning),
+            capacity::list,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/capacity-plans/{id}",
+            Requires(ReadPlanning),
+            capacity::get,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/staffing/calculate",
+            Requires(WritePlanning),
+            staffing::calculate,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/schedules",
+            Requires(WritePlanning),
+            schedules::create,
+        ),
+        // A schedule's status and its roster (JSON, CSV, iCalendar) are what HR reads.
+        endpoint(
+            get.clone(),
+            "/api/v1/schedules/{id}",
+            Requires(ReadRosters),
+            schedules::get,
+        ),
+        endpoint(
+            delete.clone(),
+            "/api/v1/schedules/{id}",
+            Requires(WritePlanning),
+            schedules::cancel,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/schedules/{id}/roster",
+            Requires(ReadRosters),
+            schedules::roster,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/schedules/{id}/check",
+            Requires(ReadPlanning),
+            schedules::check,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/schedules/{id}/shortfall",
+            Requires(ReadPlanning),
+            schedules::shortfall,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/schedules/{id}/simulate",
+            Requires(WritePlanning),
+            schedules::simulate,
+        ),
+        endpoint(
+            post.clone(),
+            "/api/v1/keys",
+            Requires(Administer),
+            keys::create,
+        ),
+        endpoint(
+            get.clone(),
+            "/api/v1/keys",
+            Requires(Administer),
+            keys::list,
+        ),
+        endpoint(
+            delete,
+            "/api/v1/keys/{id}",
+            Requires(Administer),
+            keys::revoke,
+        ),
+        endpoint(get, "/api/v1/audit", Requires(Administer), keys::log),
+    ]
+}
+
+/// Registers every endpoint behind its access check, and a 404 for any
+/// other path that still asks for a key.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .service(
-            web::scope("/api/v1")
-                .route("/queues", web::post().to(queues::create))
-                .route("/queues", web::get().to(queues::list))
-                .route("/queues/{id}", web::get().to(queues::get))
-                .route(
-                    "/queues/{id}/history",
-                    web::post().to(queues::import_history),
-                )
-                .route("/queues/{id}/history", web::get().to(queues::history))
-                .route("/queues/{id}/special-days", web::get().to(calendar::list))
-                .route(
-                    "/queues/{id}/special-days",
-                    web::post().to(calendar::import),
-                )
-                .route(
-                    "/queues/{id}/special-days/{date}",
-                    web::delete().to(calendar::delete),
-                )
-                .route("/queues/{id}/agents", web::post().to(agents::create))
-                .route("/queues/{id}/agents", web::get().to(agents::list))
-                .route("/agents/{id}", web::get().to(agents::get))
-                .route("/agents/{id}", web::put().to(agents::replace))
-                .route("/queues/{id}/forecasts", web::post().to(forecasts::create))
-                .route("/queues/{id}/forecasts", web::get().to(forecasts::list))
-                .route("/forecasts/{id}", web::get().to(forecasts::get))
-                .route(
-                    "/forecasts/{id}/requirements",
-                    web::get().to(forecasts::requirements),
-                )
-                .route(
-                    "/forecasts/{id}/accuracy",
-                    web::get().to(forecasts::accuracy),
-                )
-                .route(
-                    "/forecasts/{id}/adjustments",
-                    web::post().to(forecasts::add_adjustments),
-                )
-                .route(
-                    "/forecasts/{id}/adjustments",
-                    web::get().to(forecasts::list_adjustments),
-                )
-                .route(
-                    "/forecasts/{id}/adjustments/{adjustment_id}",
-                    web::delete().to(forecasts::delete_adjustment),
-                )
-                .route(
-                    "/queues/{id}/capacity-plans",
-                    web::post().to(capacity::create),
-                )
-                .route("/queues/{id}/capacity-plans", web::get().to(capacity::list))
-                .route("/capacity-plans/{id}", web::get().to(capacity::get))
-                .route("/staffing/calculate", web::post().to(staffing::calculate))
-                .route("/schedules", web::post().to(schedules::create))
-                .route("/schedules/{id}", web::get().to(schedules::get))
-                .route("/schedules/{id}", web::delete().to(schedules::cancel))
-                .route("/schedules/{id}/roster", web::get().to(schedules::roster))
-                .route("/schedules/{id}/check", web::get().to(schedules::check))
-                .route(
-                    "/schedules/{id}/shortfall",
-                    web::get().to(schedules::shortfall),
-                )
-                .route(
-                    "/schedules/{id}/simulate",
-                    web::post().to(schedules::simulate),
-                )
-                .default_service(web::to(|| async {
-                    Err::<actix_web::HttpResponse, _>(ApiError::NotFoundRoute)
-                })),
+    for e in endpoints() {
+        let access = e.access;
+        cfg.route(
+            e.path,
+            (e.route)().wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                guard::check(access, req, next)
+            })),
         );
+    }
+    cfg.default_service(
+        web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NotFoundRoute) }).wrap(
+            from_fn(|req: ServiceRequest, next: Next<BoxBody>| {
+                guard::check(Access::AnyKey, req, next)
+            }),
+        ),
+    );
 }
 
 /// Runs blocking work (database, CPU-heavy core) on actix's blocking pool.

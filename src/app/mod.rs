@@ -1,6 +1,7 @@
 //! Use cases: load from the store, run the core, persist. No HTTP here;
 //! callers (the API, the CLI) run these off the async runtime.
 
+pub mod access;
 pub mod calendar;
 pub mod capacity;
 pub mod error;

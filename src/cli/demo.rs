@@ -1,10 +1,12 @@
 //! `staffcast demo`: the whole pipeline on a fresh embedded database with
 //! real sample history, then the API to explore it.
 
+use crate::app::access::create_key;
 use crate::app::capacity::create_capacity_plan;
 use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
+use crate::auth::Role;
 use crate::capacity::{CapacityRequest, PlanConfig};
 use crate::db::agents::{AgentRecord, NewAgent};
 use crate::db::Database;
@@ -159,20 +161,25 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("{season}");
     println!("pipeline done in {:.2} s", started.elapsed().as_secs_f64());
 
+    // The API answers nothing without a key: a planner's, to try it with
+    // (also with `--no-serve`, for serving the demo database later).
+    let key = create_key(&db, "demo planner", Role::Planner)?.secret;
+    println!("api key: {}", key.reveal());
     if args.no_serve {
         return Ok(());
     }
     let (q, f, s) = (queue.id, forecast.id, schedule.id);
     super::serve::serve(db, &args.bind, |addr| {
         let base = format!("http://{addr}");
+        let auth = format!("-H \"Authorization: Bearer {}\"", key.reveal());
         println!("\nserving the API on {base} (Ctrl-C to stop). Try:");
         println!("  curl {base}/healthz");
-        println!("  curl {base}/api/v1/queues/{q}");
-        println!("  curl {base}/api/v1/forecasts/{f}");
-        println!("  curl {base}/api/v1/forecasts/{f}/requirements");
-        println!("  curl {base}/api/v1/schedules/{s}");
-        println!("  curl '{base}/api/v1/schedules/{s}/roster?format=csv'");
-        println!("  curl {base}/api/v1/schedules/{s}/check");
+        println!("  curl {auth} {base}/api/v1/queues/{q}");
+        println!("  curl {auth} {base}/api/v1/forecasts/{f}");
+        println!("  curl {auth} {base}/api/v1/forecasts/{f}/requirements");
+        println!("  curl {auth} {base}/api/v1/schedules/{s}");
+        println!("  curl {auth} '{base}/api/v1/schedules/{s}/roster?format=csv'");
+        println!("  curl {auth} {base}/api/v1/schedules/{s}/check");
         use std::io::Write;
         let _ = std::io::stdout().flush();
     })

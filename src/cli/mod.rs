@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod demo;
 pub mod forecast;
 pub mod import;
+pub mod keys;
 pub mod metrics;
 pub mod serve;
 pub mod simulate;
@@ -31,6 +32,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Import interval history (CSV or JSON) into a queue of the database.
     Import(import::ImportArgs),
+    /// API keys of the database: `keys create --name N --role admin|planner|hr`, `keys list`, `keys revoke ID`.
+    Keys(keys::KeysArgs),
     /// Forecast from a history file (no database): writes interval CSV.
     Forecast(forecast::ForecastArgs),
     /// Queueing metrics (service level, ASA, occupancy) for given staffing.
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Import(args) => import::run(args),
+        Command::Keys(args) => keys::run(args),
         Command::Forecast(args) => forecast::run(args),
         Command::Metrics(args) => metrics::run(args),
         Command::Simulate(args) => simulate::run(args),

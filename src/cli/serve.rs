@@ -13,6 +13,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let url = database_url();
     let db = Database::open(&url)?;
     tracing::info!(database = %redact(&url), backend = db.backend_name(), "database ready");
+    if crate::app::access::active_keys(&db)? == 0 {
+        // Nothing is open without a key, so say how to make the first.
+        tracing::warn!(
+            "no API key exists: every /api/v1 request will get 401; create the first with `staffcast keys create --name NAME --role admin`"
+        );
+    }
     serve(db, &args.bind, |_| {})
 }
 

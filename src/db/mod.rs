@@ -7,6 +7,8 @@
 //! `MultiConnection` cannot express them).
 
 pub mod agents;
+pub mod api_keys;
+pub mod audit_log;
 pub mod capacity_plans;
 pub mod fitted_models;
 pub mod forecast_adjustments;

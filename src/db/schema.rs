@@ -173,6 +173,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        name -> Text,
+        role -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        key_id -> Integer,
+        method -> Text,
+        route -> Text,
+        path -> Text,
+        params -> Text,
+        status -> Integer,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -181,6 +206,7 @@ diesel::joinable!(requirement_intervals -> forecast_runs (run_id));
 diesel::joinable!(forecast_adjustments -> forecast_runs (forecast_id));
 diesel::joinable!(agents -> queues (queue_id));
 diesel::joinable!(roster_shifts -> agents (agent_id));
+diesel::joinable!(audit_log -> api_keys (key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -196,4 +222,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     fitted_models,
     capacity_plans,
     forecast_adjustments,
+    api_keys,
+    audit_log,
 );

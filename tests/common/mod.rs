@@ -9,6 +9,7 @@
 //! per schema version (see [`pg_template`]).
 //!
 //! [`paths`] builds every API path, so no test spells out `/api/v1/…`.
+//! Every [`TestApp`] request carries a key (see [`TestApp::spawn_with`]).
 #![allow(dead_code)]
 
 pub mod paths;
@@ -16,6 +17,8 @@ pub mod paths;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 use staffcast::api::{self, ApiSettings};
+use staffcast::app::access;
+use staffcast::auth::Role;
 use staffcast::db::Database;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -245,12 +248,35 @@ impl Drop for TestDb {
 /// A running server and a client for it. The server runs on its own
 /// thread and actix system; dropping the app stops it and waits, so no
 /// worker or pool outlives its test (or touches a dropped database).
+///
+/// The API needs a key: at start a planner key and an admin key are made
+/// directly in the test database. `client` sends the planner's (every
+/// route but keys and the audit log); `admin` sends the admin's.
 pub struct TestApp {
     pub address: String,
+    /// Sends `Authorization: Bearer <planner key>` on every request.
     pub client: reqwest::Client,
+    /// Sends the admin key.
+    pub admin: reqwest::Client,
+    pub planner_key: String,
+    pub admin_key: String,
+    /// The server's own pool (dropped before the database it points to).
+    database: Database,
     db: Option<TestDb>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// A client that sends `key` as a Bearer token on every request.
+pub fn client_with_key(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).unwrap();
+    value.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, value);
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 impl TestApp {
@@ -260,12 +286,22 @@ impl TestApp {
 
     pub async fn spawn_with(db: TestDb, settings: ApiSettings) -> Self {
         let database = db.open();
+        let key = |name, role| {
+            access::create_key(&database, name, role)
+                .expect("create a test key")
+                .secret
+                .reveal()
+                .to_string()
+        };
+        let planner_key = key("test planner", Role::Planner);
+        let admin_key = key("test admin", Role::Admin);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind random port");
         let port = listener.local_addr().unwrap().port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server_db = database.clone();
         let thread = std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = api::run(listener, database, settings).expect("start server");
+                let server = api::run(listener, server_db, settings).expect("start server");
                 let handle = server.handle();
                 let running = actix_web::rt::spawn(server);
                 let _ = stopped.await;
@@ -275,7 +311,11 @@ impl TestApp {
         });
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
+            client: client_with_key(&planner_key),
+            admin: client_with_key(&admin_key),
+            planner_key,
+            admin_key,
+            database,
             db: Some(db),
             stop: Some(stop),
             thread: Some(thread),
@@ -284,6 +324,25 @@ impl TestApp {
 
     pub fn db(&self) -> &TestDb {
         self.db.as_ref().expect("test database")
+    }
+
+    /// The server's database, for what a test sets up or checks directly.
+    pub fn database(&self) -> &Database {
+        &self.database
+    }
+
+    /// A new key of `role`, made directly in the database; returns the secret.
+    pub fn new_key(&self, name: &str, role: Role) -> String {
+        access::create_key(&self.database, name, role)
+            .expect("create a key")
+            .secret
+            .reveal()
+            .to_string()
+    }
+
+    /// A client with no key at all.
+    pub fn anonymous(&self) -> reqwest::Client {
+        reqwest::Client::new()
     }
 
     /// Stops the server and waits for its thread to end.

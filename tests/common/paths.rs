@@ -105,3 +105,15 @@ pub fn schedule_shortfall(schedule: impl Display) -> String {
 pub fn schedule_simulate(schedule: impl Display) -> String {
     format!("{API}/schedules/{schedule}/simulate")
 }
+
+pub fn keys() -> String {
+    format!("{API}/keys")
+}
+
+pub fn key(key: impl Display) -> String {
+    format!("{API}/keys/{key}")
+}
+
+pub fn audit() -> String {
+    format!("{API}/audit")
+}
