@@ -508,3 +508,160 @@ fn simulate_agrees_with_erlang_c_and_is_reproducible() {
         "simulated SL {sl} vs Erlang C 0.888"
     );
 }
+
+/// `staffcast serve` on a database, its stderr drained in the background;
+/// answers the base URL once it listens, and what it logged until then.
+struct Served {
+    child: std::process::Child,
+    base: String,
+    log_before_listening: String,
+}
+
+impl Served {
+    fn start(db: &Path) -> Self {
+        let mut child = staffcast()
+            .env("DATABASE_URL", db)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut log = String::new();
+        let base = loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                let _ = child.kill();
+                panic!("serve ended before listening:\n{log}");
+            }
+            log.push_str(&line);
+            if let Some(at) = line.find("listening addr=") {
+                let addr = line[at + "listening addr=".len()..].trim();
+                break format!("http://{addr}");
+            }
+        };
+        // Keep reading, so request logs never fill the pipe.
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        Served {
+            child,
+            base,
+            log_before_listening: log,
+        }
+    }
+
+    /// The status of GET `path` with `key` as a Bearer token.
+    fn status(&self, path: &str, key: &str) -> u16 {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            common::client_with_key(key)
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn keys_cli_creates_lists_and_revokes_and_serve_honours_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.db");
+    let keys = |args: &[&str]| {
+        let mut c = staffcast();
+        c.env("DATABASE_URL", &db).arg("keys").args(args);
+        c
+    };
+    // A fresh database: no key, and serve says how to make the first.
+    let out = run_ok(&mut keys(&["list"]));
+    assert!(out.contains("no keys"), "{out}");
+    {
+        let served = Served::start(&db);
+        assert!(
+            served
+                .log_before_listening
+                .contains("no API key exists: every /api/v1 request will get 401; create the first with `staffcast keys create --name NAME --role admin`"),
+            "{}",
+            served.log_before_listening
+        );
+        assert_eq!(served.status(common::paths::HEALTH, "none"), 200);
+    }
+
+    // Create: the key alone on stdout, the note on stderr.
+    let out = keys(&["create", "--name", "ops team", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let key = lines[0].to_string();
+    assert!(key.starts_with("sc_") && key.len() == 46, "{key}");
+    assert!(
+        stderr.contains("created key 1 'ops team' with role admin; it is shown once"),
+        "{stderr}"
+    );
+    let hr_key = run_ok(&mut keys(&["create", "--name", "hr", "--role", "hr"]));
+    let hr_key = hr_key.trim();
+    let err = run_err(&mut keys(&["create", "--name", "x", "--role", "boss"]));
+    assert!(err.contains("invalid value 'boss'"), "{err}");
+    let err = run_err(&mut keys(&["create", "--name", " ", "--role", "hr"]));
+    assert!(err.contains("name: must be 1 to 100"), "{err}");
+
+    // List: names and roles, never a secret.
+    let out = run_ok(&mut keys(&["list"]));
+    let rows: Vec<&str> = out.lines().collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        rows[0].starts_with("id") && rows[0].contains("revoked_at"),
+        "{out}"
+    );
+    assert!(
+        rows[1].starts_with("1 ") && rows[1].contains("ops team") && rows[1].contains("admin"),
+        "{out}"
+    );
+    assert!(
+        rows[2].starts_with("2 ") && rows[2].contains(" hr "),
+        "{out}"
+    );
+    assert!(
+        !out.contains(&key[3..]) && !out.contains(&hr_key[3..]),
+        "{out}"
+    );
+
+    // Served: the keys work within their roles; no warning now.
+    let served = Served::start(&db);
+    assert!(
+        !served.log_before_listening.contains("no API key exists"),
+        "{}",
+        served.log_before_listening
+    );
+    assert_eq!(served.status(&common::paths::keys(), &key), 200);
+    assert_eq!(served.status(&common::paths::keys(), hr_key), 403);
+    assert_eq!(served.status(&common::paths::queues(), hr_key), 200);
+    // Revoked from the command line while the server runs: refused at once.
+    let out = run_ok(&mut keys(&["revoke", "2"]));
+    assert!(
+        out.starts_with("revoked key 2 'hr' (role hr) at 20"),
+        "{out}"
+    );
+    assert_eq!(served.status(&common::paths::queues(), hr_key), 401);
+    assert_eq!(served.status(&common::paths::queues(), &key), 200);
+    let out = run_ok(&mut keys(&["list"]));
+    let hr_row = out.lines().nth(2).unwrap();
+    assert!(!hr_row.ends_with(" -"), "revoked_at is shown: {out}");
+    assert!(out.lines().nth(1).unwrap().ends_with(" -"), "{out}");
+    let err = run_err(&mut keys(&["revoke", "99"]));
+    assert!(err.contains("api key 99 not found"), "{err}");
+}

@@ -13,6 +13,8 @@
 mod common;
 mod helpers;
 
+mod auth;
+mod browser;
 mod capacity;
 mod errors;
 mod forecast_actuals;
