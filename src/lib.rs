@@ -2,8 +2,9 @@
 //!
 //! The core (`domain`, `forecast`, `staffing`, `schedule`, `simulate`,
 //! `capacity`) is plain Rust with no HTTP and no SQL; `app` runs use cases
-//! over `db`, and `api` serves them. `benchmarks` holds the benchmark
-//! problems and solvers, which only the `bench` commands use.
+//! over `db`, and `api` serves them behind `auth` (API keys, roles and
+//! the permission matrix, also free of HTTP and SQL). `benchmarks` holds
+//! the benchmark problems and solvers, which only the `bench` commands use.
 
 pub mod api;
 pub mod app;

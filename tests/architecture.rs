@@ -1,13 +1,14 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a failed unwrap fails the test
 //! The core (domain, forecast, staffing, schedule, simulate, capacity) must stay free
-//! of HTTP and SQL so it can be used as a plain library. This fails the
-//! build's tests the moment a core file names actix or diesel. Nor may the
-//! product (app, api and the core) use the benchmark code in `benchmarks`.
+//! of HTTP and SQL so it can be used as a plain library; so must `auth` (keys,
+//! roles, the permission matrix), which the API and the app only call. This
+//! fails the build's tests the moment such a file names actix or diesel. Nor
+//! may the product (app, api and the core) use the benchmark code in `benchmarks`.
 
 use std::path::Path;
 
-const CORE: [&str; 6] = [
-    "domain", "forecast", "staffing", "schedule", "simulate", "capacity",
+const CORE: [&str; 7] = [
+    "domain", "forecast", "staffing", "schedule", "simulate", "capacity", "auth",
 ];
 const FORBIDDEN: [&str; 5] = ["actix", "diesel", "crate::db", "crate::api", "crate::app"];
 
