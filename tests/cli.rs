@@ -590,7 +590,7 @@ fn keys_cli_creates_lists_and_revokes_and_serve_honours_them() {
         assert!(
             served
                 .log_before_listening
-                .contains("no API key exists: every /api/v1 request will get 401; create the first with `staffcast keys create --name NAME --role admin`"),
+                .contains("no active API key: every /api/v1 request will get 401; create one with `staffcast keys create --name NAME --role admin`"),
             "{}",
             served.log_before_listening
         );
@@ -643,7 +643,7 @@ fn keys_cli_creates_lists_and_revokes_and_serve_honours_them() {
     // Served: the keys work within their roles; no warning now.
     let served = Served::start(&db);
     assert!(
-        !served.log_before_listening.contains("no API key exists"),
+        !served.log_before_listening.contains("no active API key"),
         "{}",
         served.log_before_listening
     );

@@ -16,7 +16,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     if crate::app::access::active_keys(&db)? == 0 {
         // Nothing is open without a key, so say how to make the first.
         tracing::warn!(
-            "no API key exists: every /api/v1 request will get 401; create the first with `staffcast keys create --name NAME --role admin`"
+            "no active API key: every /api/v1 request will get 401; create one with `staffcast keys create --name NAME --role admin`"
         );
     }
     serve(db, &args.bind, |_| {})
