@@ -136,217 +136,53 @@ where
 pub fn endpoints() -> Vec<Endpoint> {
     use Access::{Public, Requires};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
-    let (get, post, put, delete) = (Method::GET, Method::POST, Method::PUT, Method::DELETE);
-    vec![
-        endpoint(get.clone(), "/healthz", Public, health::healthz),
+    // One line per route: METHOD "path" access => handler;
+    macro_rules! table {
+        ($($method:ident $path:literal $access:expr => $handler:expr;)*) => {
+            vec![$(endpoint(Method::$method, $path, $access, $handler)),*]
+        };
+    }
+    table! {
+        GET    "/healthz"                                           Public                     => health::healthz;
         // Queues: HR tools list them to find agents; creating one is planning.
-        endpoint(
-            post.clone(),
-            "/api/v1/queues",
-            Requires(WritePlanning),
-            queues::create,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues",
-            Requires(ReadRosters),
-            queues::list,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}",
-            Requires(ReadRosters),
-            queues::get,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/queues/{id}/history",
-            Requires(WritePlanning),
-            queues::import_history,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}/history",
-            Requires(ReadPlanning),
-            queues::history,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}/special-days",
-            Requires(ReadPlanning),
-            calendar::list,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/queues/{id}/special-days",
-            Requires(WritePlanning),
-            calendar::import,
-        ),
-        endpoint(
-            delete.clone(),
-            "/api/v1/queues/{id}/special-days/{date}",
-            Requires(WritePlanning),
-            calendar::delete,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/queues/{id}/agents",
-            Requires(WriteAgents),
-            agents::create,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}/agents",
-            Requires(ReadRosters),
-            agents::list,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/agents/{id}",
-            Requires(ReadRosters),
-            agents::get,
-        ),
-        endpoint(
-            put.clone(),
-            "/api/v1/agents/{id}",
-            Requires(WriteAgents),
-            agents::replace,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/queues/{id}/forecasts",
-            Requires(WritePlanning),
-            forecasts::create,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}/forecasts",
-            Requires(ReadPlanning),
-            forecasts::list,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/forecasts/{id}",
-            Requires(ReadPlanning),
-            forecasts::get,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/forecasts/{id}/requirements",
-            Requires(ReadPlanning),
-            forecasts::requirements,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/forecasts/{id}/accuracy",
-            Requires(ReadPlanning),
-            forecasts::accuracy,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/forecasts/{id}/adjustments",
-            Requires(WritePlanning),
-            forecasts::add_adjustments,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/forecasts/{id}/adjustments",
-            Requires(ReadPlanning),
-            forecasts::list_adjustments,
-        ),
-        endpoint(
-            delete.clone(),
-            "/api/v1/forecasts/{id}/adjustments/{adjustment_id}",
-            Requires(WritePlanning),
-            forecasts::delete_adjustment,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/queues/{id}/capacity-plans",
-            Requires(WritePlanning),
-            capacity::create,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/queues/{id}/capacity-plans",
-            Requires(ReadPlanning),
-            capacity::list,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/capacity-plans/{id}",
-            Requires(ReadPlanning),
-            capacity::get,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/staffing/calculate",
-            Requires(WritePlanning),
-            staffing::calculate,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/schedules",
-            Requires(WritePlanning),
-            schedules::create,
-        ),
+        POST   "/api/v1/queues"                                     Requires(WritePlanning)    => queues::create;
+        GET    "/api/v1/queues"                                     Requires(ReadRosters)      => queues::list;
+        GET    "/api/v1/queues/{id}"                                Requires(ReadRosters)      => queues::get;
+        POST   "/api/v1/queues/{id}/history"                        Requires(WritePlanning)    => queues::import_history;
+        GET    "/api/v1/queues/{id}/history"                        Requires(ReadPlanning)     => queues::history;
+        GET    "/api/v1/queues/{id}/special-days"                   Requires(ReadPlanning)     => calendar::list;
+        POST   "/api/v1/queues/{id}/special-days"                   Requires(WritePlanning)    => calendar::import;
+        DELETE "/api/v1/queues/{id}/special-days/{date}"            Requires(WritePlanning)    => calendar::delete;
+        POST   "/api/v1/queues/{id}/agents"                         Requires(WriteAgents)      => agents::create;
+        GET    "/api/v1/queues/{id}/agents"                         Requires(ReadRosters)      => agents::list;
+        GET    "/api/v1/agents/{id}"                                Requires(ReadRosters)      => agents::get;
+        PUT    "/api/v1/agents/{id}"                                Requires(WriteAgents)      => agents::replace;
+        POST   "/api/v1/queues/{id}/forecasts"                      Requires(WritePlanning)    => forecasts::create;
+        GET    "/api/v1/queues/{id}/forecasts"                      Requires(ReadPlanning)     => forecasts::list;
+        GET    "/api/v1/forecasts/{id}"                             Requires(ReadPlanning)     => forecasts::get;
+        GET    "/api/v1/forecasts/{id}/requirements"                Requires(ReadPlanning)     => forecasts::requirements;
+        GET    "/api/v1/forecasts/{id}/accuracy"                    Requires(ReadPlanning)     => forecasts::accuracy;
+        POST   "/api/v1/forecasts/{id}/adjustments"                 Requires(WritePlanning)    => forecasts::add_adjustments;
+        GET    "/api/v1/forecasts/{id}/adjustments"                 Requires(ReadPlanning)     => forecasts::list_adjustments;
+        DELETE "/api/v1/forecasts/{id}/adjustments/{adjustment_id}" Requires(WritePlanning)    => forecasts::delete_adjustment;
+        POST   "/api/v1/queues/{id}/capacity-plans"                 Requires(WritePlanning)    => capacity::create;
+        GET    "/api/v1/queues/{id}/capacity-plans"                 Requires(ReadPlanning)     => capacity::list;
+        GET    "/api/v1/capacity-plans/{id}"                        Requires(ReadPlanning)     => capacity::get;
+        POST   "/api/v1/staffing/calculate"                         Requires(WritePlanning)    => staffing::calculate;
+        POST   "/api/v1/schedules"                                  Requires(WritePlanning)    => schedules::create;
         // A schedule's status and its roster (JSON, CSV, iCalendar) are what HR reads.
-        endpoint(
-            get.clone(),
-            "/api/v1/schedules/{id}",
-            Requires(ReadRosters),
-            schedules::get,
-        ),
-        endpoint(
-            delete.clone(),
-            "/api/v1/schedules/{id}",
-            Requires(WritePlanning),
-            schedules::cancel,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/schedules/{id}/roster",
-            Requires(ReadRosters),
-            schedules::roster,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/schedules/{id}/check",
-            Requires(ReadPlanning),
-            schedules::check,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/schedules/{id}/shortfall",
-            Requires(ReadPlanning),
-            schedules::shortfall,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/schedules/{id}/simulate",
-            Requires(WritePlanning),
-            schedules::simulate,
-        ),
-        endpoint(
-            post.clone(),
-            "/api/v1/keys",
-            Requires(Administer),
-            keys::create,
-        ),
-        endpoint(
-            get.clone(),
-            "/api/v1/keys",
-            Requires(Administer),
-            keys::list,
-        ),
-        endpoint(
-            delete,
-            "/api/v1/keys/{id}",
-            Requires(Administer),
-            keys::revoke,
-        ),
-        endpoint(get, "/api/v1/audit", Requires(Administer), keys::log),
-    ]
+        GET    "/api/v1/schedules/{id}"                             Requires(ReadRosters)      => schedules::get;
+        DELETE "/api/v1/schedules/{id}"                             Requires(WritePlanning)    => schedules::cancel;
+        GET    "/api/v1/schedules/{id}/roster"                      Requires(ReadRosters)      => schedules::roster;
+        GET    "/api/v1/schedules/{id}/check"                       Requires(ReadPlanning)     => schedules::check;
+        GET    "/api/v1/schedules/{id}/shortfall"                   Requires(ReadPlanning)     => schedules::shortfall;
+        POST   "/api/v1/schedules/{id}/simulate"                    Requires(WritePlanning)    => schedules::simulate;
+        // Keys and the audit log: admins only.
+        POST   "/api/v1/keys"                                       Requires(Administer)       => keys::create;
+        GET    "/api/v1/keys"                                       Requires(Administer)       => keys::list;
+        DELETE "/api/v1/keys/{id}"                                  Requires(Administer)       => keys::revoke;
+        GET    "/api/v1/audit"                                      Requires(Administer)       => keys::log;
+    }
 }
 
 /// Registers every endpoint behind its access check, and a 404 for any
