@@ -258,12 +258,19 @@ fn roster_csv(shifts: &[RosterShift], tz: Tz) -> String {
     out
 }
 
-/// Quotes a CSV field when it holds a comma, quote or newline.
+/// Quotes a CSV field when it holds a comma, quote or newline. A field that
+/// a spreadsheet would read as a formula (`= + - @`, tab, CR first) gets a
+/// leading `'`, so `=HYPERLINK(…)` in a name opens as text, not as a link.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -319,4 +326,22 @@ pub async fn simulate(
     let db = db.into_inner();
     let report = blocking(move || simulate_schedule(&db, id, &options)).await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for risky in ["+1", "-1+2", "@SUM(A1)", "\tx"] {
+            assert!(csv_field(risky).starts_with('\''), "{risky}");
+        }
+        assert_eq!(csv_field("Ana, Lopez"), "\"Ana, Lopez\"");
+        assert_eq!(csv_field("A-17"), "A-17");
+    }
 }

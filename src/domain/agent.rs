@@ -17,17 +17,8 @@ impl NewAgent {
         min_week_hours: f64,
         max_week_hours: f64,
     ) -> Result<Self, InvalidValue> {
-        let name = name.trim();
-        let external_id = external_id.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(InvalidValue::new("name", "must be 1 to 200 characters"));
-        }
-        if external_id.is_empty() || external_id.len() > 100 {
-            return Err(InvalidValue::new(
-                "external_id",
-                "must be 1 to 100 characters",
-            ));
-        }
+        let name = super::text::checked_text("name", name, 200)?;
+        let external_id = super::text::checked_text("external_id", external_id, 100)?;
         if !(min_week_hours.is_finite() && min_week_hours >= 0.0) {
             return Err(InvalidValue::new("min_week_hours", "must be 0 or more"));
         }
@@ -44,8 +35,8 @@ impl NewAgent {
             ));
         }
         Ok(Self {
-            name: name.to_string(),
-            external_id: external_id.to_string(),
+            name,
+            external_id,
             min_week_hours,
             max_week_hours,
         })

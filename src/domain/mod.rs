@@ -6,6 +6,7 @@ pub mod grid;
 pub mod history;
 pub mod ids;
 pub mod queue;
+pub mod text;
 pub mod time;
 
 pub use grid::Grid;

@@ -263,10 +263,7 @@ impl QueueSpec {
         shrinkage: f64,
         max_occupancy: f64,
     ) -> Result<Self, InvalidValue> {
-        let name = name.trim();
-        if name.is_empty() || name.len() > 200 {
-            return Err(InvalidValue::new("name", "must be 1 to 200 characters"));
-        }
+        let name = super::text::checked_text("name", name, 200)?;
         parse_interval_minutes(interval_minutes)?;
         let time_zone = parse_time_zone(time_zone)?;
         if !(0.0..1.0).contains(&shrinkage) {
@@ -282,7 +279,7 @@ impl QueueSpec {
             ));
         }
         Ok(Self {
-            name: name.to_string(),
+            name,
             channel,
             interval_minutes,
             time_zone,

@@ -78,6 +78,28 @@ async fn invalid_value_names_its_field(db: TestDb) {
         .unwrap()
         .starts_with("agent 2: external_id: "));
 
+    // A NUL (which PostgreSQL cannot store) or a newline in a name is the
+    // client's mistake, named, and nothing is written.
+    let queues_before = app.get_json(&paths::queues()).await;
+    let resp = app
+        .post_json(
+            &paths::queues(),
+            &json!({"name": "night\u{0}shift", "channel": "voice"}),
+        )
+        .await;
+    assert_eq!(problem(resp, 422, "invalid_value").await["field"], "name");
+    assert_eq!(app.get_json(&paths::queues()).await, queues_before);
+    let resp = app
+        .post_json(
+            &paths::queue_agents(q),
+            &json!([{"name": "Ana\nLopez", "external_id": "A9"}]),
+        )
+        .await;
+    assert_eq!(
+        problem(resp, 422, "invalid_value").await["field"],
+        "[0].name"
+    );
+
     // What-if staffing: the core's staffing error keeps its field.
     let resp = app
         .post_json(
