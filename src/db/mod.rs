@@ -184,10 +184,41 @@ impl Database {
     }
 
     /// True when the database answers a trivial query.
+    /// Also false (an error) when the schema is not this version's: a
+    /// database emptied or replaced under a running server answers
+    /// `SELECT 1` but cannot serve a single route.
     pub fn ping(&self) -> Result<(), DbError> {
-        with_conn!(self, conn => conn.batch_execute("SELECT 1")?);
+        use diesel::migration::MigrationSource;
+        use diesel::RunQueryDsl;
+        let expected = match &self.pool {
+            DbPool::Sqlite(_) => {
+                MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+                    .map(|m| m.len())
+            }
+            DbPool::Postgres(_) => {
+                MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS).map(|m| m.len())
+            }
+        }
+        .map_err(|e| DbError::Migration(e.to_string()))? as i64;
+        let applied: Vec<MigrationCount> = with_conn!(self, conn => diesel::sql_query(
+            "SELECT COUNT(*) AS n FROM __diesel_schema_migrations"
+        )
+        .load(conn)
+        .map_err(|e| DbError::Migration(format!("the schema is missing: {e}")))?);
+        let applied = applied.first().map_or(0, |c| c.n);
+        if applied < expected {
+            return Err(DbError::Migration(format!(
+                "the schema has {applied} of {expected} migrations"
+            )));
+        }
         Ok(())
     }
+}
+
+#[derive(diesel::QueryableByName)]
+struct MigrationCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
 }
 
 /// Hides a password in a URL before it reaches a log or an error.

@@ -263,3 +263,29 @@ async fn health_is_503_when_the_database_is_gone() {
     let resp = app.get(paths::HEALTH).await;
     assert_eq!(resp.status(), 503);
 }
+
+/// A database emptied under a running server still answers `SELECT 1`, but
+/// no route can work: /healthz says 503 and why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_503_when_the_schema_is_gone() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let db = TestDb::postgres();
+    let url = db.url().to_string();
+    let app = TestApp::spawn(db).await;
+    assert_eq!(app.get(paths::HEALTH).await.status(), 200);
+    let mut conn = PgConnection::establish(&url).unwrap();
+    diesel::sql_query("DROP SCHEMA public CASCADE")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("CREATE SCHEMA public")
+        .execute(&mut conn)
+        .unwrap();
+    let resp = app.get(paths::HEALTH).await;
+    assert_eq!(resp.status(), 503);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert!(
+        body["message"].as_str().unwrap().contains("schema"),
+        "{body}"
+    );
+}
