@@ -2,7 +2,7 @@
 
 use super::queues::unique_violation;
 use super::schema::agents;
-use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
 use crate::domain::{AgentId, QueueId};
 use crate::schedule::engine::AgentProfile;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -121,7 +121,7 @@ impl Database {
             })
             .collect::<Result<_, DbError>>()?;
         let conflict = || "an agent with one of these external ids already exists".to_string();
-        let ids: Vec<i32> = with_conn!(self, conn => conn.transaction::<Vec<i32>, DbError, _>(|conn| {
+        let ids: Vec<i32> = with_conn!(self, conn => conn.write_transaction::<Vec<i32>, DbError, _>(|conn| {
             let mut ids = Vec::with_capacity(rows.len());
             for chunk in rows.chunks(BATCH_ROWS) {
                 ids.extend(

@@ -1,7 +1,7 @@
 //! Planner adjustments of a forecast run, stored apart from its intervals.
 
 use super::schema::forecast_adjustments;
-use super::{to_naive, to_utc, with_conn, Database, DbError};
+use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction};
 use crate::domain::ForecastId;
 use crate::forecast::adjustments::{Adjustment, AdjustmentId, Change, Scope};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -59,7 +59,7 @@ impl Database {
         forecast: ForecastId,
         adjustments: &[Adjustment],
     ) -> Result<Vec<StoredAdjustment>, DbError> {
-        let ids: Vec<i32> = with_conn!(self, conn => conn.transaction::<_, DbError, _>(|conn| {
+        let ids: Vec<i32> = with_conn!(self, conn => conn.write_transaction::<_, DbError, _>(|conn| {
             let mut ids = Vec::with_capacity(adjustments.len());
             for a in adjustments {
                 let id: i32 = diesel::insert_into(forecast_adjustments::table)

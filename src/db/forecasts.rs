@@ -1,7 +1,7 @@
 //! Forecast runs with their intervals and the requirements derived from them.
 
 use super::schema::{forecast_intervals, forecast_runs, requirement_intervals};
-use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
 use crate::domain::{Channel, ForecastId, QueueId};
 use crate::forecast::{ChoiceRecord, ModelSpec};
 use crate::staffing::ChannelModel;
@@ -166,7 +166,7 @@ impl Database {
             .map(serde_json::to_string)
             .transpose()
             .map_err(|e| corrupt("accuracy", e))?;
-        let id = with_conn!(self, conn => conn.transaction::<i32, DbError, _>(|conn| {
+        let id = with_conn!(self, conn => conn.write_transaction::<i32, DbError, _>(|conn| {
             let id: i32 = diesel::insert_into(forecast_runs::table)
                 .values((
                     forecast_runs::queue_id.eq(run.queue_id.0),

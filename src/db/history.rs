@@ -1,7 +1,7 @@
 //! Interval history: transactional upsert and range reads.
 
 use super::schema::history;
-use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
 use crate::domain::{HistoryRow, QueueId};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -60,7 +60,7 @@ impl Database {
                 updated: 0,
             });
         };
-        let updated = with_conn!(self, conn => conn.transaction::<usize, DbError, _>(|conn| {
+        let updated = with_conn!(self, conn => conn.write_transaction::<usize, DbError, _>(|conn| {
             let existing: HashSet<NaiveDateTime> = history::table
                 .filter(history::queue_id.eq(queue.0))
                 .filter(history::interval_start.between(first, last))

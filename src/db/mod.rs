@@ -119,6 +119,39 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
+/// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`:
+/// a deferred transaction that reads first and then writes must upgrade its
+/// read lock, and SQLite fails that upgrade at once ("database is locked")
+/// when another writer got in between, busy_timeout or not. Taking the write
+/// lock up front makes concurrent writers queue on busy_timeout instead.
+/// PostgreSQL: an ordinary transaction (row locks, no such upgrade).
+pub(crate) trait WriteTransaction: Connection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>;
+}
+
+impl WriteTransaction for SqliteConnection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.immediate_transaction(f)
+    }
+}
+
+impl WriteTransaction for PgConnection {
+    fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.transaction(f)
+    }
+}
+
 #[derive(Debug)]
 struct SqlitePragmas;
 

@@ -1,7 +1,7 @@
 //! Schedule runs and their roster (shifts with breaks).
 
 use super::schema::{agents, roster_breaks, roster_shifts, schedule_runs};
-use super::{to_naive, to_utc, with_conn, Database, DbError, BATCH_ROWS};
+use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
 use crate::domain::{AgentId, ForecastId, QueueId, ScheduleId};
 use crate::schedule::engine::EngineReport;
 use crate::schedule::job::JobParams;
@@ -301,7 +301,7 @@ impl Database {
                 })
             })
             .collect();
-        with_conn!(self, conn => conn.transaction::<(), DbError, _>(|conn| {
+        with_conn!(self, conn => conn.write_transaction::<(), DbError, _>(|conn| {
             diesel::delete(roster_breaks::table.filter(roster_breaks::schedule_id.eq(id.0))).execute(conn)?;
             diesel::delete(roster_shifts::table.filter(roster_shifts::schedule_id.eq(id.0))).execute(conn)?;
             for chunk in shift_rows.chunks(BATCH_ROWS) {

@@ -1,7 +1,7 @@
 //! A queue's calendar of special days, replaced or edited as a whole.
 
 use super::schema::special_days;
-use super::{with_conn, Database, DbError};
+use super::{with_conn, Database, DbError, WriteTransaction};
 use crate::domain::QueueId;
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -47,7 +47,7 @@ impl Database {
                 effect_percent: d.effect_percent,
             })
             .collect();
-        with_conn!(self, conn => conn.transaction::<(), DbError, _>(|conn| {
+        with_conn!(self, conn => conn.write_transaction::<(), DbError, _>(|conn| {
             for chunk in rows.chunks(super::BATCH_ROWS) {
                 diesel::insert_into(special_days::table)
                     .values(chunk)
