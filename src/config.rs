@@ -1,19 +1,26 @@
 //! Settings from the environment, with command-line flags on top; and logging.
 
 use crate::api::ApiSettings;
+use crate::app::jobs::JobSettings;
 use crate::db::DEFAULT_DATABASE_URL;
+use std::time::Duration;
 
 /// Where the database is: `DATABASE_URL`, else `staffcast.db` in the working directory.
 pub fn database_url() -> String {
+    configured_database_url().unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
+
+/// `DATABASE_URL` when it is set and not blank.
+pub fn configured_database_url() -> Option<String> {
     std::env::var("DATABASE_URL")
         .ok()
         .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
 }
 
 /// `STAFFCAST_MAX_BODY_BYTES` overrides the request body limit;
 /// `STAFFCAST_ALLOWED_HOSTS` and `STAFFCAST_ALLOWED_ORIGINS` (comma-separated)
-/// add `Host` names to answer to and browser origins to allow (CORS).
+/// add `Host` names to answer to and browser origins to allow (CORS); the
+/// schedule workers' settings come from [`job_settings`].
 pub fn api_settings() -> anyhow::Result<ApiSettings> {
     let mut settings = ApiSettings::default();
     if let Ok(raw) = std::env::var("STAFFCAST_MAX_BODY_BYTES") {
@@ -26,6 +33,7 @@ pub fn api_settings() -> anyhow::Result<ApiSettings> {
         .into_iter()
         .map(|o| origin(&o))
         .collect::<anyhow::Result<_>>()?;
+    settings.jobs = job_settings()?;
     Ok(settings)
 }
 
@@ -55,6 +63,35 @@ fn origin(raw: &str) -> anyhow::Result<String> {
             "STAFFCAST_ALLOWED_ORIGINS: '{raw}' is not an origin (https://host[:port], no path or wildcard)"
         ),
     }
+}
+
+/// The schedule workers: `STAFFCAST_SCHEDULE_WORKERS` (threads),
+/// `STAFFCAST_JOB_LEASE_SECONDS`, `STAFFCAST_JOB_RENEW_SECONDS` and
+/// `STAFFCAST_JOB_POLL_SECONDS` (fractions allowed), checked together.
+pub fn job_settings() -> anyhow::Result<JobSettings> {
+    let mut jobs = JobSettings::default();
+    if let Ok(raw) = std::env::var("STAFFCAST_SCHEDULE_WORKERS") {
+        jobs.workers = raw.parse().map_err(|_| {
+            anyhow::anyhow!("STAFFCAST_SCHEDULE_WORKERS='{raw}' is not a thread count")
+        })?;
+    }
+    for (name, value) in [
+        ("STAFFCAST_JOB_LEASE_SECONDS", &mut jobs.lease),
+        ("STAFFCAST_JOB_RENEW_SECONDS", &mut jobs.renew_every),
+        ("STAFFCAST_JOB_POLL_SECONDS", &mut jobs.poll_every),
+    ] {
+        if let Ok(raw) = std::env::var(name) {
+            *value = raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .ok_or_else(|| anyhow::anyhow!("{name}='{raw}' is not a number of seconds"))?;
+        }
+    }
+    jobs.check()
+        .map_err(|e| anyhow::anyhow!("schedule job settings: {e}"))?;
+    Ok(jobs)
 }
 
 /// Structured logs to stderr: `RUST_LOG` filters (default info),

@@ -16,7 +16,7 @@ mod queues;
 mod schedules;
 mod staffing;
 
-use crate::app::jobs::JobRunner;
+use crate::app::jobs::{JobRunner, JobSettings};
 use crate::auth::{Access, Permission};
 use crate::db::Database;
 use actix_web::body::BoxBody;
@@ -36,8 +36,8 @@ pub struct ApiSettings {
     pub max_body_bytes: usize,
     /// Seconds in-flight requests get to finish on SIGTERM.
     pub shutdown_timeout_secs: u64,
-    /// Threads that build rosters in the background.
-    pub schedule_workers: usize,
+    /// The background workers that build rosters.
+    pub jobs: JobSettings,
     /// `Host` names answered besides the bound address and localhost on
     /// its port (`name` for any port, or `name:port`); others get 421.
     pub allowed_hosts: Vec<String>,
@@ -50,16 +50,38 @@ impl Default for ApiSettings {
         Self {
             max_body_bytes: 32 * 1024 * 1024,
             shutdown_timeout_secs: 10,
-            schedule_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            jobs: JobSettings::default(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
         }
     }
 }
 
-/// Builds the server on an already bound listener (port 0 in tests).
-/// Stops gracefully on SIGTERM/SIGINT.
+/// Builds the server on an already bound listener (port 0 in tests), with
+/// workers of its own. Stops gracefully on SIGTERM/SIGINT.
 pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::io::Result<Server> {
+    let jobs = JobRunner::start(db.clone(), settings.jobs);
+    server(listener, db, settings, jobs, true)
+}
+
+/// Builds the server on `listener` with the given workers and without
+/// signal handling: the caller stops it (and the workers) on its signals.
+pub fn run_with_jobs(
+    listener: TcpListener,
+    db: Database,
+    settings: ApiSettings,
+    jobs: JobRunner,
+) -> std::io::Result<Server> {
+    server(listener, db, settings, jobs, false)
+}
+
+fn server(
+    listener: TcpListener,
+    db: Database,
+    settings: ApiSettings,
+    jobs: JobRunner,
+    signals: bool,
+) -> std::io::Result<Server> {
     let hosts = AllowedHosts::new(listener.local_addr()?, &settings.allowed_hosts)
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     tracing::info!(hosts = %hosts.describe(), "answering to these Host names");
@@ -67,7 +89,7 @@ pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::i
         hosts,
         origins: settings.allowed_origins.clone(),
     };
-    let jobs = web::Data::new(JobRunner::start(db.clone(), settings.schedule_workers));
+    let jobs = web::Data::new(jobs);
     let db = web::Data::new(db);
     let shutdown_timeout = settings.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
@@ -91,9 +113,12 @@ pub fn run(listener: TcpListener, db: Database, settings: ApiSettings) -> std::i
             .configure(routes)
     })
     .shutdown_timeout(shutdown_timeout)
-    .listen(listener)?
-    .run();
-    Ok(server)
+    .listen(listener)?;
+    Ok(if signals {
+        server.run()
+    } else {
+        server.disable_signals().run()
+    })
 }
 
 /// One route of the API: method, path pattern, what it asks of the

@@ -3,11 +3,13 @@
 use super::error::{Conflict, Refusal};
 use super::forecast::requirements;
 use super::history::queue;
+use super::jobs::{run_inline, JobControl, JobSettings, Stop};
 use super::AppError;
 use crate::db::schedules::{
-    JobStatus, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak, StoredShift,
+    JobStatus, Lease, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak,
+    StoredShift,
 };
-use crate::db::Database;
+use crate::db::{Database, DbError};
 use crate::domain::{AgentId, ForecastId, ScheduleId};
 use crate::schedule::engine::{
     self, Agent, AgentProfile, BreakRule, EngineReport, Problem, QueueDemand, ShiftTemplate,
@@ -20,7 +22,6 @@ pub use crate::schedule::job::{
 use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone)]
 pub struct ScheduleRequest {
@@ -151,32 +152,82 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     schedule_run(db, id)
 }
 
-/// Runs a queued job to the end. A job another worker took, or one
-/// cancelled before it started, is left alone. Failures are recorded on the job.
-pub fn run_schedule(db: &Database, id: ScheduleId) -> Result<(), AppError> {
-    if !db.claim_schedule(id)? {
-        return Ok(());
-    }
-    tracing::info!(schedule = id.0, "schedule job started");
-    match build_roster(db, id) {
-        Ok(()) => {
-            tracing::info!(schedule = id.0, "schedule job finished");
-            Ok(())
-        }
-        Err(e) => {
-            tracing::warn!(schedule = id.0, error = %e, "schedule job failed");
-            db.fail_schedule(id, &e.to_string())?;
-            Ok(())
-        }
+/// How a run under a lease ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// The outcome is stored: done, cancelled (with its best roster) or failed.
+    Finished(JobStatus),
+    /// Given back to the queue unfinished (the instance is shutting down).
+    Released,
+    /// Another worker holds the job now: nothing of this run was stored.
+    LeaseLost,
+}
+
+/// Builds the roster of a claimed job and stores how it went, every write
+/// fenced by `lease`. `control` says why the search should stop early: a
+/// cancel (the best roster is kept), a shutdown (the job is released) or a
+/// lost lease (the result is dropped).
+pub fn run_leased(db: &Database, lease: &Lease, control: &JobControl) -> Result<RunEnd, AppError> {
+    let written = match control.reason() {
+        Some(Stop::ShuttingDown) => return released(db, lease),
+        // Cancelled while its worker was gone: nothing to build.
+        Some(Stop::CancelRequested) => db
+            .finish_schedule(lease, &ScheduleOutcome::cancelled_before_start(), &[])
+            .map(|()| JobStatus::Cancelled),
+        _ => match build_roster(db, lease, control) {
+            Ok(built) => {
+                let status = match (built.interrupted, control.reason()) {
+                    (_, Some(Stop::LeaseLost)) => return Ok(RunEnd::LeaseLost),
+                    (true, Some(Stop::ShuttingDown)) => return released(db, lease),
+                    (true, _) => JobStatus::Cancelled,
+                    (false, _) => JobStatus::Done,
+                };
+                let outcome = ScheduleOutcome {
+                    status,
+                    ..built.outcome
+                };
+                db.finish_schedule(lease, &outcome, &built.shifts)
+                    .map(|()| status)
+            }
+            Err(e) => {
+                if control.reason() == Some(Stop::LeaseLost) {
+                    return Ok(RunEnd::LeaseLost);
+                }
+                tracing::warn!(schedule = lease.id.0, error = %e, "schedule job failed");
+                db.fail_schedule(lease, &e.to_string())
+                    .map(|()| JobStatus::Failed)
+            }
+        },
+    };
+    match written {
+        Ok(status) => Ok(RunEnd::Finished(status)),
+        Err(DbError::LeaseLost(_)) => Ok(RunEnd::LeaseLost),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn build_roster(db: &Database, id: ScheduleId) -> Result<(), AppError> {
-    let run = schedule_run(db, id)?;
+fn released(db: &Database, lease: &Lease) -> Result<RunEnd, AppError> {
+    match db.release_schedule(lease) {
+        Ok(()) => Ok(RunEnd::Released),
+        Err(DbError::LeaseLost(_)) => Ok(RunEnd::LeaseLost),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A roster built, not yet stored.
+struct Built {
+    outcome: ScheduleOutcome,
+    shifts: Vec<StoredShift>,
+    /// The search stopped early on `control` (its best roster is here).
+    interrupted: bool,
+}
+
+fn build_roster(db: &Database, lease: &Lease, control: &JobControl) -> Result<Built, AppError> {
+    let run = schedule_run(db, lease.id)?;
     let params = run.params.clone();
     match params.solver {
-        Solver::Greedy => build_greedy(db, id, &run, params),
-        Solver::Engine => build_with_engine(db, id, &run, &params),
+        Solver::Greedy => build_greedy(db, &run, params),
+        Solver::Engine => build_with_engine(db, lease, control, &run, &params),
     }
 }
 
@@ -233,44 +284,44 @@ fn engine_problem(
 
 fn build_with_engine(
     db: &Database,
-    id: ScheduleId,
+    lease: &Lease,
+    control: &JobControl,
     run: &ScheduleRun,
     params: &JobParams,
-) -> Result<(), AppError> {
+) -> Result<Built, AppError> {
     let problem = engine_problem(db, params, run.queue_id)?;
     let options = SolveOptions {
         time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds),
         seed: params.seed,
         ..SolveOptions::default()
     };
-    let cancel = AtomicBool::new(false);
-    let solution = engine::solve(&problem, &options, Some(&cancel), &mut |p| match db
-        .report_schedule_progress(id, p.percent, Some(p.best_objective))
+    let solution = engine::solve(&problem, &options, Some(control.flag()), &mut |p| match db
+        .report_schedule_progress(lease, p.percent, Some(p.best_objective))
     {
-        Ok(true) => cancel.store(true, Ordering::Relaxed),
-        Ok(false) => {}
-        Err(e) => tracing::warn!(schedule = id.0, error = %e, "progress not recorded"),
+        Ok(Some(state)) if state.cancel_requested => control.stop(Stop::CancelRequested),
+        Ok(Some(_)) => {}
+        Ok(None) => control.stop(Stop::LeaseLost),
+        Err(e) => tracing::warn!(schedule = lease.id.0, error = %e, "progress not recorded"),
     })?;
     let shifts: Vec<StoredShift> = solution
         .shifts
         .iter()
         .map(|s| stored_shift(s.agent, s.start, s.end, &s.breaks))
         .collect();
-    let status = if solution.stop == engine::StopReason::Cancelled {
-        JobStatus::Cancelled
-    } else {
-        JobStatus::Done
-    };
+    let interrupted = solution.stop == engine::StopReason::Cancelled;
     let outcome = ScheduleOutcome {
-        status,
+        status: JobStatus::Done,
         rostered_hours: solution.rostered_hours(),
         coverage_percent: solution.coverage_percent(),
         best_objective: Some(solution.objective.total),
         warnings: solution.warnings.clone(),
         report: Some(EngineReport::of(&solution)),
     };
-    db.finish_schedule(id, &outcome, &shifts)?;
-    Ok(())
+    Ok(Built {
+        outcome,
+        shifts,
+        interrupted,
+    })
 }
 
 fn stored_shift(
@@ -294,12 +345,7 @@ fn stored_shift(
     }
 }
 
-fn build_greedy(
-    db: &Database,
-    id: ScheduleId,
-    run: &ScheduleRun,
-    params: JobParams,
-) -> Result<(), AppError> {
+fn build_greedy(db: &Database, run: &ScheduleRun, params: JobParams) -> Result<Built, AppError> {
     let (_, reqs) = requirements(db, params.forecast_id)?;
     let queue = queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
@@ -337,14 +383,17 @@ fn build_greedy(
         warnings: roster.warnings.clone(),
         report: None,
     };
-    db.finish_schedule(id, &outcome, &shifts)?;
-    Ok(())
+    Ok(Built {
+        outcome,
+        shifts,
+        interrupted: false,
+    })
 }
 
 /// Submits and runs at once (the CLI and demo, which have no worker pool).
 pub fn create_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
     let run = submit_schedule(db, request)?;
-    run_schedule(db, run.id)?;
+    run_inline(db, run.id, &JobSettings::default())?;
     schedule_run(db, run.id)
 }
 

@@ -43,6 +43,10 @@ pub enum DbError {
     Conflict(String),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A write of a running job by a worker whose lease was taken over (or
+    /// released, or cancelled outright): refused, nothing written.
+    #[error("schedule {0}: the worker's lease is no longer held")]
+    LeaseLost(i32),
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
 }
@@ -152,6 +156,33 @@ impl WriteTransaction for PgConnection {
     }
 }
 
+/// Instants on the database's clock, as the naive UTC timestamps the
+/// tables store. Leases are measured on this one clock, so instances whose
+/// own clocks disagree still agree on when a lease runs out.
+pub(crate) trait DbClock {
+    /// SQL for `now + offset` (the offset is ours, never user input).
+    fn clock_sql(offset: Duration) -> String;
+}
+
+impl DbClock for SqliteConnection {
+    fn clock_sql(offset: Duration) -> String {
+        // Milliseconds, in the text form diesel reads back as a timestamp.
+        format!(
+            "strftime('%Y-%m-%d %H:%M:%f', 'now', '+{:.3} seconds')",
+            offset.as_secs_f64()
+        )
+    }
+}
+
+impl DbClock for PgConnection {
+    fn clock_sql(offset: Duration) -> String {
+        format!(
+            "(timezone('UTC', now()) + interval '{:.3} seconds')",
+            offset.as_secs_f64()
+        )
+    }
+}
+
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -179,8 +210,10 @@ impl Database {
             }
             Backend::Postgres(url) => {
                 // Fail fast with the server's own message rather than a pool timeout.
-                PgConnection::establish(&url)
+                let mut conn = PgConnection::establish(&url)
                     .map_err(|e| DbError::BadUrl(redact(&url), e.to_string()))?;
+                migrate_postgres(&mut conn)?;
+                drop(conn);
                 let pool = Pool::builder()
                     .max_size(10)
                     .connection_timeout(Duration::from_secs(5))
@@ -190,7 +223,11 @@ impl Database {
                 }
             }
         };
-        db.migrate()?;
+        if let DbPool::Sqlite(pool) = &db.pool {
+            pool.get()?
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| DbError::Migration(e.to_string()))?;
+        }
         Ok(db)
     }
 
@@ -198,21 +235,6 @@ impl Database {
         match self.pool {
             DbPool::Sqlite(_) => "sqlite",
             DbPool::Postgres(_) => "postgres",
-        }
-    }
-
-    fn migrate(&self) -> Result<(), DbError> {
-        match &self.pool {
-            DbPool::Sqlite(pool) => pool
-                .get()?
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map(|_| ())
-                .map_err(|e| DbError::Migration(e.to_string())),
-            DbPool::Postgres(pool) => pool
-                .get()?
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|_| ())
-                .map_err(|e| DbError::Migration(e.to_string())),
         }
     }
 
@@ -252,6 +274,24 @@ impl Database {
 struct MigrationCount {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+/// Key of the PostgreSQL advisory lock held while migrating ("StaffMig").
+pub const MIGRATION_LOCK: i64 = 0x5374_6166_664d_6967;
+
+/// Applies pending migrations under a session advisory lock: instances
+/// starting at once on an empty database would otherwise all create
+/// diesel's bookkeeping table and the first tables, and all but one die.
+/// The others wait, then find nothing pending. On its own connection, so
+/// closing it releases the lock whatever happened.
+fn migrate_postgres(conn: &mut PgConnection) -> Result<(), DbError> {
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let applied = conn
+        .run_pending_migrations(POSTGRES_MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| DbError::Migration(e.to_string()));
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+    applied
 }
 
 /// Hides a password in a URL before it reaches a log or an error.

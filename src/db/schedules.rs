@@ -1,14 +1,21 @@
 //! Schedule runs and their roster (shifts with breaks).
 
 use super::schema::{agents, roster_breaks, roster_shifts, schedule_runs};
-use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
+use super::{
+    to_naive, to_utc, with_conn, Database, DbClock, DbError, DbPool, WriteTransaction, BATCH_ROWS,
+};
 use crate::domain::{AgentId, ForecastId, QueueId, ScheduleId};
 use crate::schedule::engine::EngineReport;
 use crate::schedule::job::JobParams;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl;
+use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Integer, Nullable, Text, Timestamp};
+use diesel::{PgConnection, SqliteConnection};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// Where a schedule job is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,6 +75,9 @@ pub struct ScheduleRun {
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
     pub cancel_requested: bool,
+    /// How many times a worker has claimed the job (more than 1 when a
+    /// worker died or stalled and another took it over).
+    pub attempts: i32,
     pub rostered_hours: f64,
     pub coverage_percent: f64,
     pub warnings: Vec<String>,
@@ -96,6 +106,55 @@ pub struct ScheduleOutcome {
     pub best_objective: Option<f64>,
     pub warnings: Vec<String>,
     pub report: Option<EngineReport>,
+}
+
+impl ScheduleOutcome {
+    /// A job cancelled before any roster was built.
+    pub fn cancelled_before_start() -> Self {
+        Self {
+            status: JobStatus::Cancelled,
+            rostered_hours: 0.0,
+            coverage_percent: 0.0,
+            best_objective: None,
+            warnings: Vec::new(),
+            report: None,
+        }
+    }
+}
+
+/// A worker's hold on a running job: the instance that claimed it and
+/// which claim this is. Every write of the job is fenced by both, so a
+/// worker whose lease ran out and was taken over (even by another worker of
+/// the same instance) cannot write over the new attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub id: ScheduleId,
+    /// The claiming instance's random id.
+    pub owner: String,
+    /// The job's claim count at this claim.
+    pub attempt: i32,
+}
+
+/// A claimed job: its lease, and whether a cancel was already asked for
+/// (a job taken over from a dead worker after a DELETE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub lease: Lease,
+    pub cancel_requested: bool,
+}
+
+/// What a fenced write learns about a lease still held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeaseState {
+    pub cancel_requested: bool,
+}
+
+/// A job's lease as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseInfo {
+    pub owner: Option<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub attempts: i32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -145,6 +204,7 @@ struct RunRow {
     finished_at: Option<NaiveDateTime>,
     cancel_requested: bool,
     report: Option<String>,
+    attempts: i32,
 }
 
 fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
@@ -164,6 +224,7 @@ fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
         started_at: row.started_at.map(to_utc),
         finished_at: row.finished_at.map(to_utc),
         cancel_requested: row.cancel_requested,
+        attempts: row.attempts,
         rostered_hours: row.rostered_hours,
         coverage_percent: row.coverage_percent,
         warnings: serde_json::from_str(&row.warnings).map_err(corrupt)?,
@@ -197,6 +258,104 @@ struct BreakInsert {
     paid: bool,
 }
 
+/// `now + offset` on the database's clock, as a timestamp the lease column
+/// compares with: every instance measures leases on one clock.
+fn db_clock<C: DbClock>(_conn: &C, offset: Duration) -> DbNow {
+    dsl::sql(&C::clock_sql(offset))
+}
+
+/// `now` on the database's clock, as SQL.
+type DbNow = SqlLiteral<Nullable<Timestamp>>;
+
+/// A running job's lease has run out (or it has none: rows from before
+/// leases whose backfill found no heartbeat).
+type LeaseExpired = dsl::Or<
+    dsl::IsNull<schedule_runs::lease_expires_at>,
+    dsl::Lt<schedule_runs::lease_expires_at, DbNow>,
+>;
+
+fn lease_expired(now: DbNow) -> LeaseExpired {
+    schedule_runs::lease_expires_at
+        .is_null()
+        .or(schedule_runs::lease_expires_at.lt(now))
+}
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = Integer)]
+    attempts: i32,
+    #[diesel(sql_type = Bool)]
+    cancel_requested: bool,
+}
+
+/// The claim of the oldest claimable job (queued and not cancelled, or
+/// running with a lease run out) as one UPDATE; `owner` and `now` are the
+/// placeholders of the owner and of the claim's timestamp, `lock` what
+/// keeps two PostgreSQL instances off one row.
+fn claim_sql<C: DbClock>(lease: Duration, owner: &str, now: &str, lock: &str) -> String {
+    let (db_now, expires) = (C::clock_sql(Duration::ZERO), C::clock_sql(lease));
+    format!(
+        "UPDATE schedule_runs SET status = 'running', lease_owner = {owner}, \
+         lease_expires_at = {expires}, attempts = attempts + 1, \
+         started_at = {now}, heartbeat_at = {now} \
+         WHERE id = (SELECT id FROM schedule_runs \
+           WHERE (status = 'queued' AND NOT cancel_requested) \
+              OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < {db_now})) \
+           ORDER BY id LIMIT 1 {lock}) \
+         RETURNING id, attempts, cancel_requested"
+    )
+}
+
+/// The columns a claim sets: running, owned by `owner` until `now + lease`
+/// on the database's clock, one more attempt.
+#[allow(clippy::type_complexity)]
+fn claim_values<C: DbClock>(
+    conn: &C,
+    owner: &str,
+    lease: Duration,
+    now: NaiveDateTime,
+) -> (
+    dsl::Eq<schedule_runs::status, &'static str>,
+    dsl::Eq<schedule_runs::lease_owner, String>,
+    dsl::Eq<schedule_runs::lease_expires_at, DbNow>,
+    dsl::Eq<schedule_runs::attempts, dsl::Add<schedule_runs::attempts, i32>>,
+    dsl::Eq<schedule_runs::started_at, NaiveDateTime>,
+    dsl::Eq<schedule_runs::heartbeat_at, NaiveDateTime>,
+) {
+    (
+        schedule_runs::status.eq(JobStatus::Running.as_str()),
+        schedule_runs::lease_owner.eq(owner.to_string()),
+        schedule_runs::lease_expires_at.eq(db_clock(conn, lease)),
+        schedule_runs::attempts.eq(schedule_runs::attempts + 1),
+        schedule_runs::started_at.eq(now),
+        schedule_runs::heartbeat_at.eq(now),
+    )
+}
+
+/// The job's row, only while `held` is its current lease (same owner, same
+/// claim, still running).
+#[allow(clippy::type_complexity)]
+fn fenced(
+    held: &Lease,
+) -> dsl::Filter<
+    dsl::Filter<
+        dsl::Filter<
+            dsl::Filter<schedule_runs::table, dsl::Eq<schedule_runs::id, i32>>,
+            dsl::Eq<schedule_runs::lease_owner, String>,
+        >,
+        dsl::Eq<schedule_runs::attempts, i32>,
+    >,
+    dsl::Eq<schedule_runs::status, &'static str>,
+> {
+    schedule_runs::table
+        .filter(schedule_runs::id.eq(held.id.0))
+        .filter(schedule_runs::lease_owner.eq(held.owner.clone()))
+        .filter(schedule_runs::attempts.eq(held.attempt))
+        .filter(schedule_runs::status.eq(JobStatus::Running.as_str()))
+}
+
 impl Database {
     /// Stores a new job, queued, with no roster yet.
     pub fn queue_schedule(&self, run: &NewScheduleRun) -> Result<ScheduleId, DbError> {
@@ -220,55 +379,128 @@ impl Database {
         Ok(ScheduleId(id))
     }
 
-    /// Takes a queued job for this worker; false when another took it first
-    /// or it was cancelled meanwhile.
-    pub fn claim_schedule(&self, id: ScheduleId) -> Result<bool, DbError> {
+    /// Claims the oldest job a worker may run: a queued one, or a running
+    /// one whose lease has run out (its worker died or stalled). The claim
+    /// holds a lease of `lease` on the database's clock. PostgreSQL skips
+    /// rows another instance is claiming (`FOR UPDATE SKIP LOCKED`); SQLite
+    /// has one writer, so its single UPDATE is atomic as it is.
+    pub fn claim_next_schedule(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<Claim>, DbError> {
         let now = to_naive(Utc::now());
-        let n = with_conn!(self, conn => diesel::update(
-            schedule_runs::table
-                .filter(schedule_runs::id.eq(id.0))
-                .filter(schedule_runs::status.eq(JobStatus::Queued.as_str())),
-        )
-        .set((
-            schedule_runs::status.eq(JobStatus::Running.as_str()),
-            schedule_runs::started_at.eq(now),
-            schedule_runs::heartbeat_at.eq(now),
-        ))
-        .execute(conn)?);
-        Ok(n == 1)
+        // Diesel cannot filter a table by a subselect of itself, so this one
+        // statement is SQL, with the same clock expressions as the rest.
+        let claimed: Option<ClaimedRow> = match &self.pool {
+            DbPool::Sqlite(pool) => {
+                let conn = &mut *pool.get()?;
+                diesel::sql_query(claim_sql::<SqliteConnection>(lease, "?", "?", ""))
+                    .bind::<Text, _>(owner)
+                    .bind::<Timestamp, _>(now)
+                    .get_result(conn)
+                    .optional()?
+            }
+            DbPool::Postgres(pool) => {
+                let conn = &mut *pool.get()?;
+                diesel::sql_query(claim_sql::<PgConnection>(
+                    lease,
+                    "$1",
+                    "$2",
+                    "FOR UPDATE SKIP LOCKED",
+                ))
+                .bind::<Text, _>(owner)
+                .bind::<Timestamp, _>(now)
+                .get_result(conn)
+                .optional()?
+            }
+        };
+        let claimed = claimed.map(|r| (r.id, r.attempts, r.cancel_requested));
+        Ok(claimed.map(|(id, attempt, cancel_requested)| Claim {
+            lease: Lease {
+                id: ScheduleId(id),
+                owner: owner.to_string(),
+                attempt,
+            },
+            cancel_requested,
+        }))
     }
 
-    /// Records progress and answers whether a cancel was asked for.
-    pub fn report_schedule_progress(
+    /// Claims one queued job (a run started inline, by the CLI or the
+    /// demo); `None` when another worker took it first or it was cancelled.
+    pub fn claim_schedule(
         &self,
         id: ScheduleId,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Option<Lease>, DbError> {
+        let now = to_naive(Utc::now());
+        let attempt: Option<i32> = with_conn!(self, conn => diesel::update(
+            schedule_runs::table
+                .filter(schedule_runs::id.eq(id.0))
+                .filter(schedule_runs::status.eq(JobStatus::Queued.as_str()))
+                .filter(schedule_runs::cancel_requested.eq(false)),
+        )
+        .set(claim_values(conn, owner, lease, now))
+        .returning(schedule_runs::attempts)
+        .get_result(conn)
+        .optional()?);
+        Ok(attempt.map(|attempt| Lease {
+            id,
+            owner: owner.to_string(),
+            attempt,
+        }))
+    }
+
+    /// Extends a lease to `lease` from now (the database's clock). `None`
+    /// when the lease is no longer held: the job was taken over, cancelled
+    /// outright, or released.
+    pub fn renew_schedule_lease(
+        &self,
+        held: &Lease,
+        lease: Duration,
+    ) -> Result<Option<LeaseState>, DbError> {
+        let now = to_naive(Utc::now());
+        let cancel: Option<bool> = with_conn!(self, conn => diesel::update(fenced(held))
+            .set((
+                schedule_runs::lease_expires_at.eq(db_clock(conn, lease)),
+                schedule_runs::heartbeat_at.eq(now),
+            ))
+            .returning(schedule_runs::cancel_requested)
+            .get_result(conn)
+            .optional()?);
+        Ok(cancel.map(|cancel_requested| LeaseState { cancel_requested }))
+    }
+
+    /// Records progress under the lease; `None` when the lease is lost.
+    pub fn report_schedule_progress(
+        &self,
+        held: &Lease,
         percent: f64,
         best_objective: Option<f64>,
-    ) -> Result<bool, DbError> {
-        let cancel = with_conn!(self, conn => {
-            diesel::update(schedule_runs::table.find(id.0))
-                .set((
-                    schedule_runs::progress_percent.eq(percent),
-                    schedule_runs::best_objective.eq(best_objective),
-                    schedule_runs::heartbeat_at.eq(to_naive(Utc::now())),
-                ))
-                .execute(conn)?;
-            schedule_runs::table
-                .find(id.0)
-                .select(schedule_runs::cancel_requested)
-                .first::<bool>(conn)?
-        });
-        Ok(cancel)
+    ) -> Result<Option<LeaseState>, DbError> {
+        let cancel: Option<bool> = with_conn!(self, conn => diesel::update(fenced(held))
+            .set((
+                schedule_runs::progress_percent.eq(percent),
+                schedule_runs::best_objective.eq(best_objective),
+                schedule_runs::heartbeat_at.eq(to_naive(Utc::now())),
+            ))
+            .returning(schedule_runs::cancel_requested)
+            .get_result(conn)
+            .optional()?);
+        Ok(cancel.map(|cancel_requested| LeaseState { cancel_requested }))
     }
 
     /// Stores the roster and the outcome in one transaction (replacing any
-    /// roster a crashed earlier attempt left).
+    /// roster an earlier attempt left), if the lease is still held; else
+    /// [`DbError::LeaseLost`] and nothing is written.
     pub fn finish_schedule(
         &self,
-        id: ScheduleId,
+        held: &Lease,
         outcome: &ScheduleOutcome,
         shifts: &[StoredShift],
     ) -> Result<(), DbError> {
+        let id = held.id;
         let warnings = serde_json::to_string(&outcome.warnings)
             .map_err(|e| DbError::Corrupt(e.to_string()))?;
         let report = outcome
@@ -302,15 +534,9 @@ impl Database {
             })
             .collect();
         with_conn!(self, conn => conn.write_transaction::<(), DbError, _>(|conn| {
-            diesel::delete(roster_breaks::table.filter(roster_breaks::schedule_id.eq(id.0))).execute(conn)?;
-            diesel::delete(roster_shifts::table.filter(roster_shifts::schedule_id.eq(id.0))).execute(conn)?;
-            for chunk in shift_rows.chunks(BATCH_ROWS) {
-                diesel::insert_into(roster_shifts::table).values(chunk).execute(conn)?;
-            }
-            for chunk in break_rows.chunks(BATCH_ROWS) {
-                diesel::insert_into(roster_breaks::table).values(chunk).execute(conn)?;
-            }
-            diesel::update(schedule_runs::table.find(id.0))
+            // The fenced update first: on PostgreSQL it locks the row, so a
+            // claim cannot take the job while its roster is being written.
+            let n = diesel::update(fenced(held))
                 .set((
                     schedule_runs::status.eq(outcome.status.as_str()),
                     schedule_runs::progress_percent.eq(100.0),
@@ -320,37 +546,83 @@ impl Database {
                     schedule_runs::warnings.eq(&warnings),
                     schedule_runs::report.eq(&report),
                     schedule_runs::finished_at.eq(to_naive(Utc::now())),
+                    schedule_runs::lease_expires_at.eq(None::<NaiveDateTime>),
                 ))
                 .execute(conn)?;
+            if n == 0 {
+                return Err(DbError::LeaseLost(id.0));
+            }
+            diesel::delete(roster_breaks::table.filter(roster_breaks::schedule_id.eq(id.0))).execute(conn)?;
+            diesel::delete(roster_shifts::table.filter(roster_shifts::schedule_id.eq(id.0))).execute(conn)?;
+            for chunk in shift_rows.chunks(BATCH_ROWS) {
+                diesel::insert_into(roster_shifts::table).values(chunk).execute(conn)?;
+            }
+            for chunk in break_rows.chunks(BATCH_ROWS) {
+                diesel::insert_into(roster_breaks::table).values(chunk).execute(conn)?;
+            }
             Ok(())
         })?);
         Ok(())
     }
 
-    pub fn fail_schedule(&self, id: ScheduleId, error: &str) -> Result<(), DbError> {
-        with_conn!(self, conn => diesel::update(schedule_runs::table.find(id.0))
+    /// Marks the job failed, if the lease is still held ([`DbError::LeaseLost`] otherwise).
+    pub fn fail_schedule(&self, held: &Lease, error: &str) -> Result<(), DbError> {
+        let n = with_conn!(self, conn => diesel::update(fenced(held))
             .set((
                 schedule_runs::status.eq(JobStatus::Failed.as_str()),
                 schedule_runs::error.eq(error),
                 schedule_runs::finished_at.eq(to_naive(Utc::now())),
+                schedule_runs::lease_expires_at.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?);
+        if n == 0 {
+            return Err(DbError::LeaseLost(held.id.0));
+        }
         Ok(())
     }
 
-    /// A queued job is cancelled at once; a running one is asked to stop
-    /// (it keeps its best roster). Finished jobs are left as they are.
+    /// Gives a job back to the queue (its worker is shutting down), so the
+    /// next poll of any instance takes it without waiting for the lease to
+    /// run out. [`DbError::LeaseLost`] when the lease was no longer held.
+    pub fn release_schedule(&self, held: &Lease) -> Result<(), DbError> {
+        let n = with_conn!(self, conn => diesel::update(fenced(held))
+            .set((
+                schedule_runs::status.eq(JobStatus::Queued.as_str()),
+                schedule_runs::lease_owner.eq(None::<String>),
+                schedule_runs::lease_expires_at.eq(None::<NaiveDateTime>),
+                schedule_runs::progress_percent.eq(0.0),
+                schedule_runs::best_objective.eq(None::<f64>),
+            ))
+            .execute(conn)?);
+        if n == 0 {
+            return Err(DbError::LeaseLost(held.id.0));
+        }
+        Ok(())
+    }
+
+    /// A queued job is cancelled at once, and so is a running one whose
+    /// lease has run out (no live worker holds it; clearing the owner
+    /// fences out a stalled one). A running job with a live lease is asked
+    /// to stop: its worker sees the request at its next progress report or
+    /// lease renewal and keeps its best roster. Finished jobs are left as
+    /// they are.
     pub fn request_schedule_cancel(&self, id: ScheduleId) -> Result<(), DbError> {
-        with_conn!(self, conn => {
+        let now = to_naive(Utc::now());
+        with_conn!(self, conn => conn.write_transaction::<(), DbError, _>(|conn| {
+            let expired = schedule_runs::status
+                .eq(JobStatus::Running.as_str())
+                .and(lease_expired(db_clock(conn, Duration::ZERO)));
             diesel::update(
                 schedule_runs::table
                     .filter(schedule_runs::id.eq(id.0))
-                    .filter(schedule_runs::status.eq(JobStatus::Queued.as_str())),
+                    .filter(schedule_runs::status.eq(JobStatus::Queued.as_str()).or(expired)),
             )
             .set((
                 schedule_runs::status.eq(JobStatus::Cancelled.as_str()),
                 schedule_runs::cancel_requested.eq(true),
-                schedule_runs::finished_at.eq(to_naive(Utc::now())),
+                schedule_runs::finished_at.eq(now),
+                schedule_runs::lease_owner.eq(None::<String>),
+                schedule_runs::lease_expires_at.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)?;
             diesel::update(
@@ -360,31 +632,28 @@ impl Database {
             )
             .set(schedule_runs::cancel_requested.eq(true))
             .execute(conn)?;
-        });
+            Ok(())
+        })?);
         Ok(())
     }
 
-    /// Jobs to (re)start: queued ones, and running ones whose worker has
-    /// not reported since `stale_before` (it died), put back in the queue.
-    pub fn pending_schedules(
-        &self,
-        stale_before: DateTime<Utc>,
-    ) -> Result<Vec<ScheduleId>, DbError> {
-        let ids: Vec<i32> = with_conn!(self, conn => {
-            diesel::update(
-                schedule_runs::table
-                    .filter(schedule_runs::status.eq(JobStatus::Running.as_str()))
-                    .filter(schedule_runs::heartbeat_at.lt(to_naive(stale_before))),
-            )
-            .set(schedule_runs::status.eq(JobStatus::Queued.as_str()))
-            .execute(conn)?;
-            schedule_runs::table
-                .filter(schedule_runs::status.eq(JobStatus::Queued.as_str()))
-                .order(schedule_runs::id)
-                .select(schedule_runs::id)
-                .load(conn)?
-        });
-        Ok(ids.into_iter().map(ScheduleId).collect())
+    /// Who holds a job's lease and until when (the database's clock), for
+    /// operators and tests.
+    pub fn schedule_lease(&self, id: ScheduleId) -> Result<Option<LeaseInfo>, DbError> {
+        let row: Option<(Option<String>, Option<NaiveDateTime>, i32)> = with_conn!(self, conn => schedule_runs::table
+            .find(id.0)
+            .select((
+                schedule_runs::lease_owner,
+                schedule_runs::lease_expires_at,
+                schedule_runs::attempts,
+            ))
+            .first(conn)
+            .optional()?);
+        Ok(row.map(|(owner, expires_at, attempts)| LeaseInfo {
+            owner,
+            expires_at: expires_at.map(to_utc),
+            attempts,
+        }))
     }
 
     pub fn schedule_run(&self, id: ScheduleId) -> Result<Option<ScheduleRun>, DbError> {

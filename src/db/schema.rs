@@ -105,6 +105,9 @@ diesel::table! {
         heartbeat_at -> Nullable<Timestamp>,
         cancel_requested -> Bool,
         report -> Nullable<Text>,
+        lease_owner -> Nullable<Text>,
+        lease_expires_at -> Nullable<Timestamp>,
+        attempts -> Integer,
     }
 }
 
