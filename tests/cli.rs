@@ -337,6 +337,41 @@ fn a_mistyped_postgres_url_never_creates_a_sqlite_file() {
     );
 }
 
+/// `staffcast demo` honours `DATABASE_URL`: on an empty PostgreSQL database
+/// it migrates, runs the whole pipeline there and writes no SQLite file.
+#[test]
+fn demo_runs_on_the_database_url() {
+    let db = common::TestDb::postgres_empty();
+    let dir = tempfile::tempdir().unwrap();
+    let printed = run_ok(
+        staffcast()
+            .current_dir(dir.path())
+            .env("DATABASE_URL", db.url())
+            .args(["demo", "--no-serve", "--schedule-seconds", "0.5"]),
+    );
+    for needle in [
+        "postgres database postgres://",
+        "[1/5] history: 17518",
+        "[4/5] roster 1",
+        "[5/5] peak season",
+    ] {
+        assert!(
+            printed.contains(needle),
+            "demo output lacks '{needle}':\n{printed}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no SQLite file may appear"
+    );
+    let store = db.open();
+    let queues = store.queues().unwrap();
+    assert_eq!(queues.len(), 1);
+    assert_eq!(queues[0].spec.name, "bank-1999");
+    assert_eq!(store.history_extent(queues[0].id).unwrap().rows, 17518);
+}
+
 /// The README's main job: the demo runs the pipeline, serves, answers, and
 /// stops gracefully on SIGTERM.
 #[test]

@@ -8,8 +8,9 @@ use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
 use crate::auth::Role;
 use crate::capacity::{CapacityRequest, PlanConfig};
+use crate::config::configured_database_url;
 use crate::db::agents::{AgentRecord, NewAgent};
-use crate::db::Database;
+use crate::db::{redact, Database};
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -28,9 +29,11 @@ pub struct DemoArgs {
     /// Address to serve the API on afterwards.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// SQLite file to (re)create for the demo.
-    #[arg(long, default_value = "staffcast-demo.db")]
-    pub database: PathBuf,
+    /// SQLite file to (re)create for the demo. Without it the demo uses
+    /// `DATABASE_URL` when that is set (kept, never wiped), else a fresh
+    /// `staffcast-demo.db`.
+    #[arg(long)]
+    pub database: Option<PathBuf>,
     /// Run the pipeline and print the summary, but do not serve.
     #[arg(long)]
     pub no_serve: bool,
@@ -41,7 +44,13 @@ pub struct DemoArgs {
 
 /// The sample agent pool: two full-timers (32–40 h) to one part-timer (16–24 h),
 /// sized so the roster can cover the sample week's requirement.
-fn sample_agents() -> anyhow::Result<Vec<AgentRecord>> {
+/// HR ids are unique across queues, so a later demo run on a kept database
+/// numbers its own (`BANK2-001`, …).
+fn sample_agents(run: usize) -> anyhow::Result<Vec<AgentRecord>> {
+    let prefix = match run {
+        1 => "BANK".to_string(),
+        n => format!("BANK{n}"),
+    };
     let names = [
         "Dorit", "Avi", "Michal", "Yossi", "Noa", "Eitan", "Tamar", "Ronen", "Shira", "Amir",
         "Yael", "Omer", "Liat", "Gil", "Maya", "Ido", "Hila", "Nir", "Adi", "Tal", "Roni", "Dana",
@@ -57,22 +66,62 @@ fn sample_agents() -> anyhow::Result<Vec<AgentRecord>> {
             } else {
                 (32.0, 40.0)
             };
-            Ok(NewAgent::new(name, &format!("BANK-{:03}", i + 1), min, max)?.into())
+            Ok(NewAgent::new(name, &format!("{prefix}-{:03}", i + 1), min, max)?.into())
         })
         .collect()
 }
 
-pub fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let path = args.database.to_string_lossy().into_owned();
+/// The demo's own SQLite file when neither `--database` nor `DATABASE_URL` names one.
+const DEMO_DATABASE: &str = "staffcast-demo.db";
+
+/// Opens the demo's store: a SQLite file the demo owns (`--database`, or
+/// the default file) is recreated; a database named by `DATABASE_URL` may
+/// hold real data, so it is only added to.
+fn open_store(args: &DemoArgs) -> anyhow::Result<Database> {
+    if let (None, Some(url)) = (&args.database, configured_database_url()) {
+        let db = Database::open(&url)?;
+        println!(
+            "staffcast demo — {} database {} (DATABASE_URL, kept as it is)",
+            db.backend_name(),
+            redact(&url)
+        );
+        return Ok(db);
+    }
+    let path = args.database.as_ref().map_or_else(
+        || DEMO_DATABASE.to_string(),
+        |p| p.to_string_lossy().into_owned(),
+    );
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
     let db = Database::open(&path)?;
     println!("staffcast demo — fresh SQLite database {path}");
+    Ok(db)
+}
+
+/// Which demo run this is on the database: 1 on a fresh one, 2 when an
+/// earlier demo's `bank-1999` is there (its queue is then `bank-1999 (2)`), …
+fn demo_run(db: &Database) -> anyhow::Result<usize> {
+    let taken: Vec<String> = db.queues()?.into_iter().map(|q| q.spec.name).collect();
+    Ok((1..)
+        .find(|&n| !taken.contains(&queue_name(n)))
+        .unwrap_or(1))
+}
+
+fn queue_name(run: usize) -> String {
+    match run {
+        1 => "bank-1999".to_string(),
+        n => format!("bank-1999 ({n})"),
+    }
+}
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let db = open_store(&args)?;
+    let run = demo_run(&db)?;
 
     let spec = QueueSpec::new(
-        "bank-1999",
+        &queue_name(run),
         Channel::Voice,
         30,
         "Asia/Jerusalem",
@@ -125,7 +174,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         );
     }
 
-    add_agents(&db, queue.id, &sample_agents()?)?;
+    add_agents(&db, queue.id, &sample_agents(run)?)?;
     let schedule = create_schedule(
         &db,
         &ScheduleRequest {
@@ -248,4 +297,39 @@ fn peak_season(
         totals.short_weeks,
         totals.cost,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_later_run_on_a_kept_database_gets_its_own_queue_and_hr_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("kept.db").to_string_lossy()).unwrap();
+        assert_eq!(demo_run(&db).unwrap(), 1);
+        let spec = |name: &str| {
+            QueueSpec::new(
+                name,
+                Channel::Voice,
+                30,
+                "Asia/Jerusalem",
+                ServiceGoal::new(0.8, 20.0, None, None).unwrap(),
+                0.3,
+                0.85,
+            )
+            .unwrap()
+        };
+        let first = db.create_queue(&spec(&queue_name(1))).unwrap();
+        db.create_agents(first.id, &sample_agents(1).unwrap())
+            .unwrap();
+        assert_eq!(demo_run(&db).unwrap(), 2);
+        assert_eq!(queue_name(2), "bank-1999 (2)");
+        let second = db.create_queue(&spec(&queue_name(2))).unwrap();
+        let agents = db
+            .create_agents(second.id, &sample_agents(2).unwrap())
+            .unwrap();
+        assert_eq!(agents[0].external_id, "BANK2-001");
+        assert_eq!(demo_run(&db).unwrap(), 3);
+    }
 }
