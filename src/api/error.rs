@@ -228,6 +228,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
     ),
     ("solver_failed", 422, "invalid", "Capacity solver failed"),
     ("too_many_agents", 422, "invalid", "Too many agents needed"),
+    (
+        "too_costly",
+        422,
+        "invalid",
+        "More work than one request may do",
+    ),
     ("no_agents", 422, "invalid", "No agents to roster"),
     (
         "shift_and_templates",
@@ -328,6 +334,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 }
                 Refusal::NoRequirements { .. } => ("no_requirements", field("forecast_id")),
                 Refusal::Empty { .. } => ("empty_input", None),
+                Refusal::TooCostly { field: f, .. } => ("too_costly", field(f)),
                 Refusal::InvalidAgent { path, .. } => ("invalid_value", field(path)),
             },
             AppError::NotFound { .. } => ("not_found", None),

@@ -79,6 +79,13 @@ pub enum Refusal {
     },
     #[error("forecast_id: forecast {forecast} has no requirements (its history had no aht_seconds): import history with handle times and forecast again")]
     NoRequirements { forecast: ForecastId },
+    /// The work the request asks for is more than one request may do;
+    /// `field` names what to shrink, `message` is the whole sentence.
+    #[error("{message}")]
+    TooCostly {
+        field: &'static str,
+        message: String,
+    },
     /// A body that parsed but holds nothing to store or run.
     #[error("{message}")]
     Empty { message: &'static str },

@@ -30,8 +30,8 @@ pub mod special_days;
 pub use backtest::{BacktestReport, Horizon, ModelScore};
 pub use calibration::Calibration;
 pub use choice::{
-    candidate_specs, forecast_many, forecast_with, forecast_with_specs, history_context,
-    ChoiceRecord, ForecastOutcome, HistoryContext, ModelChoice, QueueInput,
+    candidate_specs, fit_work, forecast_many, forecast_with, forecast_with_specs, history_context,
+    ChoiceRecord, FitWork, ForecastOutcome, HistoryContext, ModelChoice, QueueInput,
 };
 pub use models::baseline::{CheckedWeeklyAverage, FittedWeeklyAverage, WeeklyAverageParams};
 pub use models::{

@@ -6,9 +6,11 @@
 //! [`Workload`] and a [`StaffingTarget`]), [`requirement`] turns them into an
 //! Erlang C head count,
 //! [`model`] does the same for any [`QueueModel`], and [`channel`] handles
-//! voice, chat (concurrency) and deferred work (deadlines).
+//! voice, chat (concurrency) and deferred work (deadlines); [`cost`] says
+//! how much work a computation will be before it runs.
 
 pub mod channel;
+pub mod cost;
 pub mod erlang;
 pub mod erlang_a;
 pub mod input;
@@ -16,6 +18,7 @@ pub mod model;
 pub mod requirement;
 
 pub use channel::{channel_requirements, deferred_requirements, ChannelModel};
+pub use cost::work_estimate;
 pub use erlang::{erlang_b, erlang_c, erlang_c_metrics, QueueMetrics};
 pub use erlang_a::erlang_a_metrics;
 pub use input::{StaffingTarget, Workload};
