@@ -96,7 +96,7 @@ pub fn template_from_rule(rule: &ShiftRule) -> ShiftTemplate {
 }
 
 /// Checks the request against what is stored and queues a job; the roster
-/// is built by [`run_schedule`] (a worker, or inline).
+/// is built by [`run_leased`] under a lease (by a worker, or inline).
 pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<ScheduleRun, AppError> {
     let (forecast, _) = requirements(db, request.forecast_id)?;
     let queue = queue(db, forecast.queue_id)?;
