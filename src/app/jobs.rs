@@ -176,11 +176,22 @@ fn run_with_lease(
         thread::Builder::new()
             .name(format!("schedule-lease-{}", lease.id.0))
             .spawn(move || renew(&db, &lease, &control, &settings))
-            .map_err(|e| AppError::corrupt("lease renewal thread", e))?
+    };
+    let renewer = match renewer {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            // Unrenewed, the lease would run out under the search: give
+            // the job back instead, as on shutdown.
+            tracing::error!(schedule = lease.id.0, error = %e, "cannot start the lease renewal");
+            control.stop(Stop::ShuttingDown);
+            None
+        }
     };
     let end = run_leased(db, lease, control);
     control.end();
-    let _ = renewer.join();
+    if let Some(renewer) = renewer {
+        let _ = renewer.join();
+    }
     let (id, attempt) = (lease.id.0, lease.attempt);
     match &end {
         Ok(RunEnd::Finished(status)) => {
