@@ -126,6 +126,27 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     let first_day = request
         .week_start
         .unwrap_or_else(|| grid.local_date(forecast.from));
+    // Days without a forecast have no requirement: a roster there would
+    // report full coverage of nothing.
+    let roster_from = grid.start_of_day(first_day);
+    let roster_to = grid.start_of_day(first_day + chrono::Duration::days(i64::from(request.days)));
+    if roster_from < forecast.from || roster_to > forecast.to {
+        let last_day = grid.local_date(forecast.to - chrono::Duration::seconds(1));
+        return Err(Refusal::OutOfRange {
+            field: if roster_from < forecast.from || roster_from >= forecast.to {
+                "week_start"
+            } else {
+                "days"
+            },
+            message: format!(
+                "the roster's {} day(s) from {first_day} must lie within forecast {}'s days {} to {last_day}",
+                request.days,
+                forecast.id,
+                grid.local_date(forecast.from),
+            ),
+        }
+        .into());
+    }
     let params = JobParams {
         forecast_id: forecast.id,
         first_day,

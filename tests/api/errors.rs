@@ -244,7 +244,48 @@ async fn a_forecast_without_handle_time_cannot_be_staffed(db: TestDb) {
     assert!(body["message"].as_str().unwrap().contains("aht_seconds"));
 }
 
+/// A roster for days the forecast does not cover has no requirement to
+/// meet: refused up front, naming the field to change.
+async fn a_schedule_must_lie_within_its_forecast(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (q, f) = queue_and_forecast(&app).await;
+    app.add_agents(q, &json!([{"name": "A", "external_id": "A1"}]))
+        .await;
+    let run = app.get_json(&paths::forecast(f)).await;
+    let span =
+        crate::common::time(&run["forecast"]["to"]) - crate::common::time(&run["forecast"]["from"]);
+    let days = span.num_days();
+    let resp = app
+        .post_json(
+            &paths::schedules(),
+            &json!({"forecast_id": f, "week_start": "2030-01-07"}),
+        )
+        .await;
+    let body = problem(resp, 422, "out_of_range").await;
+    assert_eq!(body["field"], "week_start");
+    assert!(
+        body["detail"].as_str().unwrap().contains("must lie within"),
+        "{body}"
+    );
+    let resp = app
+        .post_json(
+            &paths::schedules(),
+            &json!({"forecast_id": f, "days": days + 1}),
+        )
+        .await;
+    assert_eq!(problem(resp, 422, "out_of_range").await["field"], "days");
+    // The forecast's own days are accepted.
+    let resp = app
+        .post_json(
+            &paths::schedules(),
+            &json!({"forecast_id": f, "days": days}),
+        )
+        .await;
+    assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
+}
+
 crate::on_both_databases!(
+    a_schedule_must_lie_within_its_forecast,
     invalid_value_names_its_field,
     unknown_things_are_not_found,
     malformed_input_is_a_bad_request,
