@@ -315,6 +315,18 @@ impl Store {
     }
 
     /// Polls until `done(run, lease)` holds, at most `within`; fails naming `what`.
+    /// Waits (30 s at most) until `instance` holds job `id` and runs it.
+    async fn wait_running_on(&self, id: i64, instance: &Instance, name: &str) {
+        self.wait_until(
+            id,
+            Duration::from_secs(30),
+            &format!("running on {name}"),
+            &[instance],
+            running_with(&instance.id),
+        )
+        .await;
+    }
+
     async fn wait_until(
         &self,
         id: i64,
@@ -406,15 +418,7 @@ async fn a_killed_instances_job_is_finished_by_another() {
     let client = Client::new(&store);
     let f = client.forecast_with_agents(&a, 8).await;
     let id = client.schedule(&a, f, 4.0).await;
-    store
-        .wait_until(
-            id,
-            Duration::from_secs(30),
-            "running on A",
-            &[&a],
-            running_with(&a.id),
-        )
-        .await;
+    store.wait_running_on(id, &a, "A").await;
     let b = Instance::start(db.url(), SHORT_LEASE);
     a.signal("KILL");
     let killed = Instant::now();
@@ -585,15 +589,7 @@ async fn cancel_reaches_a_job_whose_instance_died() {
     let client = Client::new(&store);
     let f = client.forecast_with_agents(&a, 8).await;
     let id = client.schedule(&a, f, 60.0).await;
-    store
-        .wait_until(
-            id,
-            Duration::from_secs(30),
-            "running on A",
-            &[&a],
-            running_with(&a.id),
-        )
-        .await;
+    store.wait_running_on(id, &a, "A").await;
     // B looks for jobs when it starts (A's lease is live then) and then
     // not for ten minutes, so the DELETE comes before any takeover.
     let b = Instance::start(
@@ -634,15 +630,7 @@ async fn sigterm_gives_running_jobs_back() {
     let f = client.forecast_with_agents(&a, 8).await;
     let running = client.schedule(&a, f, 120.0).await;
     let waiting = client.schedule(&a, f, 120.0).await;
-    store
-        .wait_until(
-            running,
-            Duration::from_secs(30),
-            "running on A",
-            &[&a],
-            running_with(&a.id),
-        )
-        .await;
+    store.wait_running_on(running, &a, "A").await;
     a.signal("TERM");
     let status = a.wait_exit(Duration::from_secs(30));
     assert!(status.success(), "exit {status}:\n{}", a.log_text());
