@@ -17,7 +17,7 @@ use serde::Deserialize;
 /// needs to know: contract details, skills, templates, availability, hard
 /// days off, approved time off, soft requests, and what was worked just
 /// before the horizon.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
     name: String,
@@ -77,13 +77,14 @@ fn default_max() -> f64 {
 }
 
 /// One agent (an object) or several (an array), stored all or none.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum AgentsBody {
     Many(Vec<AgentBody>),
     One(Box<AgentBody>),
 }
 
+#[utoipa::path(post, path = "/api/v1/queues/{id}/agents", tag = "agents", params(("id" = i32, Path, description = "Queue id")), request_body = AgentsBody, responses((status = 201, description = "The agents, stored (all or none)", body = Vec<crate::db::agents::StoredAgent>)))]
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -104,6 +105,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(stored))
 }
 
+#[utoipa::path(get, path = "/api/v1/queues/{id}/agents", tag = "agents", params(("id" = i32, Path, description = "Queue id")), responses((status = 200, description = "The queue's agents", body = Vec<crate::db::agents::StoredAgent>)))]
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
@@ -111,6 +113,7 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(agents))
 }
 
+#[utoipa::path(get, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i32, Path, description = "Agent id")), responses((status = 200, description = "The agent", body = crate::db::agents::StoredAgent)))]
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
     let db = db.into_inner();
@@ -119,6 +122,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
 }
 
 /// Replaces an agent (name, HR id, weekly hours and profile) as a whole.
+#[utoipa::path(put, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i32, Path, description = "Agent id")), request_body = AgentBody, responses((status = 200, description = "The agent, replaced", body = crate::db::agents::StoredAgent)))]
 pub async fn replace(
     db: web::Data<Database>,
     id: web::Path<i32>,

@@ -13,7 +13,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityBody {
     /// A forecast run of this queue; its stored requirements are the need.
@@ -24,6 +24,7 @@ pub struct CapacityBody {
     variants: Vec<VariantSpec>,
 }
 
+#[utoipa::path(post, path = "/api/v1/queues/{id}/capacity-plans", tag = "capacity", params(("id" = i32, Path, description = "Queue id")), request_body = CapacityBody, responses((status = 201, description = "The plan with every scenario", body = StoredCapacityPlan)))]
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -47,6 +48,7 @@ pub async fn create(
 }
 
 /// The queue's plans, each summed up by its side-by-side comparison.
+#[utoipa::path(get, path = "/api/v1/queues/{id}/capacity-plans", tag = "capacity", params(("id" = i32, Path, description = "Queue id")), responses((status = 200, description = "The queue's plans, summed up", body = Vec<PlanSummary>)))]
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
@@ -54,6 +56,7 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(plans.into_iter().map(PlanSummary::new).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(get, path = "/api/v1/capacity-plans/{id}", tag = "capacity", params(("id" = i32, Path, description = "Capacity plan id")), responses((status = 200, description = "The plan", body = StoredCapacityPlan)))]
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = CapacityPlanId(id.into_inner());
     let db = db.into_inner();
@@ -63,7 +66,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
 
 /// A plan in a list: when its base scenario starts, how long it runs, and
 /// the comparison of its scenarios.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PlanSummary {
     id: CapacityPlanId,
     queue_id: QueueId,

@@ -373,7 +373,7 @@ fn entry(code: &str) -> (StatusCode, &'static str, &'static str) {
 }
 
 /// An RFC 9457 problem details body, with the two members older clients read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub problem_type: String,

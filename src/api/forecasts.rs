@@ -19,7 +19,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastBody {
     /// The end of the history used (offset or local time); the window may
@@ -37,6 +37,7 @@ pub struct ForecastBody {
     model: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/queues/{id}/forecasts", tag = "forecasts", params(("id" = i32, Path, description = "Queue id")), request_body(content = Option<ForecastBody>, description = "Optional: origin, window, model"), responses((status = 201, description = "The forecast run and its requirements summary", body = crate::app::forecast::CreatedForecast)))]
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -57,6 +58,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(run))
 }
 
+#[utoipa::path(get, path = "/api/v1/queues/{id}/forecasts", tag = "forecasts", params(("id" = i32, Path, description = "Queue id")), responses((status = 200, description = "The queue's forecast runs", body = Vec<ForecastRun>)))]
 pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
@@ -66,7 +68,7 @@ pub async fn list(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRes
 
 /// A run with every interval; with adjustments, the adjusted values beside
 /// the statistical ones and the totals per day.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ForecastDetail {
     forecast: ForecastRun,
     time_zone: &'static str,
@@ -79,26 +81,25 @@ pub struct ForecastDetail {
     daily_totals: Option<Vec<DailyTotal>>,
 }
 
-#[derive(Serialize)]
+/// One interval; the `adjusted_*` values only when the run has adjustments.
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct IntervalView {
     interval_start: DateTime<Utc>,
     volume: f64,
     volume_p10: f64,
     volume_p90: f64,
     aht_seconds: Option<f64>,
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    adjusted: Option<AdjustedView>,
-}
-
-#[derive(Serialize)]
-pub struct AdjustedView {
-    adjusted_volume: f64,
-    adjusted_volume_p10: f64,
-    adjusted_volume_p90: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjusted_volume: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjusted_volume_p10: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    adjusted_volume_p90: Option<f64>,
 }
 
 /// The run with every interval: volume with p10/p90 and handle time; with
 /// adjustments, the adjusted values beside the statistical ones.
+#[utoipa::path(get, path = "/api/v1/forecasts/{id}", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "The run with every interval", body = ForecastDetail)))]
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
@@ -113,11 +114,9 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
             volume_p10: p.volume_p10,
             volume_p90: p.volume_p90,
             aht_seconds: p.aht_seconds,
-            adjusted: view.adjusted.as_ref().map(|a| AdjustedView {
-                adjusted_volume: a[n].volume,
-                adjusted_volume_p10: a[n].volume_p10,
-                adjusted_volume_p90: a[n].volume_p90,
-            }),
+            adjusted_volume: view.adjusted.as_ref().map(|a| a[n].volume),
+            adjusted_volume_p10: view.adjusted.as_ref().map(|a| a[n].volume_p10),
+            adjusted_volume_p90: view.adjusted.as_ref().map(|a| a[n].volume_p90),
         })
         .collect();
     Ok(HttpResponse::Ok().json(ForecastDetail {
@@ -135,7 +134,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
 }
 
 /// A run's requirements per interval, with the goal they were computed for.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RequirementsView {
     forecast_id: ForecastId,
     queue_id: QueueId,
@@ -145,6 +144,7 @@ pub struct RequirementsView {
     intervals: Vec<RequirementInterval>,
 }
 
+#[utoipa::path(get, path = "/api/v1/forecasts/{id}/requirements", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "Agents required per interval", body = RequirementsView)))]
 pub async fn requirements(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -165,6 +165,7 @@ pub async fn requirements(
 /// The model chosen for a run and every candidate's backtest scores
 /// (WAPE, MASE, p10–p90 coverage per origin), the chosen model's promise,
 /// and the realised scores once actuals of the window are imported.
+#[utoipa::path(get, path = "/api/v1/forecasts/{id}/accuracy", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "Backtest scores per model and realised scores", body = crate::app::forecast::Accuracy)))]
 pub async fn accuracy(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -176,6 +177,7 @@ pub async fn accuracy(
 }
 
 /// One adjustment object or an array of them; all are stored or none.
+#[utoipa::path(post, path = "/api/v1/forecasts/{id}/adjustments", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), request_body(content = AdjustmentsBody, description = "One adjustment or an array; all or none"), responses((status = 201, description = "The adjustments, stored", body = Vec<StoredAdjustment>)))]
 pub async fn add_adjustments(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -193,6 +195,7 @@ pub async fn add_adjustments(
     Ok(HttpResponse::Created().json(stored))
 }
 
+#[utoipa::path(get, path = "/api/v1/forecasts/{id}/adjustments", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "The forecast's adjustments", body = Vec<StoredAdjustment>)))]
 pub async fn list_adjustments(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -203,6 +206,7 @@ pub async fn list_adjustments(
     Ok(HttpResponse::Ok().json(list))
 }
 
+#[utoipa::path(delete, path = "/api/v1/forecasts/{id}/adjustments/{adjustment_id}", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id"), ("adjustment_id" = i32, Path, description = "Adjustment id")), responses((status = 204, description = "Deleted")))]
 pub async fn delete_adjustment(
     db: web::Data<Database>,
     path: web::Path<(i32, i32)>,
@@ -240,4 +244,14 @@ fn adjustment_inputs(body: serde_json::Value) -> Result<Vec<AdjustmentInput>, Ap
             })
         })
         .collect()
+}
+
+/// The shape `add_adjustments` reads (element by element, for errors that
+/// name the element); declared for the OpenAPI document.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum AdjustmentsBody {
+    One(AdjustmentInput),
+    Many(Vec<AdjustmentInput>),
 }

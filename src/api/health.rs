@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 /// 200 only when the database answers a query; 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "service", security(()), responses((status = 200, description = "The service and its database answer", body = Health), (status = 503, description = "The database does not answer", body = Health)))]
 pub async fn healthz(db: web::Data<Database>) -> HttpResponse {
     let backend = db.backend_name();
     let db = db.into_inner();
@@ -26,7 +27,7 @@ pub async fn healthz(db: web::Data<Database>) -> HttpResponse {
 }
 
 /// Whether the service and its database answer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Health {
     status: &'static str,
     database: &'static str,

@@ -10,7 +10,7 @@ use crate::db::Database;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyBody {
     name: String,
@@ -18,13 +18,14 @@ pub struct KeyBody {
 }
 
 /// A new key with its secret: the only answer that ever holds it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NewKey {
     #[serde(flatten)]
     stored: StoredKey,
     key: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/keys", tag = "keys", request_body = KeyBody, responses((status = 201, description = "The key with its secret, shown this once", body = NewKey)))]
 pub async fn create(
     db: web::Data<Database>,
     body: Json<KeyBody>,
@@ -38,19 +39,21 @@ pub async fn create(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/keys", tag = "keys", responses((status = 200, description = "Every key (never the secrets)", body = Vec<StoredKey>)))]
 pub async fn list(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     let db = db.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || keys(&db)).await?))
 }
 
 /// Revokes a key: its next request gets 401. Answers the key, revoked.
+#[utoipa::path(delete, path = "/api/v1/keys/{id}", tag = "keys", params(("id" = i32, Path, description = "Key id")), responses((status = 200, description = "The key, revoked", body = StoredKey)))]
 pub async fn revoke(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = KeyId(id.into_inner());
     let db = db.into_inner();
     Ok(HttpResponse::Ok().json(blocking(move || revoke_key(&db, id)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Only this key's writes.
@@ -61,6 +64,7 @@ pub struct AuditParams {
 }
 
 /// The audit log, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "keys", params(AuditParams), responses((status = 200, description = "The audit log, newest first", body = crate::app::access::AuditPage)))]
 pub async fn log(
     db: web::Data<Database>,
     params: web::Query<AuditParams>,

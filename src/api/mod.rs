@@ -6,12 +6,14 @@ mod agents;
 mod body;
 mod calendar;
 mod capacity;
+mod docs;
 pub mod error;
 mod forecasts;
 pub mod guard;
 mod health;
 mod ical;
 mod keys;
+pub mod openapi;
 mod queues;
 mod schedules;
 mod staffing;
@@ -159,7 +161,7 @@ where
 /// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
 /// for which role holds which). A route missing here does not exist.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{Public, Requires};
+    use Access::{AnyKey, Public, Requires};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
     // One line per route: METHOD "path" access => handler;
     macro_rules! table {
@@ -169,6 +171,13 @@ pub fn endpoints() -> Vec<Endpoint> {
     }
     table! {
         GET    "/healthz"                                           Public                     => health::healthz;
+        // The API's description: the document for any key; Swagger UI's files
+        // are public (they hold no data and ask for a key to read the document).
+        GET    "/api/v1/openapi.json"                               AnyKey                     => openapi::openapi_json;
+        GET    "/docs"                                              Public                     => docs::page;
+        GET    "/docs/init.js"                                      Public                     => docs::init_js;
+        GET    "/docs/swagger-ui-bundle.js"                         Public                     => docs::bundle_js;
+        GET    "/docs/swagger-ui.css"                               Public                     => docs::css;
         // Queues: HR tools list them to find agents; creating one is planning.
         POST   "/api/v1/queues"                                     Requires(WritePlanning)    => queues::create;
         GET    "/api/v1/queues"                                     Requires(ReadRosters)      => queues::list;

@@ -11,7 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueBody {
     name: String,
@@ -82,7 +82,7 @@ impl QueueBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct QueueView {
     id: QueueId,
     name: String,
@@ -129,6 +129,7 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
+#[utoipa::path(post, path = "/api/v1/queues", tag = "queues", request_body = QueueBody, responses((status = 201, description = "The queue, stored", body = QueueView)))]
 pub async fn create(
     db: web::Data<Database>,
     body: Json<QueueBody>,
@@ -139,12 +140,14 @@ pub async fn create(
     Ok(HttpResponse::Created().json(QueueView::from(stored)))
 }
 
+#[utoipa::path(get, path = "/api/v1/queues", tag = "queues", responses((status = 200, description = "Every queue", body = Vec<QueueView>)))]
 pub async fn list(db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
     let db = db.into_inner();
     let queues = blocking(move || queues(&db)).await?;
     Ok(HttpResponse::Ok().json(queues.into_iter().map(QueueView::from).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(get, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), responses((status = 200, description = "The queue", body = QueueView)))]
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
@@ -153,7 +156,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
 }
 
 /// What an import did.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ImportView {
     queue_id: QueueId,
     rows: usize,
@@ -162,6 +165,7 @@ pub struct ImportView {
 }
 
 /// CSV (`text/csv`) or JSON (`application/json`) history; all rows or none.
+#[utoipa::path(post, path = "/api/v1/queues/{id}/history", tag = "history", params(("id" = i32, Path, description = "Queue id")), request_body(content((String = "text/csv", example = "interval_start,volume,aht_seconds\n2026-01-05T08:00:00Z,42,310\n"), (Vec<crate::domain::history::JsonRow> = "application/json")), description = "Interval history: CSV `interval_start,volume[,aht_seconds]` or a JSON array; all rows or none"), responses((status = 200, description = "What the import stored", body = ImportView)))]
 pub async fn import_history(
     req: HttpRequest,
     payload: web::Payload,
@@ -187,27 +191,28 @@ pub async fn import_history(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 pub struct RangeQuery {
     from: Option<String>,
     to: Option<String>,
 }
 
 /// A queue's history in its zone.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HistoryResponse {
     queue_id: QueueId,
     time_zone: &'static str,
     intervals: Vec<HistoryView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct HistoryView {
     interval_start: DateTime<Utc>,
     volume: f64,
     aht_seconds: Option<f64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/queues/{id}/history", tag = "history", params(("id" = i32, Path, description = "Queue id"), RangeQuery), responses((status = 200, description = "The history between the bounds, in the queue's zone", body = HistoryResponse)))]
 pub async fn history(
     db: web::Data<Database>,
     id: web::Path<i32>,

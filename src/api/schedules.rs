@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftBody {
     length_minutes: Option<u32>,
@@ -34,7 +34,7 @@ pub struct ShiftBody {
     max_days_per_week: Option<u32>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBody {
     forecast_id: i32,
@@ -71,6 +71,7 @@ impl ShiftBody {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/schedules", tag = "schedules", request_body = ScheduleBody, responses((status = 202, description = "The job, queued", body = ScheduleRun, headers(("Location" = String, description = "The job's URL")))))]
 pub async fn create(
     db: web::Data<Database>,
     jobs: web::Data<JobRunner>,
@@ -104,6 +105,7 @@ pub async fn create(
 }
 
 /// Cancels a queued or running job; a running one keeps its best roster so far.
+#[utoipa::path(delete, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = i32, Path, description = "Schedule id")), responses((status = 202, description = "Cancelling (a running job keeps its best roster so far)", body = ScheduleRun)))]
 pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
@@ -111,6 +113,7 @@ pub async fn cancel(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpR
     Ok(HttpResponse::Accepted().json(run))
 }
 
+#[utoipa::path(get, path = "/api/v1/schedules/{id}", tag = "schedules", params(("id" = i32, Path, description = "Schedule id")), responses((status = 200, description = "The job: status, progress, report", body = ScheduleRun)))]
 pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
@@ -119,6 +122,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
 }
 
 /// Intervals the roster leaves short, each with the rule that binds.
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/shortfall", tag = "schedules", params(("id" = i32, Path, description = "Schedule id")), responses((status = 200, description = "Short intervals and the rule that binds", body = ShortfallView)))]
 pub async fn shortfall(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -135,7 +139,7 @@ pub async fn shortfall(
 }
 
 /// The short intervals of a run's report.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ShortfallView {
     schedule_id: ScheduleId,
     short_intervals: usize,
@@ -143,7 +147,7 @@ pub struct ShortfallView {
     shortfall: Vec<Shortfall>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RosterQuery {
     #[serde(default)]
@@ -154,6 +158,7 @@ pub struct RosterQuery {
     date: Option<NaiveDate>,
 }
 
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/roster", tag = "schedules", params(("id" = i32, Path, description = "Schedule id"), RosterQuery), responses((status = 200, description = "The roster: JSON, CSV (`format=csv`) or iCalendar (`format=ics`)", content((RosterView = "application/json"), (String = "text/csv"), (String = "text/calendar")))))]
 pub async fn roster(
     db: web::Data<Database>,
     id: web::Path<i32>,
@@ -191,7 +196,7 @@ pub async fn roster(
 }
 
 /// A roster as JSON: the run, the queue's zone, the shifts.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RosterView {
     schedule: ScheduleRun,
     time_zone: &'static str,
@@ -199,7 +204,7 @@ pub struct RosterView {
 }
 
 /// One shift with its local date and paid hours.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ShiftView {
     agent_id: AgentId,
     agent_name: String,
@@ -275,6 +280,7 @@ fn csv_field(s: &str) -> String {
 }
 
 /// What service level the roster gives, interval by interval (Erlang C check).
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/check", tag = "schedules", params(("id" = i32, Path, description = "Schedule id")), responses((status = 200, description = "Service level per interval", body = ServiceCheckView)))]
 pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
     let id = ScheduleId(id.into_inner());
     let db = db.into_inner();
@@ -290,7 +296,7 @@ pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRe
 }
 
 /// The service a roster gives, interval by interval.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ServiceCheckView {
     schedule_id: ScheduleId,
     model: QueueModel,
@@ -299,7 +305,7 @@ pub struct ServiceCheckView {
     intervals: Vec<IntervalService>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateBody {
     seed: Option<u64>,
@@ -309,6 +315,7 @@ pub struct SimulateBody {
 }
 
 /// Discrete-event simulation of the stored roster against its forecast.
+#[utoipa::path(post, path = "/api/v1/schedules/{id}/simulate", tag = "schedules", params(("id" = i32, Path, description = "Schedule id")), request_body(content = Option<SimulateBody>, description = "Optional: seed, replications, service CV, patience"), responses((status = 200, description = "Simulated service per interval", body = crate::app::simulation::SimulationReport)))]
 pub async fn simulate(
     db: web::Data<Database>,
     id: web::Path<i32>,

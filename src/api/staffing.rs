@@ -10,14 +10,14 @@ use crate::staffing::{ChannelModel, Requirement};
 use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBody {
     volume: f64,
     aht_seconds: f64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CalculateBody {
     #[serde(default = "voice")]
@@ -52,7 +52,7 @@ fn default_occupancy() -> f64 {
 const MAX_INTERVALS: usize = 12_000;
 
 /// The requirement per interval, its peak and its paid hours.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CalculationView {
     model: ChannelModel,
     peak_agents: u32,
@@ -110,6 +110,7 @@ impl CalculateBody {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/staffing/calculate", tag = "staffing", request_body = CalculateBody, responses((status = 200, description = "Agents per interval for the goal", body = CalculationView)))]
 pub async fn calculate(body: Json<CalculateBody>) -> Result<HttpResponse, ApiError> {
     let (spec, load) = body.into_inner().parse()?;
     let plan = blocking(move || calculate_staffing(&spec, &load)).await?;

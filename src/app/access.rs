@@ -104,7 +104,7 @@ pub struct AuditQuery {
 
 /// One page of the audit log; `next_before` is the `before` of the next
 /// (older) page, `None` on the last.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     pub next_before: Option<i32>,

@@ -11,9 +11,10 @@ use crate::forecast::{parse_special_days, SpecialDay, SpecialDayKind};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+/// One special day of a JSON calendar import.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct JsonDay {
+pub struct JsonDay {
     date: NaiveDate,
     kind: String,
     name: String,

@@ -98,7 +98,7 @@ pub fn requirements_read(db: &Database, id: ForecastId) -> Result<RequirementsRe
 }
 
 /// A stored forecast run with where it stands against the history.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CreatedForecast {
     #[serde(flatten)]
     pub run: ForecastRun,
@@ -389,8 +389,60 @@ pub struct Accuracy {
     pub realised: Option<Realised>,
 }
 
+/// The served shape for the OpenAPI document: the choice record's fields
+/// when the run has one (`flatten` of an `Option` cannot say "absent").
+impl utoipa::PartialSchema for Accuracy {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Type};
+        use utoipa::openapi::Ref;
+        let nullable = |name: &str| {
+            AnyOfBuilder::new()
+                .item(Ref::from_schema_name(name))
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+        };
+        let scores: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> = ObjectBuilder::new()
+            .property("promise", nullable("Promise"))
+            .property("realised", nullable("Realised"))
+            .required("promise")
+            .required("realised")
+            .build()
+            .into();
+        AnyOfBuilder::new()
+            .item(
+                AllOfBuilder::new()
+                    .item(Ref::from_schema_name("ChoiceRecord"))
+                    .item(scores.clone()),
+            )
+            .item(scores)
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Accuracy {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        for (name, schema) in [
+            (
+                "ChoiceRecord",
+                <ChoiceRecord as utoipa::PartialSchema>::schema(),
+            ),
+            ("Promise", <Promise as utoipa::PartialSchema>::schema()),
+            ("Realised", <Realised as utoipa::PartialSchema>::schema()),
+        ] {
+            schemas.push((name.to_string(), schema));
+        }
+        ChoiceRecord::schemas(schemas);
+        Promise::schemas(schemas);
+        Realised::schemas(schemas);
+    }
+}
+
 /// What the backtest promised for the chosen model.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Promise {
     pub model: crate::forecast::ModelName,
     pub wape: Option<f64>,
@@ -404,7 +456,7 @@ pub struct Promise {
 }
 
 /// Scores against the actuals of the window.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Realised {
     #[serde(flatten)]
     pub statistical: RealisedReport,
@@ -454,7 +506,7 @@ pub struct ForecastView {
 }
 
 /// Statistical and adjusted volume of one local day.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct DailyTotal {
     pub date: chrono::NaiveDate,
     pub volume: f64,

@@ -43,7 +43,7 @@ pub struct PlanInterval {
     pub agents: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SimulatedInterval {
     pub start: DateTime<Utc>,
     pub volume: f64,
@@ -51,7 +51,7 @@ pub struct SimulatedInterval {
     pub result: IntervalResult,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SimulationReport {
     pub replications: u32,
     pub seed: u64,

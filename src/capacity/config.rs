@@ -21,7 +21,7 @@ pub const DEFAULT_OVERTIME_PREMIUM: f64 = 1.5;
 /// Agency temps cost more per hour than staff unless told otherwise.
 pub const DEFAULT_TEMP_PREMIUM: f64 = 1.25;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanConfig {
     /// First week of the plan (any date in it); default: the first full
@@ -77,7 +77,7 @@ pub struct PlanConfig {
     pub peak_threshold_percent: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WeekOverride {
     pub week: NaiveDate,
@@ -91,7 +91,7 @@ pub struct WeekOverride {
     pub leave_hours: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OvertimeConfig {
     /// Overtime hours at most this share of the hours productive agents work.
@@ -102,7 +102,7 @@ pub struct OvertimeConfig {
     pub cost_per_hour: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TempConfig {
     /// 0 (the default) means no temps.
@@ -116,7 +116,7 @@ pub struct TempConfig {
     pub lead_weeks: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VtoConfig {
     /// Unpaid voluntary time off offered in over-staffed weeks, at most
@@ -125,7 +125,7 @@ pub struct VtoConfig {
     pub max_percent: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewHireConfig {
     /// Weeks of classroom training at zero productivity (paid).
@@ -144,7 +144,7 @@ pub struct NewHireConfig {
     pub min_weeks_between_classes: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HiringClass {
     /// The week the class starts (any date in it); may be before the plan
@@ -158,7 +158,7 @@ pub struct HiringClass {
     pub ramp: Option<Vec<f64>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeakWindow {
     pub from: NaiveDate,
@@ -248,7 +248,7 @@ impl PlanConfig {
 /// A named what-if: fields of the base plan to change (a JSON merge patch,
 /// RFC 7386: objects merge, arrays and values replace, `null` resets to the
 /// default).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VariantSpec {
     pub name: String,

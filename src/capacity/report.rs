@@ -9,7 +9,7 @@ use super::scenario::Scenario;
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CapacityPlan {
     pub time_zone: String,
     /// Monday of the forecast's first full week and how many full weeks it covers.
@@ -20,7 +20,7 @@ pub struct CapacityPlan {
     pub comparison: Vec<Comparison>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScenarioResult {
     pub name: String,
     /// The plan as run: the base, or the base with the variant's changes.
@@ -36,70 +36,88 @@ pub struct ScenarioResult {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Peak {
     pub first_week: NaiveDate,
     pub last_week: NaiveDate,
     pub weeks: usize,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub max_required_fte: f64,
     pub max_week: NaiveDate,
 }
 
 /// One week. FTE are payroll FTE: `required_fte` already allows for
 /// holidays, leave and shrinkage, so it compares directly with head count.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WeekRow {
     pub week_start: NaiveDate,
     /// Σ agents (net of shrinkage) × interval hours: hours on the phones.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub need_hours: f64,
     pub holidays: u32,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub shrinkage_percent: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub leave_percent: f64,
     /// Hours on the phones one FTE gives this week.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub productive_hours_per_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub required_fte: f64,
     /// The current pool after attrition.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub pool_fte: f64,
     /// People of every class (planned and recommended) on payroll, trainees included.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub class_fte: f64,
     /// Pool plus classes weighted by their productivity.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub productive_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub overtime_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub overtime_hours: f64,
     pub temps: u32,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub temp_fte: f64,
     /// Productive plus overtime plus temps.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub available_fte: f64,
     /// available − required: below 0 the week is short; above 0 over-staffed.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub gap_fte: f64,
     /// Unpaid voluntary time off offered out of the surplus.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub vto_hours: f64,
     /// Wages (pool and classes) + overtime + temps − voluntary time off.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub cost: f64,
     /// Without the recommended classes (planned ones only, flex at its caps).
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub baseline_available_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub baseline_gap_fte: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecommendedClass {
     /// Monday the class starts (least-cost choice).
     pub start_week: NaiveDate,
@@ -111,10 +129,11 @@ pub struct RecommendedClass {
     pub full_productivity_week: NaiveDate,
     /// Wages of the class from its start to the end of the plan.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub cost: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum ScaleDown {
     /// Temps are let go first when the need falls.
@@ -127,29 +146,38 @@ pub enum ScaleDown {
     VoluntaryTimeOff {
         week_start: NaiveDate,
         #[serde(deserialize_with = "null_as_nan")]
+        #[schema(value_type = Option<f64>)]
         hours: f64,
         #[serde(deserialize_with = "null_as_nan")]
+        #[schema(value_type = Option<f64>)]
         fte: f64,
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Totals {
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub cost: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub regular_cost: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub overtime_cost: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub temp_cost: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub vto_savings: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub overtime_hours: f64,
     /// Σ temps over the weeks.
     pub temp_weeks: u64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub vto_hours: f64,
     /// Weeks still short with the recommendation and flex.
     pub short_weeks: usize,
@@ -161,36 +189,45 @@ pub struct Totals {
     pub classes: usize,
     /// The smallest gap over the peak weeks.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub peak_gap_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub baseline_peak_gap_fte: f64,
     /// The LP relaxation's cost: no plan in whole people costs less.
     pub cost_lower_bound: Option<f64>,
 }
 
 /// One line per scenario, for reading variants side by side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Comparison {
     pub name: String,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub cost: f64,
     /// Cost minus the base plan's cost.
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub cost_vs_base: f64,
     pub short_weeks: usize,
     pub baseline_short_weeks: usize,
     pub hires: u32,
     pub classes: usize,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub peak_gap_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub baseline_peak_gap_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub max_required_fte: f64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub overtime_hours: f64,
     pub temp_weeks: u64,
     #[serde(deserialize_with = "null_as_nan")]
+    #[schema(value_type = Option<f64>)]
     pub vto_hours: f64,
 }
 

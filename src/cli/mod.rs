@@ -46,6 +46,8 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Run the whole pipeline on bundled sample data, then serve the API.
     Demo(demo::DemoArgs),
+    /// Print the API's OpenAPI 3.1 document (what `/api/v1/openapi.json` serves).
+    Openapi,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -59,5 +61,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Capacity(args) => capacity::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Openapi => {
+            println!("{}", crate::api::openapi::document().to_pretty_json()?);
+            Ok(())
+        }
     }
 }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 /// A key as listed: never its secret or its hash.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredKey {
     pub id: KeyId,
     pub name: String,

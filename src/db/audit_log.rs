@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// What one write did: who, which route and target, and what it answered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub at: DateTime<Utc>,
     pub key_id: KeyId,
@@ -24,7 +24,7 @@ pub struct AuditRecord {
 }
 
 /// A stored record, served as `{id, at, key_id, method, route, path, params, status}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i32,
     #[serde(flatten)]

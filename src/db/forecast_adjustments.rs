@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// An adjustment with its id and forecast, served as
 /// `{id, forecast_id, date|week, percent|absolute, reason, created_at}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredAdjustment {
     pub id: AdjustmentId,
     pub forecast_id: ForecastId,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The goal a run's requirements were computed for, as stored with it, so
 /// that a later change to the queue does not rewrite what a run promised.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RequirementGoal {
     pub channel: Channel,
     pub service_level: f64,
@@ -25,7 +25,7 @@ pub struct RequirementGoal {
     pub staffing_model: Option<ChannelModel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ForecastRun {
     pub id: ForecastId,
     pub queue_id: QueueId,
@@ -65,7 +65,7 @@ pub struct ForecastInterval {
     pub aht_seconds: Option<f64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RequirementInterval {
     pub start: DateTime<Utc>,
     pub workload_erlangs: f64,

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// Where a schedule job is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     Queued,
@@ -60,7 +60,7 @@ impl JobStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ScheduleRun {
     pub id: ScheduleId,
     pub queue_id: QueueId,
@@ -157,7 +157,7 @@ pub struct LeaseInfo {
     pub attempts: i32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StoredBreak {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

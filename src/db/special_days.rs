@@ -10,7 +10,7 @@ use serde::Serialize;
 
 /// One stored day: `kind` is holiday|closed|campaign|outlier;
 /// `effect_percent` (e.g. +30, -60) when the planner set the effect.
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable, utoipa::ToSchema)]
 #[diesel(table_name = special_days)]
 pub struct StoredSpecialDay {
     #[serde(rename = "date")]

@@ -128,9 +128,12 @@ pub fn parse_history_csv(
     })
 }
 
-#[derive(Deserialize)]
+/// One interval of a JSON history import.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct JsonRow {
+pub struct JsonRow {
+    /// RFC 3339 with an offset, or local time in the queue's zone.
+    #[schema(example = "2026-01-05T08:00:00Z")]
     interval_start: String,
     volume: f64,
     #[serde(default)]

@@ -24,7 +24,19 @@ pub const MAX_REASON_CHARS: usize = 500;
 pub const MAX_PERCENT: f64 = 1000.0;
 
 /// A stored adjustment's id (typed so a forecast id cannot stand in for it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(transparent)]
 pub struct AdjustmentId(pub i32);
 
@@ -128,7 +140,7 @@ pub struct Adjustment {
 
 /// What a planner sends: one of `date`/`week`, one of `percent`/`absolute`,
 /// and a `reason`. Served back in the same shape (see [`Adjustment`]'s `Serialize`).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     pub date: Option<NaiveDate>,
@@ -364,6 +376,42 @@ impl Serialize for Adjustment {
         st.end()
     }
 }
+
+/// The served shape above, for the OpenAPI document: exactly one of
+/// `date`/`week` and one of `percent`/`absolute` is present.
+impl utoipa::PartialSchema for Adjustment {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        let date = |what: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+                .description(Some(what))
+        };
+        let number = |what: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .description(Some(what))
+        };
+        ObjectBuilder::new()
+            .property("date", date("The local day adjusted"))
+            .property("week", date("The Monday of the local week adjusted"))
+            .property("percent", number("Change in percent (+15 raises by 15 %)"))
+            .property("absolute", number("Contacts added to the scope's total"))
+            .property("reason", ObjectBuilder::new().schema_type(Type::String))
+            .required("reason")
+            .property(
+                "created_at",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .required("created_at")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Adjustment {}
 
 #[cfg(test)]
 mod tests {

@@ -45,14 +45,16 @@ pub const YEAR_BACK_ORIGINS: usize = 2;
 const MIN_TRAINING_DAYS: usize = 35;
 
 /// Lead and length of a request (whole local days).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Horizon {
     pub lead_days: usize,
     pub window_days: usize,
 }
 
 /// One model's backtest scores.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ModelScore {
     pub model: ModelName,
     /// None when the model could not be fitted (e.g. too little history).
@@ -76,7 +78,7 @@ pub struct ModelScore {
 }
 
 /// The scores of every candidate on the same origins.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BacktestReport {
     /// Local dates of the backtest origins (history before each is used).
     pub origins: Vec<NaiveDate>,

@@ -83,7 +83,7 @@ pub struct ModelChoice {
 
 /// How a run's model was chosen and where its window stood against the
 /// history: what a forecast run keeps (stored with it as JSON).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ChoiceRecord {
     pub requested: ModelSelection,
     pub chosen: ModelName,

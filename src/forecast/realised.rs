@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// The scores of one period (a day, a week) over its intervals with actuals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct PeriodScore {
     /// Intervals with an actual.
     pub intervals: usize,
@@ -32,14 +32,14 @@ pub struct PeriodScore {
     pub coverage_p10_p90: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DayScore {
     pub date: NaiveDate,
     #[serde(flatten)]
     pub score: PeriodScore,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WeekScore {
     /// The Monday the week starts on (local), even when the window starts later.
     pub week_start: NaiveDate,
@@ -52,7 +52,7 @@ pub struct WeekScore {
 }
 
 /// The whole window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Overall {
     #[serde(flatten)]
     pub score: PeriodScore,
@@ -73,7 +73,7 @@ pub struct Overall {
     pub actuals_to: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RealisedReport {
     pub overall: Overall,
     /// Days with actuals only, in date order.

@@ -12,7 +12,7 @@ pub const MAX_TIME_LIMIT_SECONDS: f64 = 600.0;
 pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 10.0;
 
 /// Which solver builds the roster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Solver {
     /// The rostering engine (templates, contracts, breaks, local search).
@@ -24,7 +24,7 @@ pub enum Solver {
 
 /// A job's inputs. Fields added after the first release default, so jobs
 /// stored by older versions still read.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JobParams {
     pub forecast_id: ForecastId,
     /// First local day of the roster.

@@ -87,7 +87,7 @@ pub struct SimulationInput {
 }
 
 /// Results for one interval (or the totals).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default, utoipa::ToSchema)]
 pub struct IntervalResult {
     pub agents: u32,
     pub offered: u64,

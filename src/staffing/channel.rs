@@ -12,7 +12,7 @@ use crate::domain::{Channel, QueueSpec, ServiceGoal};
 use serde::{Deserialize, Serialize};
 
 /// How a channel turns its load into a head count.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "channel", rename_all = "snake_case")]
 pub enum ChannelModel {
     /// A voice queue under Erlang C or Erlang A.

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 /// Erlang C results for one interval at a given number of agents.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QueueMetrics {
     /// Probability that an arriving contact has to wait (Erlang C).
     pub prob_wait: f64,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 const GOAL_TOLERANCE: f64 = 1e-12;
 
 /// Which queueing model turns load and agents into service.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum QueueModel {
     /// M/M/c: nobody hangs up ([`erlang_c_metrics`](super::erlang_c_metrics)).

@@ -15,7 +15,7 @@ pub const MAX_AGENTS: u32 = 10_000_000;
 const GOAL_TOLERANCE: f64 = 1e-12;
 
 /// Staffing need for one interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Requirement {
     /// Offered load `A = volume·AHT/interval_seconds`, in erlangs.
     pub workload_erlangs: f64,

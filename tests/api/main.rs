@@ -20,6 +20,7 @@ mod errors;
 mod forecast_actuals;
 mod history;
 mod leases;
+mod openapi;
 mod pipeline;
 mod schedules;
 mod staffing;

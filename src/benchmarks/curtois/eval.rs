@@ -3,7 +3,7 @@
 use super::{CurtoisError, CurtoisInstance, CurtoisRoster};
 
 /// A hard rule of the benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
 pub enum Rule {
     DayOff,
     ForbiddenSuccession,

@@ -76,7 +76,7 @@ impl ShiftType {
 }
 
 /// Objective weights, as in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Weights {
     /// Per staff-minute of under-cover.
     pub under_cover: u64,

@@ -37,7 +37,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 const STORED_DAYS: usize = 800;
 const YEAR_DAYS: f64 = 365.2425;
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct LongHorizonParams {
     /// Most past years pooled (1..=10).

@@ -41,7 +41,9 @@ use chrono_tz::Tz;
 use weekly_profile::weekly_average;
 
 /// The engine's model names (`auto` is a [`ModelSelection`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelName {
     SeasonalNaive,
@@ -108,7 +110,9 @@ impl std::str::FromStr for ModelName {
 }
 
 /// `auto` (pick by backtest) or one model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ModelSelection {
     Auto,
@@ -135,7 +139,7 @@ impl std::fmt::Display for ModelSelection {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct EnsembleParams {
     pub weekly_average: WeightedAverageParams,
@@ -162,7 +166,7 @@ impl Default for EnsembleParams {
 
 /// A model and its params, as stored in `models/<name>.json`.
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum ModelSpec {
     SeasonalNaive(SeasonalNaiveParams),

@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 /// φ/(1 − φ) = 99 days of trend, however far ahead.
 const TREND_DAMPING: f64 = 0.99;
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct RegressionParams {
     /// Ridge penalty (elastic net with l1_ratio 0).

@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 /// Weeks ahead the yearly factor is computed for (covers 18 months).
 const YEARLY_WEEKS: i64 = 80;
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TopDownParams {
     pub alpha: f64,

@@ -8,11 +8,13 @@ use super::{check_unit, check_weeks};
 use crate::forecast::series::Series;
 use crate::forecast::ForecastError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(default)]
 pub struct SeasonalNaiveParams {}
 
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct WeightedAverageParams {
     /// Observed weeks averaged per weekly slot (1..=52).

@@ -51,7 +51,7 @@ pub struct QueueDemand {
 
 /// A family of shifts: starts on the grid inside a local window, lengths
 /// in a range, and the breaks each shift takes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShiftTemplate {
     pub name: String,
@@ -71,7 +71,7 @@ pub struct ShiftTemplate {
 }
 
 /// A break or lunch: where it may sit relative to the shift start.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakRule {
     #[serde(default)]
@@ -91,7 +91,7 @@ pub struct BreakRule {
 }
 
 /// What one agent may work.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Contract {
     /// Paid minutes of a shift: at least this ...
@@ -137,10 +137,11 @@ impl Default for Contract {
 /// When an agent can work. An agent with no windows can work any time;
 /// otherwise a shift must lie inside one window that applies to its day
 /// (windows for a date replace the weekday's windows on that date).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Availability {
     #[serde(default)]
+    #[schema(value_type = Option<String>, example = "Mon")]
     pub weekday: Option<Weekday>,
     #[serde(default)]
     pub date: Option<NaiveDate>,
@@ -150,7 +151,7 @@ pub struct Availability {
 }
 
 /// Approved time off (UTC): no shift may overlap it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeOff {
     pub start: DateTime<Utc>,
@@ -158,7 +159,7 @@ pub struct TimeOff {
 }
 
 /// Whether a request asks to work or not to work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Want {
     On,
@@ -168,7 +169,7 @@ pub enum Want {
 /// A soft wish for one day. With neither `start` nor `template` it is a
 /// day on/off request; otherwise it names a shift (start time and/or
 /// template) to get (`on`) or avoid (`off`). Missing it costs `weight`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub date: NaiveDate,
@@ -187,7 +188,7 @@ fn one() -> f64 {
 
 /// What the agent worked just before the horizon, so the rules hold across
 /// its start. All zero / `None` = unknown (nothing is carried over).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct History {
     /// Days worked in a row up to the day before the horizon.
@@ -234,7 +235,7 @@ impl Agent {
 }
 
 /// Objective weights, per agent-hour (requests carry their own weight).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// Per agent-hour short of the requirement.
@@ -262,7 +263,7 @@ impl Default for Weights {
 
 /// Everything about an agent the engine uses beyond its id, name and
 /// weekly hours, as stored with the agent (JSON). Unknown fields are refused.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgentProfile {
     /// Its `min_week_minutes` / `max_week_minutes` are replaced by the

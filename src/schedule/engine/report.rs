@@ -77,7 +77,7 @@ pub struct QueueInterval {
 }
 
 /// An interval the roster leaves short, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shortfall {
     pub queue: QueueId,
     pub start: DateTime<Utc>,
@@ -95,7 +95,7 @@ pub struct Shortfall {
     pub agents_by_rule: BTreeMap<Rule, u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Objective {
     pub total: f64,
     pub under_cost: f64,
@@ -138,7 +138,7 @@ pub struct Solution {
 /// What a run keeps of how the engine did, stored with it as JSON: the
 /// objective's parts, bound and gap, search statistics, and the short
 /// intervals with the rule that binds each.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EngineReport {
     /// Always `engine` (greedy runs have no report).
     pub solver: String,

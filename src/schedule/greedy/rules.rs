@@ -43,7 +43,7 @@ fn default_max_days_per_week() -> u32 {
 }
 
 /// The single shift pattern every agent works.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ShiftRule {
     /// Paid + unpaid length of every shift, a multiple of the grid.
     pub length_minutes: u32,
