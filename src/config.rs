@@ -17,7 +17,8 @@ pub fn configured_database_url() -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// `STAFFCAST_MAX_BODY_BYTES` overrides the request body limit;
+/// `STAFFCAST_MAX_BODY_BYTES` overrides the request body limit and
+/// `STAFFCAST_CACHE_MB` the memory for encoded rosters and forecasts;
 /// `STAFFCAST_ALLOWED_HOSTS` and `STAFFCAST_ALLOWED_ORIGINS` (comma-separated)
 /// add `Host` names to answer to and browser origins to allow (CORS); the
 /// schedule workers' settings come from [`job_settings`].
@@ -27,6 +28,12 @@ pub fn api_settings() -> anyhow::Result<ApiSettings> {
         settings.max_body_bytes = raw
             .parse()
             .map_err(|_| anyhow::anyhow!("STAFFCAST_MAX_BODY_BYTES='{raw}' is not a byte count"))?;
+    }
+    if let Ok(raw) = std::env::var("STAFFCAST_CACHE_MB") {
+        let mb: usize = raw.parse().map_err(|_| {
+            anyhow::anyhow!("STAFFCAST_CACHE_MB='{raw}' is not a number of megabytes")
+        })?;
+        settings.cache_bytes = mb * 1024 * 1024;
     }
     settings.allowed_hosts = list_var("STAFFCAST_ALLOWED_HOSTS");
     settings.allowed_origins = list_var("STAFFCAST_ALLOWED_ORIGINS")

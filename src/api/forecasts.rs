@@ -4,18 +4,19 @@
 
 use super::blocking;
 use super::body::{Json, OptionalJson};
+use super::cache::{BodyCache, Encoded};
 use super::error::ApiError;
 use crate::app::forecast::{
     add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast_from,
-    delete_adjustment as app_delete_adjustment, forecast_runs, forecast_view, requirements_read,
-    DailyTotal, ForecastInput,
+    delete_adjustment as app_delete_adjustment, forecast_runs, forecast_version, forecast_view,
+    requirements_read, DailyTotal, ForecastInput,
 };
 use crate::db::forecast_adjustments::StoredAdjustment;
 use crate::db::forecasts::{ForecastRun, RequirementGoal, RequirementInterval};
 use crate::db::Database;
 use crate::domain::{ForecastId, QueueId};
 use crate::forecast::adjustments::{AdjustmentId, AdjustmentInput};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -99,10 +100,24 @@ pub struct IntervalView {
 
 /// The run with every interval: volume with p10/p90 and handle time; with
 /// adjustments, the adjusted values beside the statistical ones.
-#[utoipa::path(get, path = "/api/v1/forecasts/{id}", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "The run with every interval", body = ForecastDetail)))]
-pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResponse, ApiError> {
+#[utoipa::path(get, path = "/api/v1/forecasts/{id}", tag = "forecasts", params(("id" = i32, Path, description = "Forecast id")), responses((status = 200, description = "The run with every interval", body = ForecastDetail, headers(("ETag" = String, description = "Strong tag of these bytes"))), (status = 304, description = "Not modified: `If-None-Match` names the current ETag")))]
+pub async fn get(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    cache: web::Data<BodyCache>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
+    // One small read decides whether the encoded body we hold is current.
+    let version = {
+        let db = db.clone();
+        blocking(move || forecast_version(&db, id)).await?
+    };
+    let key = format!("forecast:{id}:{version}");
+    if let Some(hit) = cache.get(&key) {
+        return Ok(hit.respond(&req));
+    }
     let view = blocking(move || forecast_view(&db, id)).await?;
     let intervals = view
         .points
@@ -119,7 +134,7 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
             adjusted_volume_p90: view.adjusted.as_ref().map(|a| a[n].volume_p90),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(ForecastDetail {
+    let detail = ForecastDetail {
         time_zone: view.time_zone.name(),
         total_volume: view.points.iter().map(|p| p.volume).sum(),
         adjusted_total_volume: view
@@ -130,7 +145,13 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
         intervals,
         forecast: view.run,
         adjustments: view.adjustments,
-    }))
+    };
+    let encoded = Encoded::new(
+        "application/json",
+        serde_json::to_vec(&detail).map_err(|e| ApiError::WorkerFailed(e.to_string()))?,
+    );
+    cache.put(key, &encoded);
+    Ok(encoded.respond(&req))
 }
 
 /// A run's requirements per interval, with the goal they were computed for.

@@ -4,6 +4,7 @@
 
 mod agents;
 mod body;
+pub mod cache;
 mod calendar;
 mod capacity;
 mod docs;
@@ -45,6 +46,8 @@ pub struct ApiSettings {
     pub allowed_hosts: Vec<String>,
     /// Browser origins that may call the API cross-site (CORS); none by default.
     pub allowed_origins: Vec<String>,
+    /// Memory for encoded rosters and forecasts (they never change once stored).
+    pub cache_bytes: usize,
 }
 
 impl Default for ApiSettings {
@@ -55,6 +58,7 @@ impl Default for ApiSettings {
             jobs: JobSettings::default(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -93,6 +97,7 @@ fn server(
     };
     let jobs = web::Data::new(jobs);
     let db = web::Data::new(db);
+    let cache = web::Data::new(cache::BodyCache::new(settings.cache_bytes));
     let shutdown_timeout = settings.shutdown_timeout_secs;
     let server = HttpServer::new(move || {
         let shield = Rc::new(shield.clone());
@@ -103,6 +108,7 @@ fn server(
             .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
             .app_data(db.clone())
             .app_data(jobs.clone())
+            .app_data(cache.clone())
             .app_data(web::Data::new(settings.clone()))
             .app_data(
                 web::PathConfig::default()

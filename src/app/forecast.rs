@@ -556,6 +556,17 @@ pub fn forecast_view(db: &Database, id: ForecastId) -> Result<ForecastView, AppE
     })
 }
 
+/// What the view of a stored forecast depends on besides the run itself
+/// (which never changes): its adjustments. Equal versions, equal views.
+pub fn forecast_version(db: &Database, id: ForecastId) -> Result<String, AppError> {
+    let ids: Vec<String> = db
+        .forecast_adjustments(id)?
+        .iter()
+        .map(|a| a.id.0.to_string())
+        .collect();
+    Ok(format!("adjustments={}", ids.join(",")))
+}
+
 /// A run, its queue and its statistical points.
 fn statistical(
     db: &Database,

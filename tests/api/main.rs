@@ -15,6 +15,7 @@ mod helpers;
 
 mod auth;
 mod browser;
+mod caching;
 mod capacity;
 mod errors;
 mod forecast_actuals;

@@ -1,0 +1,84 @@
+//! Reads that never change are served from encoded bodies: the same bytes
+//! and ETag each time, 304 for a client that holds them, and a new body
+//! the moment the resource's version changes (an adjustment), on SQLite
+//! and PostgreSQL.
+
+use crate::common::{paths, queue_with_history, TestApp, TestDb};
+use serde_json::{json, Value};
+
+async fn read(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Option<String>, Vec<u8>) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(tag) = etag {
+        req = req.header("if-none-match", tag);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    let etag = resp
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, etag, resp.bytes().await.unwrap().to_vec())
+}
+
+crate::on_both_databases!(a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted);
+async fn a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let id = app
+        .weekly_average_forecast(q, "2026-02-16T00:00", "2026-02-23T00:00")
+        .await;
+    let path = paths::forecast(id);
+
+    let (status, first_tag, first) = read(&app, &path, None).await;
+    assert_eq!(status, 200);
+    let first_tag = first_tag.expect("an ETag");
+    let (_, again_tag, again) = read(&app, &path, None).await;
+    assert_eq!(
+        (again_tag.as_deref(), &again),
+        (Some(first_tag.as_str()), &first)
+    );
+    let body: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(body["forecast"]["id"], id);
+
+    // A client holding the body gets 304 and no bytes.
+    let (status, tag, bytes) = read(&app, &path, Some(&first_tag)).await;
+    assert_eq!(
+        (status, tag.as_deref(), bytes.len()),
+        (304, Some(first_tag.as_str()), 0)
+    );
+    let (status, _, _) = read(&app, &path, Some("\"something-else\"")).await;
+    assert_eq!(status, 200);
+
+    // An adjustment is a new version: new bytes, new tag, the old tag no longer matches.
+    let resp = app
+        .client
+        .post(app.url(&paths::forecast_adjustments(id)))
+        .json(&json!({"date": "2026-02-17", "percent": 20, "reason": "campaign"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let adjustment = resp.json::<Value>().await.unwrap()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let (status, adjusted_tag, adjusted) = read(&app, &path, Some(&first_tag)).await;
+    assert_eq!(status, 200);
+    assert_ne!(adjusted_tag.as_deref(), Some(first_tag.as_str()));
+    let body: Value = serde_json::from_slice(&adjusted).unwrap();
+    assert_eq!(body["adjustments"].as_array().unwrap().len(), 1);
+    assert!(
+        body["adjusted_total_volume"].as_f64().unwrap() > body["total_volume"].as_f64().unwrap()
+    );
+
+    // Removing it gives back the very first body, byte for byte.
+    let resp = app
+        .client
+        .delete(app.url(&paths::forecast_adjustment(id, adjustment)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let (status, tag, bytes) = read(&app, &path, None).await;
+    assert_eq!((status, tag.as_deref()), (200, Some(first_tag.as_str())));
+    assert_eq!(bytes, first);
+}
