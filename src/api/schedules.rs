@@ -2,12 +2,14 @@
 
 use super::blocking;
 use super::body::{Json, OptionalJson};
+use super::cache::{BodyCache, Encoded};
 use super::error::ApiError;
 use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
-    cancel_schedule, default_rule, engine_report, filtered_roster, paid_hours, schedule_summary,
-    submit_schedule, RosterFilter, ScheduleRequest, Solver, DEFAULT_TIME_LIMIT_SECONDS,
+    cancel_schedule, default_rule, engine_report, filtered_roster, paid_hours, roster_version,
+    schedule_summary, submit_schedule, RosterFilter, RosterRead, ScheduleRequest, Solver,
+    DEFAULT_TIME_LIMIT_SECONDS,
 };
 use crate::app::simulation::{simulate_schedule, SimulationOptions};
 use crate::db::schedules::{RosterShift, ScheduleRun, StoredBreak};
@@ -17,7 +19,7 @@ use crate::schedule::engine::{ShiftTemplate, Shortfall, Weights};
 use crate::schedule::greedy::ShiftRule;
 use crate::simulate::IntervalService;
 use crate::staffing::QueueModel;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -158,9 +160,11 @@ pub struct RosterQuery {
     date: Option<NaiveDate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/schedules/{id}/roster", tag = "schedules", params(("id" = i32, Path, description = "Schedule id"), RosterQuery), responses((status = 200, description = "The roster: JSON, CSV (`format=csv`) or iCalendar (`format=ics`)", content((RosterView = "application/json"), (String = "text/csv"), (String = "text/calendar")))))]
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/roster", tag = "schedules", params(("id" = i32, Path, description = "Schedule id"), RosterQuery), responses((status = 200, description = "The roster: JSON, CSV (`format=csv`) or iCalendar (`format=ics`)", content((RosterView = "application/json"), (String = "text/csv"), (String = "text/calendar")), headers(("ETag" = String, description = "Strong tag of these bytes"))), (status = 304, description = "Not modified: `If-None-Match` names the current ETag")))]
 pub async fn roster(
+    req: HttpRequest,
     db: web::Data<Database>,
+    cache: web::Data<BodyCache>,
     id: web::Path<i32>,
     query: web::Query<RosterQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -175,24 +179,51 @@ pub async fn roster(
         date: query.date,
     };
     let db = db.into_inner();
+    // A finished roster is served from its encoded body while its version holds.
+    let version = {
+        let db = db.clone();
+        blocking(move || roster_version(&db, id)).await?
+    };
+    let key = version.map(|v| {
+        format!(
+            "roster:{id}:{v:x}:{format}:{:?}:{:?}",
+            filter.agent.map(|a| a.0),
+            filter.date
+        )
+    });
+    if let Some(hit) = key.as_deref().and_then(|k| cache.get(k)) {
+        return Ok(hit.respond(&req));
+    }
     let read = blocking(move || filtered_roster(&db, id, filter)).await?;
+    let encoded = encode_roster(read, &format)?;
+    if let Some(key) = key {
+        cache.put(key, &encoded);
+    }
+    Ok(encoded.respond(&req))
+}
+
+/// A roster in one of its formats: `json`, `csv` or `ics`.
+fn encode_roster(read: RosterRead, format: &str) -> Result<Encoded, ApiError> {
     let (run, tz, shifts) = (read.run, read.time_zone, read.shifts);
-    if format == "csv" {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(roster_csv(&shifts, tz)));
-    }
-    if format == "ics" {
-        let stamped = run.finished_at.unwrap_or(run.created_at);
-        return Ok(HttpResponse::Ok()
-            .content_type("text/calendar; charset=utf-8")
-            .body(super::ical::roster_ics(run.id, &shifts, tz, stamped)));
-    }
-    Ok(HttpResponse::Ok().json(RosterView {
-        shifts: shifts.iter().map(|s| ShiftView::new(s, tz)).collect(),
-        time_zone: tz.name(),
-        schedule: run,
-    }))
+    Ok(match format {
+        "csv" => Encoded::new("text/csv; charset=utf-8", roster_csv(&shifts, tz)),
+        "ics" => {
+            let stamped = run.finished_at.unwrap_or(run.created_at);
+            Encoded::new(
+                "text/calendar; charset=utf-8",
+                super::ical::roster_ics(run.id, &shifts, tz, stamped),
+            )
+        }
+        _ => Encoded::new(
+            "application/json",
+            serde_json::to_vec(&RosterView {
+                shifts: shifts.iter().map(|s| ShiftView::new(s, tz)).collect(),
+                time_zone: tz.name(),
+                schedule: run,
+            })
+            .map_err(|e| ApiError::WorkerFailed(e.to_string()))?,
+        ),
+    })
 }
 
 /// A roster as JSON: the run, the queue's zone, the shifts.

@@ -463,6 +463,24 @@ pub fn roster(db: &Database, id: ScheduleId) -> Result<(ScheduleRun, Vec<RosterS
     Ok((run, shifts))
 }
 
+/// What a finished roster's answer depends on: the run as stored (status,
+/// report, and anything later added to it) and the names and HR ids of
+/// the queue's agents, which the shifts show. `None` while the job may
+/// still change its shifts. Equal versions, equal answers.
+pub fn roster_version(db: &Database, id: ScheduleId) -> Result<Option<u64>, AppError> {
+    use std::hash::{Hash, Hasher};
+    let run = schedule_run(db, id)?;
+    if !run.status.is_finished() {
+        return Ok(None);
+    }
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    serde_json::to_string(&run)
+        .map_err(|e| AppError::Corrupt(format!("schedule {id} does not encode: {e}")))?
+        .hash(&mut hasher);
+    db.agent_names(run.queue_id)?.hash(&mut hasher);
+    Ok(Some(hasher.finish()))
+}
+
 /// Which shifts of a roster to read: one agent's, one local day's, or all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RosterFilter {

@@ -151,6 +151,16 @@ impl Database {
         rows.into_iter().map(stored).collect()
     }
 
+    /// Id, name and HR id of a queue's agents: what a roster shows of
+    /// them, without reading their profiles.
+    pub fn agent_names(&self, queue: QueueId) -> Result<Vec<(i32, String, String)>, DbError> {
+        Ok(with_conn!(self, conn => agents::table
+            .filter(agents::queue_id.eq(queue.0))
+            .order(agents::id)
+            .select((agents::id, agents::name, agents::external_id))
+            .load(conn)?))
+    }
+
     pub fn agent(&self, id: AgentId) -> Result<Option<StoredAgent>, DbError> {
         let row: Option<AgentRow> = with_conn!(self, conn => agents::table
             .find(id.0)

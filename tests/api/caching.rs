@@ -20,7 +20,11 @@ async fn read(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Option<Str
     (status, etag, resp.bytes().await.unwrap().to_vec())
 }
 
-crate::on_both_databases!(a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted);
+crate::on_both_databases!(
+    a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted,
+    a_finished_roster_is_served_from_its_encoded_body_in_every_format,
+);
+
 async fn a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
@@ -81,4 +85,69 @@ async fn a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted(db: Tes
     let (status, tag, bytes) = read(&app, &path, None).await;
     assert_eq!((status, tag.as_deref()), (200, Some(first_tag.as_str())));
     assert_eq!(bytes, first);
+}
+
+async fn a_finished_roster_is_served_from_its_encoded_body_in_every_format(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let f = crate::helpers::id_of(&app.create_forecast(q, &json!({})).await);
+    let agents: Vec<Value> = (0..12)
+        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 38}))
+        .collect();
+    let created = app.add_agents(q, &json!(agents)).await;
+    let first_agent = created[0]["id"].as_i64().unwrap();
+    let s = crate::helpers::id_of(
+        &app.create_schedule(&json!({"forecast_id": f, "solver": "greedy"}))
+            .await,
+    );
+    let done = app.wait_for_schedule(s).await;
+    assert_eq!(done["status"], "done", "{done}");
+
+    let mut tags = Vec::new();
+    for format in ["json", "csv", "ics"] {
+        let path = format!("{}?format={format}", paths::schedule_roster(s));
+        let (status, tag, first) = read(&app, &path, None).await;
+        assert_eq!(status, 200, "{format}");
+        let tag = tag.expect("an ETag");
+        let (_, again_tag, again) = read(&app, &path, None).await;
+        assert_eq!(
+            (again_tag.as_ref(), &again),
+            (Some(&tag), &first),
+            "{format}"
+        );
+        let (status, _, bytes) = read(&app, &path, Some(&tag)).await;
+        assert_eq!((status, bytes.len()), (304, 0), "{format}");
+        assert!(
+            String::from_utf8_lossy(&first).contains("Agent 0"),
+            "{format}"
+        );
+        tags.push((path, tag));
+    }
+    // A filtered read is its own entry.
+    let (_, day_tag, _) = read(
+        &app,
+        &format!("{}?date=2026-02-17", paths::schedule_roster(s)),
+        None,
+    )
+    .await;
+    assert_ne!(day_tag.as_ref(), Some(&tags[0].1));
+
+    // The roster shows agents' names: renaming one is a new version everywhere.
+    let resp = app
+        .client
+        .put(app.url(&paths::agent(first_agent)))
+        .json(&json!({"name": "Agent Zero", "external_id": "HR-0", "max_week_hours": 38}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    for (path, old) in &tags {
+        let (status, tag, bytes) = read(&app, path, Some(old)).await;
+        assert_eq!(status, 200, "{path}");
+        assert_ne!(tag.as_ref(), Some(old), "{path}");
+        assert!(
+            String::from_utf8_lossy(&bytes).contains("Agent Zero"),
+            "{path}"
+        );
+    }
 }
