@@ -59,6 +59,11 @@ pub struct SimulationReport {
     pub totals: IntervalResult,
 }
 
+/// Most calls one request may simulate, replications included: about 1–2 s
+/// of one core (BENCHMARKS.md: 6–9 M calls/s). The work runs on a blocking
+/// thread that goes on if the client hangs up; this bound keeps that cheap.
+pub const MAX_SIMULATED_CALLS: f64 = 1e7;
+
 /// Runs `replications` seeded simulations of `plan` and pools their counts.
 /// Handle time is one distribution for the whole plan, with the
 /// volume-weighted mean AHT.
@@ -89,6 +94,18 @@ pub fn simulate_plan(
         .into());
     }
     let volume: f64 = plan.iter().map(|p| p.volume).sum();
+    let calls = volume * f64::from(options.replications);
+    if calls > MAX_SIMULATED_CALLS {
+        return Err(Refusal::TooCostly {
+            field: "replications",
+            message: format!(
+                "replications: {} replications of {volume:.0} calls is {calls:.2e} simulated calls, \
+                 more than one request may ({MAX_SIMULATED_CALLS:.0e}); ask for fewer replications",
+                options.replications
+            ),
+        }
+        .into());
+    }
     let mean_aht = if volume > 0.0 {
         plan.iter().map(|p| p.volume * p.aht_seconds).sum::<f64>() / volume
     } else {
@@ -204,4 +221,43 @@ pub fn simulate_schedule(
         spec.goal.answer_within_seconds(),
         &options,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy_day() -> Vec<PlanInterval> {
+        let start: DateTime<Utc> = "2026-02-16T00:00:00Z".parse().expect("a time");
+        (0..48)
+            .map(|i| PlanInterval {
+                start: start + chrono::Duration::minutes(30 * i),
+                volume: 500.0,
+                aht_seconds: 180.0,
+                agents: 60,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn too_many_simulated_calls_are_refused_before_any_run() {
+        // 24,000 calls a replication: 1,000 replications is 2.4e7 calls.
+        let many = SimulationOptions {
+            replications: 1000,
+            ..SimulationOptions::default()
+        };
+        match simulate_plan(&busy_day(), 1800.0, 20.0, &many) {
+            Err(AppError::Refused(Refusal::TooCostly { field, message })) => {
+                assert_eq!(field, "replications");
+                assert!(message.contains("2.40e7"), "{message}");
+            }
+            other => panic!("expected too_costly, got {other:?}"),
+        }
+        let few = SimulationOptions {
+            replications: 2,
+            ..SimulationOptions::default()
+        };
+        let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few).expect("within the bound");
+        assert_eq!((report.replications, report.intervals.len()), (2, 48));
+    }
 }
