@@ -14,21 +14,30 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueBody {
+    #[schema(min_length = 1, max_length = 200, example = "Retail voice")]
     name: String,
     channel: Channel,
     #[serde(default = "default_interval")]
+    #[schema(minimum = 15, maximum = 60, multiple_of = 15, example = 30)]
     interval_minutes: u32,
     #[serde(default = "default_zone")]
+    #[schema(example = "Europe/Paris")]
     time_zone: String,
     #[serde(default = "default_sl")]
+    #[schema(exclusive_minimum = 0, exclusive_maximum = 100, example = 80)]
     service_level_percent: f64,
     #[serde(default = "default_within")]
+    #[schema(minimum = 0, example = 20)]
     answer_within_seconds: f64,
+    #[schema(exclusive_minimum = 0)]
     max_asa_seconds: Option<f64>,
+    #[schema(exclusive_minimum = 0, exclusive_maximum = 100)]
     max_abandon_percent: Option<f64>,
     #[serde(default = "default_shrinkage")]
+    #[schema(minimum = 0, exclusive_maximum = 100, example = 30)]
     shrinkage_percent: f64,
     #[serde(default = "default_occupancy")]
+    #[schema(exclusive_minimum = 0, maximum = 100, example = 85)]
     max_occupancy_percent: f64,
     /// Voice: mean caller patience; set it to staff with Erlang A.
     patience_seconds: Option<f64>,

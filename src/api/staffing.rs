@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBody {
+    #[schema(minimum = 0, example = 120)]
     volume: f64,
+    #[schema(exclusive_minimum = 0, example = 300)]
     aht_seconds: f64,
 }
 
@@ -23,12 +25,16 @@ pub struct CalculateBody {
     #[serde(default = "voice")]
     channel: Channel,
     #[serde(default = "default_interval")]
+    #[schema(minimum = 15, maximum = 60, multiple_of = 15, example = 30)]
     interval_minutes: u32,
     /// Consecutive intervals of load (deferred work spreads across them).
+    #[schema(min_items = 1, max_items = 12000)]
     intervals: Vec<LoadBody>,
     #[serde(default = "default_sl")]
+    #[schema(exclusive_minimum = 0, exclusive_maximum = 100, example = 80)]
     service_level_percent: f64,
     #[serde(default = "default_within")]
+    #[schema(minimum = 0, example = 20)]
     answer_within_seconds: f64,
     max_asa_seconds: Option<f64>,
     max_abandon_percent: Option<f64>,
