@@ -12,6 +12,7 @@ pub mod guard;
 mod health;
 mod ical;
 mod keys;
+mod published;
 mod queues;
 mod schedules;
 mod staffing;
@@ -159,7 +160,7 @@ where
 /// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
 /// for which role holds which). A route missing here does not exist.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{Public, Requires};
+    use Access::{Public, Requires, SecretUrl};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
     // One line per route: METHOD "path" access => handler;
     macro_rules! table {
@@ -182,6 +183,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/queues/{id}/agents"                         Requires(ReadRosters)      => agents::list;
         GET    "/api/v1/agents/{id}"                                Requires(ReadRosters)      => agents::get;
         PUT    "/api/v1/agents/{id}"                                Requires(WriteAgents)      => agents::replace;
+        // An agent's calendar feed: HR hands the secret URL to the agent's calendar app.
+        POST   "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::create_calendar_feed;
+        DELETE "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::revoke_calendar_feed;
+        GET    "/api/v1/feeds/{token}.ics"                          SecretUrl                  => published::calendar_feed;
         POST   "/api/v1/queues/{id}/forecasts"                      Requires(WritePlanning)    => forecasts::create;
         GET    "/api/v1/queues/{id}/forecasts"                      Requires(ReadPlanning)     => forecasts::list;
         GET    "/api/v1/forecasts/{id}"                             Requires(ReadPlanning)     => forecasts::get;
@@ -195,6 +200,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/capacity-plans/{id}"                        Requires(ReadPlanning)     => capacity::get;
         POST   "/api/v1/staffing/calculate"                         Requires(WritePlanning)    => staffing::calculate;
         POST   "/api/v1/schedules"                                  Requires(WritePlanning)    => schedules::create;
+        GET    "/api/v1/schedules"                                  Requires(ReadRosters)      => published::list;
         // A schedule's status and its roster (JSON, CSV, iCalendar) are what HR reads.
         GET    "/api/v1/schedules/{id}"                             Requires(ReadRosters)      => schedules::get;
         DELETE "/api/v1/schedules/{id}"                             Requires(WritePlanning)    => schedules::cancel;
@@ -202,6 +208,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/schedules/{id}/check"                       Requires(ReadPlanning)     => schedules::check;
         GET    "/api/v1/schedules/{id}/shortfall"                   Requires(ReadPlanning)     => schedules::shortfall;
         POST   "/api/v1/schedules/{id}/simulate"                    Requires(WritePlanning)    => schedules::simulate;
+        // Publishing makes a done schedule the roster HR tools pull for its week(s).
+        POST   "/api/v1/schedules/{id}/publish"                     Requires(WritePlanning)    => published::publish;
+        GET    "/api/v1/rosters"                                    Requires(ReadRosters)      => published::roster;
         // Keys and the audit log: admins only.
         POST   "/api/v1/keys"                                       Requires(Administer)       => keys::create;
         GET    "/api/v1/keys"                                       Requires(Administer)       => keys::list;

@@ -1,0 +1,345 @@
+//! What HR tools pull: `GET /api/v1/schedules` (a filtered, paginated
+//! list), `POST /api/v1/schedules/{id}/publish`, `GET /api/v1/rosters` (the
+//! published roster of a queue and week, with `ETag` and `Last-Modified`),
+//! and per-agent calendar feeds at a secret URL.
+
+use super::blocking;
+use super::error::ApiError;
+use super::guard::Caller;
+use super::ical::{events_ics, Event};
+use super::schedules::{roster_csv, ShiftView};
+use crate::app::publish::{
+    create_feed, feed, list_schedules, parse_week, publish_schedule, published_roster, revoke_feed,
+    PublishedShift, ScheduleQuery,
+};
+use crate::auth::KeyId;
+use crate::db::Database;
+use crate::domain::{AgentId, InvalidValue, QueueId, ScheduleId};
+use actix_web::http::header;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Query values are taken as text and parsed in the app, so a bad one is
+/// refused naming its parameter (serde's messages do not).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    queue: Option<String>,
+    status: Option<String>,
+    week: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+pub async fn list(
+    db: web::Data<Database>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let query = ScheduleQuery {
+        queue: p.queue,
+        status: p.status,
+        week: p.week,
+        limit: p.limit,
+        cursor: p.cursor,
+    };
+    let db = db.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || list_schedules(&db, &query)).await?))
+}
+
+/// Publishes a done schedule; the answer is the schedule with its
+/// publication state. Recorded with the key that asked.
+pub async fn publish(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let id = ScheduleId(id.into_inner());
+    let by: Option<KeyId> = req.extensions().get::<Caller>().map(|c| c.key);
+    let db = db.into_inner();
+    let run = blocking(move || publish_schedule(&db, id, by)).await?;
+    Ok(HttpResponse::Ok().json(run))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterParams {
+    queue: Option<String>,
+    week: Option<String>,
+    format: Option<String>,
+    updated_since: Option<String>,
+}
+
+fn required<'a>(field: &'static str, value: &'a Option<String>) -> Result<&'a str, InvalidValue> {
+    value
+        .as_deref()
+        .ok_or_else(|| InvalidValue::new(field, "is required"))
+}
+
+/// A published shift in JSON: the schedule roster's shape, plus its
+/// calendar identity and version.
+#[derive(Serialize)]
+pub struct PublishedShiftView {
+    #[serde(flatten)]
+    shift: ShiftView,
+    uid: String,
+    sequence: u32,
+    modified_at: DateTime<Utc>,
+}
+
+/// The roster published for a queue and week.
+#[derive(Serialize)]
+pub struct PublishedRosterView {
+    queue_id: QueueId,
+    week: NaiveDate,
+    schedule_id: ScheduleId,
+    published_at: DateTime<Utc>,
+    published_by: Option<KeyId>,
+    time_zone: &'static str,
+    shifts: Vec<PublishedShiftView>,
+}
+
+/// `GET /api/v1/rosters?queue=&week=`: the published roster of a week as
+/// JSON, CSV or iCalendar. Conditional: `If-None-Match` with its `ETag`,
+/// or `updated_since` (RFC 3339) against its publication time, answer 304
+/// with no body when nothing changed.
+pub async fn roster(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    params: web::Query<RosterParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p = params.into_inner();
+    let queue_raw = required("queue", &p.queue)?;
+    let queue = queue_raw
+        .parse::<i32>()
+        .ok()
+        .filter(|q| *q > 0)
+        .map(QueueId)
+        .ok_or_else(|| InvalidValue::new("queue", format!("'{queue_raw}' is not an id")))?;
+    let week = parse_week("week", required("week", &p.week)?)?;
+    let format = p.format.unwrap_or_else(|| "json".into());
+    if !["json", "csv", "ics"].contains(&format.as_str()) {
+        return Err(ApiError::BadFormat(format));
+    }
+    let since = p
+        .updated_since
+        .as_deref()
+        .map(|raw| {
+            DateTime::parse_from_rfc3339(raw)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    InvalidValue::new(
+                        "updated_since",
+                        format!("'{raw}' is not an RFC 3339 time (2026-02-16T08:00:00Z): {e}"),
+                    )
+                })
+        })
+        .transpose()?;
+    let db = db.into_inner();
+    let read = blocking(move || published_roster(&db, queue, week)).await?;
+    let publication = read.publication;
+    let tz = read.time_zone;
+    let (content_type, body) = match format.as_str() {
+        "csv" => {
+            let shifts: Vec<_> = read.shifts.iter().map(|s| s.shift.clone()).collect();
+            ("text/csv; charset=utf-8", roster_csv(&shifts, tz))
+        }
+        "ics" => ("text/calendar; charset=utf-8", calendar(&read.shifts, tz)),
+        _ => {
+            let view = PublishedRosterView {
+                queue_id: publication.queue_id,
+                week: publication.week_start,
+                schedule_id: publication.schedule_id,
+                published_at: publication.published_at,
+                published_by: publication.published_by,
+                time_zone: tz.name(),
+                shifts: read
+                    .shifts
+                    .iter()
+                    .map(|s| PublishedShiftView {
+                        shift: ShiftView::new(&s.shift, tz),
+                        uid: s.uid.clone(),
+                        sequence: s.sequence,
+                        modified_at: s.modified,
+                    })
+                    .collect(),
+            };
+            let json = serde_json::to_string(&view)
+                .map_err(|e| ApiError::WorkerFailed(format!("roster JSON: {e}")))?;
+            ("application/json", json)
+        }
+    };
+    let unchanged = match if_none_match(&req) {
+        // If-None-Match decides alone when sent (RFC 9110 section 13.2.2).
+        Some(tags) => matches_etag(&tags, &etag(&body)),
+        None => since.is_some_and(|t| publication.published_at <= t),
+    };
+    Ok(conditional(
+        unchanged,
+        content_type,
+        body,
+        Some(publication.published_at),
+    ))
+}
+
+/// The shifts as iCalendar events with their stable UIDs and versions.
+fn calendar(shifts: &[PublishedShift], tz: Tz) -> String {
+    let events: Vec<Event> = shifts
+        .iter()
+        .map(|s| Event {
+            uid: s.uid.clone(),
+            shift: &s.shift,
+            stamped: s.modified,
+            sequence: Some(s.sequence),
+        })
+        .collect();
+    events_ics(&events, tz)
+}
+
+/// A strong validator: the SHA-256 of the encoded body (the first 128 bits).
+fn etag(body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// The entity tags of `If-None-Match`, when sent.
+fn if_none_match(req: &HttpRequest) -> Option<Vec<String>> {
+    let values: Vec<String> = req
+        .headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!values.is_empty()).then_some(values)
+}
+
+/// If-None-Match compares weakly: `W/"x"` matches `"x"`; `*` matches any.
+fn matches_etag(tags: &[String], etag: &str) -> bool {
+    tags.iter()
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
+}
+
+/// 200 with the body, or 304 with none; both carry `ETag` (and
+/// `Last-Modified` when known).
+fn conditional(
+    unchanged: bool,
+    content_type: &'static str,
+    body: String,
+    modified: Option<DateTime<Utc>>,
+) -> HttpResponse {
+    let tag = etag(&body);
+    let mut resp = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ETAG, tag));
+    if let Some(t) = modified {
+        resp.insert_header((
+            header::LAST_MODIFIED,
+            t.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+        ));
+    }
+    if unchanged {
+        resp.finish()
+    } else {
+        resp.content_type(content_type).body(body)
+    }
+}
+
+/// A new feed: the only answer that holds its secret URL.
+#[derive(Serialize)]
+pub struct NewFeed {
+    agent_id: AgentId,
+    created_at: DateTime<Utc>,
+    /// The feed's path, and its full URL as this request reached the server.
+    path: String,
+    url: String,
+}
+
+/// `POST /api/v1/agents/{id}/calendar-feed`: a new secret feed URL for the
+/// agent (the previous one stops working).
+pub async fn create_calendar_feed(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let agent = AgentId(id.into_inner());
+    let db = db.into_inner();
+    let created = blocking(move || create_feed(&db, agent)).await?;
+    let path = format!("/api/v1/feeds/{}.ics", created.token.reveal());
+    let info = req.connection_info();
+    let url = format!("{}://{}{path}", info.scheme(), info.host());
+    Ok(HttpResponse::Created().json(NewFeed {
+        agent_id: created.feed.agent_id,
+        created_at: created.feed.created_at,
+        path,
+        url,
+    }))
+}
+
+/// What a revocation did.
+#[derive(Serialize)]
+pub struct RevokedFeed {
+    agent_id: AgentId,
+    /// Whether a live feed was revoked (false: there was none).
+    revoked: bool,
+}
+
+/// `DELETE /api/v1/agents/{id}/calendar-feed`: the feed URL answers 404 from now on.
+pub async fn revoke_calendar_feed(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+) -> Result<HttpResponse, ApiError> {
+    let agent = AgentId(id.into_inner());
+    let db = db.into_inner();
+    let revoked = blocking(move || revoke_feed(&db, agent)).await?;
+    Ok(HttpResponse::Ok().json(RevokedFeed {
+        agent_id: agent,
+        revoked,
+    }))
+}
+
+/// `GET /api/v1/feeds/{token}.ics`, no key (the token is the secret): the
+/// agent's shifts in every roster published now. `If-None-Match` works as
+/// for `/rosters`.
+pub async fn calendar_feed(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.into_inner();
+    let db = db.into_inner();
+    let read = blocking(move || feed(&db, &token)).await?;
+    let body = calendar(&read.shifts, read.time_zone);
+    let unchanged = if_none_match(&req).is_some_and(|tags| matches_etag(&tags, &etag(&body)));
+    let modified = read.shifts.iter().map(|s| s.modified).max();
+    Ok(conditional(
+        unchanged,
+        "text/calendar; charset=utf-8",
+        body,
+        modified,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags_are_strong_and_match_weakly() {
+        let tag = etag("body");
+        assert!(tag.starts_with('"') && tag.ends_with('"') && tag.len() == 34);
+        assert_ne!(tag, etag("body2"));
+        assert!(matches_etag(std::slice::from_ref(&tag), &tag));
+        assert!(matches_etag(&[format!("W/{tag}")], &tag));
+        assert!(matches_etag(&["*".into()], &tag));
+        assert!(!matches_etag(&["\"other\"".into()], &tag));
+    }
+}
