@@ -335,7 +335,14 @@ fn published_shifts(
             }
         }
     }
-    out.sort_by(|a, b| (a.shift.start, &a.uid).cmp(&(b.shift.start, &b.uid)));
+    // As the schedule's own roster lists them: by start, then agent name.
+    out.sort_by(|a, b| {
+        (a.shift.start, &a.shift.agent_name, &a.uid).cmp(&(
+            b.shift.start,
+            &b.shift.agent_name,
+            &b.uid,
+        ))
+    });
     Ok(out)
 }
 

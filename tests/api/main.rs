@@ -21,5 +21,6 @@ mod forecast_actuals;
 mod history;
 mod leases;
 mod pipeline;
+mod published;
 mod schedules;
 mod staffing;
