@@ -12,7 +12,7 @@ pub mod guard;
 mod health;
 mod ical;
 mod keys;
-mod published;
+pub(crate) mod published;
 mod queues;
 mod schedules;
 mod staffing;
@@ -93,28 +93,40 @@ fn server(
     let jobs = web::Data::new(jobs);
     let db = web::Data::new(db);
     let shutdown_timeout = settings.shutdown_timeout_secs;
-    let server = HttpServer::new(move || {
-        let shield = Rc::new(shield.clone());
-        App::new()
-            .wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
-                guard::shield(shield.clone(), req, next)
-            }))
-            .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
-            .app_data(db.clone())
-            .app_data(jobs.clone())
-            .app_data(web::Data::new(settings.clone()))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
-            )
-            .app_data(
-                web::QueryConfig::default()
-                    .error_handler(|e, _| ApiError::BadQuery(e.to_string()).into()),
-            )
-            .configure(routes)
-    })
-    .shutdown_timeout(shutdown_timeout)
-    .listen(listener)?;
+    let server =
+        HttpServer::new(move || {
+            let shield = Rc::new(shield.clone());
+            App::new()
+                .wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                    guard::shield(shield.clone(), req, next)
+                }))
+                // The request line as `%r` would log it, with a feed's secret token hidden.
+                .wrap(
+                    middleware::Logger::new("%{request}xi %s %b bytes %D ms")
+                        .custom_request_replace("request", |req| {
+                            format!(
+                                "{} {} {:?}",
+                                req.method(),
+                                published::redact_feed_path(&req.uri().to_string()),
+                                req.version()
+                            )
+                        }),
+                )
+                .app_data(db.clone())
+                .app_data(jobs.clone())
+                .app_data(web::Data::new(settings.clone()))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
+                )
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| ApiError::BadQuery(e.to_string()).into()),
+                )
+                .configure(routes)
+        })
+        .shutdown_timeout(shutdown_timeout)
+        .listen(listener)?;
     Ok(if signals {
         server.run()
     } else {

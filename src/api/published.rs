@@ -273,7 +273,7 @@ pub async fn create_calendar_feed(
     let agent = AgentId(id.into_inner());
     let db = db.into_inner();
     let created = blocking(move || create_feed(&db, agent)).await?;
-    let path = format!("/api/v1/feeds/{}.ics", created.token.reveal());
+    let path = format!("{FEEDS}{}.ics", created.token.reveal());
     let info = req.connection_info();
     let url = format!("{}://{}{path}", info.scheme(), info.host());
     Ok(HttpResponse::Created().json(NewFeed {
@@ -328,9 +328,46 @@ pub async fn calendar_feed(
     ))
 }
 
+/// Where feed URLs live; the path's last segment is the secret.
+const FEEDS: &str = "/api/v1/feeds/";
+
+/// A path as it may be logged: a feed's token replaced by `[token]`, so the
+/// request log never holds a working feed URL.
+pub fn redact_feed_path(path: &str) -> String {
+    match path.find(FEEDS) {
+        Some(at) => {
+            let rest = &path[at + FEEDS.len()..];
+            let suffix = rest.find(['/', '?']).map_or("", |end| &rest[end..]);
+            let ext = if rest
+                .split(['/', '?'])
+                .next()
+                .is_some_and(|t| t.ends_with(".ics"))
+            {
+                ".ics"
+            } else {
+                ""
+            };
+            format!("{}{FEEDS}[token]{ext}{suffix}", &path[..at])
+        }
+        None => path.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_tokens_never_reach_the_request_log() {
+        let token = crate::auth::FeedToken::generate();
+        let path = format!("/api/v1/feeds/{}.ics", token.reveal());
+        assert_eq!(redact_feed_path(&path), "/api/v1/feeds/[token].ics");
+        assert_eq!(
+            redact_feed_path(&format!("{path}?x=1")),
+            "/api/v1/feeds/[token].ics?x=1"
+        );
+        assert_eq!(redact_feed_path("/api/v1/queues/1"), "/api/v1/queues/1");
+    }
 
     #[test]
     fn etags_are_strong_and_match_weakly() {
