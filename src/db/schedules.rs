@@ -711,7 +711,13 @@ impl Database {
                 shifts = shifts.filter(roster_shifts::agent_id.eq(a.0));
             }
             let shifts: Vec<ShiftRow> = shifts.load(conn)?;
-            let breaks = roster_breaks::table
+            // Only the breaks of the shifts read (one agent's, when asked).
+            let mut breaks = roster_breaks::table
+                .inner_join(
+                    roster_shifts::table.on(roster_shifts::schedule_id
+                        .eq(roster_breaks::schedule_id)
+                        .and(roster_shifts::shift_no.eq(roster_breaks::shift_no))),
+                )
                 .filter(roster_breaks::schedule_id.eq_any(&ids))
                 .order((roster_breaks::schedule_id, roster_breaks::shift_no, roster_breaks::break_start))
                 .select((
@@ -721,7 +727,11 @@ impl Database {
                     roster_breaks::break_end,
                     roster_breaks::paid,
                 ))
-                .load(conn)?;
+                .into_boxed();
+            if let Some(a) = agent {
+                breaks = breaks.filter(roster_shifts::agent_id.eq(a.0));
+            }
+            let breaks: Vec<BreakRow> = breaks.load(conn)?;
             (shifts, breaks)
         });
         let mut by_shift: HashMap<(i32, i32), Vec<StoredBreak>> = HashMap::new();

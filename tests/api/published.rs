@@ -243,6 +243,18 @@ async fn publishing_supersedes_and_rosters_serve_the_current_one(db: TestDb) {
     assert_eq!(pulled["published_at"], p["published_at"]);
     let shifts = pulled["shifts"].as_array().unwrap();
     assert_eq!(shifts.len(), own["shifts"].as_array().unwrap().len());
+    // The shape HR tools read, on the first two shifts (the greedy roster is the same every run).
+    let mut shown = pulled.clone();
+    shown["shifts"] = json!(shifts[..2]);
+    insta::assert_json_snapshot!("published_roster", shown, {
+        ".queue_id" => "[id]",
+        ".schedule_id" => "[id]",
+        ".published_by" => "[key id]",
+        ".published_at" => "[timestamp]",
+        ".shifts[].agent_id" => "[id]",
+        ".shifts[].uid" => "[uid]",
+        ".shifts[].modified_at" => "[timestamp]",
+    });
     for (mine, theirs) in shifts.iter().zip(own["shifts"].as_array().unwrap()) {
         for field in ["agent_id", "external_id", "date", "start", "end", "breaks"] {
             assert_eq!(mine[field], theirs[field], "{field}");
@@ -469,6 +481,7 @@ async fn calendar_feeds_keep_their_uids_across_republishing(db: TestDb) {
             "{uid}"
         );
         assert_eq!(e["SEQUENCE"], "0");
+        assert!(e["DESCRIPTION"].contains("unpaid break"), "{e:?}");
     }
     let resp = app
         .anonymous()
