@@ -406,7 +406,11 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
     let key = key.unwrap_or_else(|| panic!("no 'api key: ' line before the URLs:\n{printed}"));
     assert!(key.starts_with("sc_") && key.len() == 46, "{key}");
     let mut examples = Vec::new();
-    while examples.len() < 7 {
+    // The last example is the HR pull of the published roster.
+    while !examples
+        .iter()
+        .any(|l: &String| l.contains("/api/v1/rosters?"))
+    {
         let mut line = String::new();
         assert!(stdout.read_line(&mut line).unwrap() > 0, "{printed}");
         if line.trim_start().starts_with("curl ") {
@@ -473,6 +477,19 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
         assert!(roster
             .starts_with("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n"));
         assert!(roster.lines().count() > 10, "{roster}");
+        // The demo published its roster: HR tools can pull it at once.
+        let pull = examples
+            .iter()
+            .find(|l| l.contains("/api/v1/rosters?"))
+            .unwrap();
+        let url = pull.split('\'').nth(1).unwrap();
+        let published: serde_json::Value =
+            client.get(url).send().await.unwrap().json().await.unwrap();
+        assert_eq!(published["schedule_id"], 1, "{published}");
+        assert!(
+            published["shifts"].as_array().unwrap().len() > 10,
+            "{published}"
+        );
     });
     let pid = child.id().to_string();
     assert!(Command::new("kill")

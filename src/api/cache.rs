@@ -8,6 +8,7 @@
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -40,26 +41,60 @@ impl Encoded {
 
     /// 200 with the body and its ETag, or 304 when the client holds it already.
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
-        if if_none_match(req, &self.etag) {
-            return HttpResponse::NotModified()
-                .insert_header((header::ETAG, self.etag.clone()))
-                .finish();
+        self.respond_since(req, None, None)
+    }
+
+    /// Like [`Encoded::respond`], with `Last-Modified` when known; without
+    /// `If-None-Match`, `since` (the client's last pull) at or after
+    /// `modified` also answers 304. `If-None-Match` decides alone when sent
+    /// (RFC 9110 section 13.2.2).
+    pub fn respond_since(
+        &self,
+        req: &HttpRequest,
+        modified: Option<DateTime<Utc>>,
+        since: Option<DateTime<Utc>>,
+    ) -> HttpResponse {
+        let unchanged = match if_none_match(req) {
+            Some(tags) => matches_etag(&tags, &self.etag),
+            None => matches!((modified, since), (Some(m), Some(s)) if m <= s),
+        };
+        let mut resp = if unchanged {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        resp.insert_header((header::ETAG, self.etag.clone()));
+        if let Some(t) = modified {
+            resp.insert_header((
+                header::LAST_MODIFIED,
+                t.format("%a, %d %b %Y %H:%M:%S GMT").to_string(),
+            ));
         }
-        HttpResponse::Ok()
-            .content_type(self.content_type)
-            .insert_header((header::ETAG, self.etag.clone()))
-            .body(self.body.clone())
+        if unchanged {
+            resp.finish()
+        } else {
+            resp.content_type(self.content_type).body(self.body.clone())
+        }
     }
 }
 
-/// Whether `If-None-Match` names this ETag (or is `*`).
-fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
-    req.headers()
+/// The entity tags of `If-None-Match`, when sent.
+fn if_none_match(req: &HttpRequest) -> Option<Vec<String>> {
+    let tags: Vec<String> = req
+        .headers()
         .get_all(header::IF_NONE_MATCH)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == etag || t == "*")
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!tags.is_empty()).then_some(tags)
+}
+
+/// If-None-Match compares weakly: `W/"x"` matches `"x"`; `*` matches any.
+fn matches_etag(tags: &[String], etag: &str) -> bool {
+    tags.iter()
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
 /// A bounded map of encoded bodies, least recently used out first.
@@ -159,5 +194,10 @@ mod tests {
         assert_eq!(a.etag, Encoded::new("text/csv", "{}").etag);
         assert_ne!(a.etag, Encoded::new("application/json", "[]").etag);
         assert!(a.etag.starts_with('"') && a.etag.len() == 34);
+        let tag = a.etag.clone();
+        assert!(matches_etag(std::slice::from_ref(&tag), &tag));
+        assert!(matches_etag(&[format!("W/{tag}")], &tag));
+        assert!(matches_etag(&["*".into()], &tag));
+        assert!(!matches_etag(&["\"other\"".into()], &tag));
     }
 }

@@ -162,9 +162,21 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Not allowed for this key's role",
     ),
     ("not_found", 404, "not_found", "Not found"),
+    (
+        "no_published_roster",
+        404,
+        "not_found",
+        "No roster published for that week",
+    ),
     ("duplicate", 409, "conflict", "Already exists"),
     ("already_finished", 409, "conflict", "Job already finished"),
     ("no_engine_report", 409, "conflict", "No engine report"),
+    (
+        "not_publishable",
+        409,
+        "conflict",
+        "Schedule not done, cannot be published",
+    ),
     (
         "payload_too_large",
         413,
@@ -338,10 +350,12 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Refusal::InvalidAgent { path, .. } => ("invalid_value", field(path)),
             },
             AppError::NotFound { .. } => ("not_found", None),
+            AppError::NotPublished { .. } => ("no_published_roster", None),
             AppError::Conflict(c) => match c {
                 Conflict::Duplicate(_) => ("duplicate", None),
                 Conflict::AlreadyFinished { .. } => ("already_finished", None),
                 Conflict::NoEngineReport { .. } => ("no_engine_report", None),
+                Conflict::NotPublishable { .. } => ("not_publishable", None),
             },
             AppError::Corrupt(_) | AppError::Db(DbError::Corrupt(_)) => {
                 ("stored_data_invalid", None)

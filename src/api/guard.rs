@@ -38,7 +38,8 @@ pub async fn check(
     req: ServiceRequest,
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    if access == Access::Public {
+    // A secret URL's handler checks its own secret (and answers 404).
+    if matches!(access, Access::Public | Access::SecretUrl) {
         return next.call(req).await;
     }
     let caller = match identify(&req).await {
@@ -206,7 +207,8 @@ pub async fn shield(
         .map(|h| h.to_str().unwrap_or("(not text)").to_string());
     if !host.as_deref().is_some_and(|h| shield.hosts.allows(h)) {
         let named = host.unwrap_or_else(|| "(none)".into());
-        tracing::warn!(host = %named, path = req.path(), "refused: Host not allowed");
+        let path = super::published::redact_feed_path(req.path());
+        tracing::warn!(host = %named, path = %path, "refused: Host not allowed");
         let mut res = req.error_response(ApiError::HostNotAllowed(named));
         secure(res.headers_mut());
         return Ok(res);

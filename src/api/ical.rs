@@ -35,6 +35,17 @@ fn fold(line: &str, out: &mut String) {
     out.push_str("\r\n");
 }
 
+/// One VEVENT: a shift with its UID, and (for published rosters) its
+/// version, so a calendar app updates the event in place.
+pub struct Event<'a> {
+    pub uid: String,
+    pub shift: &'a RosterShift,
+    /// When the event was made or last changed (`DTSTAMP`).
+    pub stamped: DateTime<Utc>,
+    /// `SEQUENCE` and `LAST-MODIFIED`: written when known.
+    pub sequence: Option<u32>,
+}
+
 /// The calendar of `shifts` from schedule `id`; `stamped` is when it was made.
 pub fn roster_ics(
     id: ScheduleId,
@@ -42,6 +53,24 @@ pub fn roster_ics(
     tz: Tz,
     stamped: DateTime<Utc>,
 ) -> String {
+    let events: Vec<Event> = shifts
+        .iter()
+        .map(|s| Event {
+            uid: format!(
+                "schedule-{id}-agent-{}-{}@staffcast",
+                s.agent_id,
+                stamp(s.start)
+            ),
+            shift: s,
+            stamped,
+            sequence: None,
+        })
+        .collect();
+    events_ics(&events, tz)
+}
+
+/// A calendar of events (one per shift), times in UTC.
+pub fn events_ics(events: &[Event], tz: Tz) -> String {
     let mut out = String::new();
     for line in [
         "BEGIN:VCALENDAR",
@@ -52,7 +81,8 @@ pub fn roster_ics(
     ] {
         fold(line, &mut out);
     }
-    for s in shifts {
+    for e in events {
+        let s = e.shift;
         let breaks: Vec<String> = s
             .breaks
             .iter()
@@ -66,15 +96,12 @@ pub fn roster_ics(
             })
             .collect();
         fold("BEGIN:VEVENT", &mut out);
-        fold(
-            &format!(
-                "UID:schedule-{id}-agent-{}-{}@staffcast",
-                s.agent_id,
-                stamp(s.start)
-            ),
-            &mut out,
-        );
-        fold(&format!("DTSTAMP:{}", stamp(stamped)), &mut out);
+        fold(&format!("UID:{}", text(&e.uid)), &mut out);
+        fold(&format!("DTSTAMP:{}", stamp(e.stamped)), &mut out);
+        if let Some(sequence) = e.sequence {
+            fold(&format!("SEQUENCE:{sequence}"), &mut out);
+            fold(&format!("LAST-MODIFIED:{}", stamp(e.stamped)), &mut out);
+        }
         fold(&format!("DTSTART:{}", stamp(s.start)), &mut out);
         fold(&format!("DTEND:{}", stamp(s.end)), &mut out);
         fold(

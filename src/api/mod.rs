@@ -15,6 +15,7 @@ mod health;
 mod ical;
 mod keys;
 pub mod openapi;
+pub(crate) mod published;
 mod queues;
 mod schedules;
 mod staffing;
@@ -99,29 +100,41 @@ fn server(
     let db = web::Data::new(db);
     let cache = web::Data::new(cache::BodyCache::new(settings.cache_bytes));
     let shutdown_timeout = settings.shutdown_timeout_secs;
-    let server = HttpServer::new(move || {
-        let shield = Rc::new(shield.clone());
-        App::new()
-            .wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
-                guard::shield(shield.clone(), req, next)
-            }))
-            .wrap(middleware::Logger::new("%r %s %b bytes %D ms"))
-            .app_data(db.clone())
-            .app_data(jobs.clone())
-            .app_data(cache.clone())
-            .app_data(web::Data::new(settings.clone()))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
-            )
-            .app_data(
-                web::QueryConfig::default()
-                    .error_handler(|e, _| ApiError::BadQuery(e.to_string()).into()),
-            )
-            .configure(routes)
-    })
-    .shutdown_timeout(shutdown_timeout)
-    .listen(listener)?;
+    let server =
+        HttpServer::new(move || {
+            let shield = Rc::new(shield.clone());
+            App::new()
+                .wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                    guard::shield(shield.clone(), req, next)
+                }))
+                // The request line as `%r` would log it, with a feed's secret token hidden.
+                .wrap(
+                    middleware::Logger::new("%{request}xi %s %b bytes %D ms")
+                        .custom_request_replace("request", |req| {
+                            format!(
+                                "{} {} {:?}",
+                                req.method(),
+                                published::redact_feed_path(&req.uri().to_string()),
+                                req.version()
+                            )
+                        }),
+                )
+                .app_data(db.clone())
+                .app_data(jobs.clone())
+                .app_data(cache.clone())
+                .app_data(web::Data::new(settings.clone()))
+                .app_data(
+                    web::PathConfig::default()
+                        .error_handler(|e, _| ApiError::BadPath(e.to_string()).into()),
+                )
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| ApiError::BadQuery(e.to_string()).into()),
+                )
+                .configure(routes)
+        })
+        .shutdown_timeout(shutdown_timeout)
+        .listen(listener)?;
     Ok(if signals {
         server.run()
     } else {
@@ -167,7 +180,7 @@ where
 /// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
 /// for which role holds which). A route missing here does not exist.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{AnyKey, Public, Requires};
+    use Access::{AnyKey, Public, Requires, SecretUrl};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
     // One line per route: METHOD "path" access => handler;
     macro_rules! table {
@@ -197,6 +210,10 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/queues/{id}/agents"                         Requires(ReadRosters)      => agents::list;
         GET    "/api/v1/agents/{id}"                                Requires(ReadRosters)      => agents::get;
         PUT    "/api/v1/agents/{id}"                                Requires(WriteAgents)      => agents::replace;
+        // An agent's calendar feed: HR hands the secret URL to the agent's calendar app.
+        POST   "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::create_calendar_feed;
+        DELETE "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::revoke_calendar_feed;
+        GET    "/api/v1/feeds/{token}.ics"                          SecretUrl                  => published::calendar_feed;
         POST   "/api/v1/queues/{id}/forecasts"                      Requires(WritePlanning)    => forecasts::create;
         GET    "/api/v1/queues/{id}/forecasts"                      Requires(ReadPlanning)     => forecasts::list;
         GET    "/api/v1/forecasts/{id}"                             Requires(ReadPlanning)     => forecasts::get;
@@ -210,6 +227,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/capacity-plans/{id}"                        Requires(ReadPlanning)     => capacity::get;
         POST   "/api/v1/staffing/calculate"                         Requires(WritePlanning)    => staffing::calculate;
         POST   "/api/v1/schedules"                                  Requires(WritePlanning)    => schedules::create;
+        GET    "/api/v1/schedules"                                  Requires(ReadRosters)      => published::list;
         // A schedule's status and its roster (JSON, CSV, iCalendar) are what HR reads.
         GET    "/api/v1/schedules/{id}"                             Requires(ReadRosters)      => schedules::get;
         DELETE "/api/v1/schedules/{id}"                             Requires(WritePlanning)    => schedules::cancel;
@@ -217,6 +235,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/schedules/{id}/check"                       Requires(ReadPlanning)     => schedules::check;
         GET    "/api/v1/schedules/{id}/shortfall"                   Requires(ReadPlanning)     => schedules::shortfall;
         POST   "/api/v1/schedules/{id}/simulate"                    Requires(WritePlanning)    => schedules::simulate;
+        // Publishing makes a done schedule the roster HR tools pull for its week(s).
+        POST   "/api/v1/schedules/{id}/publish"                     Requires(WritePlanning)    => published::publish;
+        GET    "/api/v1/rosters"                                    Requires(ReadRosters)      => published::roster;
         // Keys and the audit log: admins only.
         POST   "/api/v1/keys"                                       Requires(Administer)       => keys::create;
         GET    "/api/v1/keys"                                       Requires(Administer)       => keys::list;

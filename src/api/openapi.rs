@@ -4,7 +4,8 @@
 //! [`super::endpoints`] is missing from it.
 
 use super::{
-    agents, calendar, capacity, error, forecasts, health, keys, queues, schedules, staffing,
+    agents, calendar, capacity, error, forecasts, health, keys, published, queues, schedules,
+    staffing,
 };
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
@@ -33,6 +34,8 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         staffing::calculate,
         schedules::create, schedules::get, schedules::cancel, schedules::roster,
         schedules::check, schedules::shortfall, schedules::simulate,
+        published::list, published::publish, published::roster,
+        published::create_calendar_feed, published::revoke_calendar_feed, published::calendar_feed,
         keys::create, keys::list, keys::revoke, keys::log,
         openapi_json,
     ),
@@ -48,6 +51,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         (name = "capacity", description = "Long-range capacity plans for the peak"),
         (name = "staffing", description = "What-if staffing"),
         (name = "schedules", description = "Roster jobs and what they give"),
+        (name = "publishing", description = "Published rosters and calendar feeds: what HR tools pull"),
         (name = "keys", description = "API keys and the audit log (admin)"),
         (name = "service", description = "Health and this document")
     )

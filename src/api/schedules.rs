@@ -248,7 +248,7 @@ pub struct ShiftView {
 }
 
 impl ShiftView {
-    fn new(s: &RosterShift, tz: Tz) -> Self {
+    pub(super) fn new(s: &RosterShift, tz: Tz) -> Self {
         ShiftView {
             agent_id: s.agent_id,
             agent_name: s.agent_name.clone(),
@@ -264,7 +264,7 @@ impl ShiftView {
 
 /// One row per shift: times in UTC (RFC 3339) and the local date; breaks as
 /// `start/end/paid|unpaid` joined by `;`.
-fn roster_csv(shifts: &[RosterShift], tz: Tz) -> String {
+pub(super) fn roster_csv(shifts: &[RosterShift], tz: Tz) -> String {
     let mut out =
         String::from("external_id,agent_name,date,shift_start,shift_end,paid_hours,breaks\n");
     for s in shifts {

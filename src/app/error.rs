@@ -33,6 +33,12 @@ pub enum AppError {
     Refused(#[from] Refusal),
     #[error("{what} {id} not found")]
     NotFound { what: &'static str, id: String },
+    /// The queue has no roster published for that week.
+    #[error("queue {queue} has no roster published for the week of {week}: publish a finished schedule (POST /api/v1/schedules/{{id}}/publish)")]
+    NotPublished {
+        queue: QueueId,
+        week: chrono::NaiveDate,
+    },
     #[error("{0}")]
     Conflict(#[from] Conflict),
     /// Stored data that does not read back (or a value that cannot be
@@ -107,6 +113,12 @@ pub enum Conflict {
     Duplicate(String),
     #[error("schedule {id} is already {status}")]
     AlreadyFinished {
+        id: ScheduleId,
+        status: &'static str,
+    },
+    /// Only a done schedule becomes a published roster.
+    #[error("schedule {id} is {status}: only a done schedule can be published")]
+    NotPublishable {
         id: ScheduleId,
         status: &'static str,
     },

@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod health;
 pub mod history;
 pub mod jobs;
+pub mod publish;
 pub mod schedule;
 pub mod simulation;
 pub mod staffing;

@@ -437,10 +437,12 @@ pub fn schedule_run(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppErr
         .ok_or_else(|| AppError::not_found("schedule", id))
 }
 
-/// A run as shown on its own: its report without the per-interval list.
+/// A run as shown on its own: its report without the per-interval list,
+/// and its publication state.
 pub fn schedule_summary(db: &Database, id: ScheduleId) -> Result<ScheduleRun, AppError> {
     let mut run = schedule_run(db, id)?;
     run.report = run.report.map(EngineReport::summary);
+    run.publication = Some(super::publish::publication_of(db, id)?);
     Ok(run)
 }
 

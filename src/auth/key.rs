@@ -25,27 +25,19 @@ pub struct ApiKey(String);
 impl ApiKey {
     /// A new key: 32 bytes from the operating system's random source.
     pub fn generate() -> Self {
-        let mut bytes = [0u8; KEY_BYTES];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        ApiKey(format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+        ApiKey(random_secret(KEY_PREFIX))
     }
 
     /// A key as a client sent it, if it has the shape of one of ours
     /// (anything else cannot be a key, and costs no lookup).
     pub fn parse(raw: &str) -> Option<Self> {
-        let body = raw.strip_prefix(KEY_PREFIX)?;
-        let ok = body.len() == ENCODED_LEN
-            && URL_SAFE_NO_PAD
-                .decode(body)
-                .is_ok_and(|b| b.len() == KEY_BYTES);
-        ok.then(|| ApiKey(raw.to_string()))
+        well_formed(raw, KEY_PREFIX).then(|| ApiKey(raw.to_string()))
     }
 
     /// What is stored and looked up: the key's SHA-256. A key has 256 random
     /// bits, so a plain (unsalted, fast) hash cannot be reversed by guessing.
     pub fn hash(&self) -> KeyHash {
-        let digest = Sha256::digest(self.0.as_bytes());
-        KeyHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+        KeyHash::of(&self.0)
     }
 
     /// The secret itself, to show once to whoever created the key.
@@ -60,11 +52,70 @@ impl fmt::Debug for ApiKey {
     }
 }
 
-/// The lowercase hex SHA-256 of a key: what the database holds.
+/// `prefix` and 32 bytes from the operating system's random source, in
+/// unpadded base64url (safe in a URL path as it is).
+fn random_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; KEY_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether `raw` has the shape of a secret made by [`random_secret`].
+fn well_formed(raw: &str, prefix: &str) -> bool {
+    raw.strip_prefix(prefix).is_some_and(|body| {
+        body.len() == ENCODED_LEN
+            && URL_SAFE_NO_PAD
+                .decode(body)
+                .is_ok_and(|b| b.len() == KEY_BYTES)
+    })
+}
+
+/// Every calendar-feed token starts with this (told apart from API keys).
+pub const FEED_TOKEN_PREFIX: &str = "scf_";
+
+/// The secret in a calendar feed's URL: calendar apps cannot send headers,
+/// so the URL itself is the credential. Made and stored like an [`ApiKey`]
+/// (256 random bits, only the SHA-256 kept); it grants one agent's feed
+/// and nothing else.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FeedToken(String);
+
+impl FeedToken {
+    pub fn generate() -> Self {
+        FeedToken(random_secret(FEED_TOKEN_PREFIX))
+    }
+
+    /// A token as it came in a URL, if it has the shape of one of ours.
+    pub fn parse(raw: &str) -> Option<Self> {
+        well_formed(raw, FEED_TOKEN_PREFIX).then(|| FeedToken(raw.to_string()))
+    }
+
+    pub fn hash(&self) -> KeyHash {
+        KeyHash::of(&self.0)
+    }
+
+    /// The secret itself, shown once in the feed's URL.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for FeedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FeedToken({FEED_TOKEN_PREFIX}…)")
+    }
+}
+
+/// The lowercase hex SHA-256 of a key or feed token: what the database holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct KeyHash(String);
 
 impl KeyHash {
+    fn of(secret: &str) -> Self {
+        let digest = Sha256::digest(secret.as_bytes());
+        KeyHash(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -111,6 +162,20 @@ mod tests {
         ] {
             assert!(ApiKey::parse(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn feed_tokens_are_as_random_as_keys_and_never_keys() {
+        let t = FeedToken::generate();
+        assert!(t.reveal().starts_with("scf_"));
+        assert_eq!(t.reveal().len(), 4 + 43);
+        assert_eq!(FeedToken::parse(t.reveal()), Some(t.clone()));
+        assert_ne!(t, FeedToken::generate());
+        assert_eq!(t.hash().as_str().len(), 64);
+        assert!(ApiKey::parse(t.reveal()).is_none());
+        assert!(FeedToken::parse(ApiKey::generate().reveal()).is_none());
+        assert!(FeedToken::parse("999999").is_none());
+        assert!(!format!("{t:?}").contains(&t.reveal()[4..]));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 mod key;
 
-pub use key::{ApiKey, KeyHash, KEY_PREFIX};
+pub use key::{ApiKey, FeedToken, KeyHash, FEED_TOKEN_PREFIX, KEY_PREFIX};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -72,7 +72,7 @@ impl Role {
     /// Whether a key of this role may use a route with `access`.
     pub fn may(self, access: Access) -> bool {
         match access {
-            Access::Public | Access::AnyKey => true,
+            Access::Public | Access::SecretUrl | Access::AnyKey => true,
             Access::Requires(p) => self.allows(p),
         }
     }
@@ -148,9 +148,12 @@ impl Permission {
 /// with one (see `api::endpoints`), so none can be added without deciding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Access {
-    /// No key: the health check. Secret calendar-feed URLs, when they come,
-    /// are `Public` too and check their own token in the handler.
+    /// No key: the health check.
     Public,
+    /// No key either, but the URL holds a secret the handler checks (a
+    /// calendar feed's token: calendar apps cannot send headers). Unknown
+    /// or revoked secrets answer 404, so the route tells nothing to guessers.
+    SecretUrl,
     /// Any valid key, whatever its role: unknown paths answer 404 only to
     /// a caller with a key, so the route list cannot be probed without one.
     AnyKey,
@@ -183,6 +186,7 @@ mod tests {
     fn public_and_any_key_routes_take_every_role() {
         for role in Role::ALL {
             assert!(role.may(Access::Public) && role.may(Access::AnyKey));
+            assert!(role.may(Access::SecretUrl));
         }
         assert!(!Role::Hr.may(Access::Requires(Permission::WritePlanning)));
     }

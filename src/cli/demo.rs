@@ -5,6 +5,7 @@ use crate::app::access::create_key;
 use crate::app::capacity::create_capacity_plan;
 use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
+use crate::app::publish::publish_schedule;
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
 use crate::auth::Role;
 use crate::capacity::{CapacityRequest, PlanConfig};
@@ -204,6 +205,23 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     for w in &schedule.warnings {
         println!("      note: {w}");
     }
+    // Published, so HR tools can pull it (`/api/v1/rosters`) right away.
+    let published = publish_schedule(&db, schedule.id, None)?;
+    let weeks = published.publication.map(|p| p.weeks).unwrap_or_default();
+    // The week holding the roster's middle day holds most of it.
+    let middle =
+        schedule.params.first_day + chrono::Duration::days(i64::from(schedule.days - 1) / 2);
+    let hr_week = weeks
+        .iter()
+        .copied()
+        .rfind(|w| *w <= middle)
+        .ok_or_else(|| anyhow::anyhow!("roster {} was published for no week", schedule.id))?;
+    let week_list: Vec<String> = weeks.iter().map(ToString::to_string).collect();
+    println!(
+        "      published for HR tools: roster {} is the queue's roster for the week(s) of {}",
+        schedule.id,
+        week_list.join(", ")
+    );
     let pool = db.agents(queue.id)?.len();
     // The season starts where the week forecast above does: after the history.
     let season = peak_season(&db, queue.id, forecast.from, tz, pool)?;
@@ -229,6 +247,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  curl {auth} {base}/api/v1/schedules/{s}");
         println!("  curl {auth} '{base}/api/v1/schedules/{s}/roster?format=csv'");
         println!("  curl {auth} {base}/api/v1/schedules/{s}/check");
+        println!("  curl {auth} '{base}/api/v1/rosters?queue={q}&week={hr_week}'");
         use std::io::Write;
         let _ = std::io::stdout().flush();
     })

@@ -1,13 +1,13 @@
 //! Schedule runs and their roster (shifts with breaks).
 
-use super::schema::{agents, roster_breaks, roster_shifts, schedule_runs};
+use super::schema::{agents, roster_breaks, roster_publications, roster_shifts, schedule_runs};
 use super::{
     to_naive, to_utc, with_conn, Database, DbClock, DbError, DbPool, WriteTransaction, BATCH_ROWS,
 };
 use crate::domain::{AgentId, ForecastId, QueueId, ScheduleId};
 use crate::schedule::engine::EngineReport;
 use crate::schedule::job::JobParams;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::expression::SqlLiteral;
 use diesel::prelude::*;
@@ -39,7 +39,7 @@ impl JobStatus {
         }
     }
 
-    fn parse(s: &str) -> Result<Self, DbError> {
+    pub fn parse(s: &str) -> Result<Self, DbError> {
         [
             Self::Queued,
             Self::Running,
@@ -85,6 +85,10 @@ pub struct ScheduleRun {
     /// The engine's report: objective parts, lower bound and gap, search
     /// statistics, and the short intervals with their binding rule.
     pub report: Option<EngineReport>,
+    /// Draft, published or superseded, with the history (filled where a
+    /// schedule is shown on its own; absent from job answers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publication: Option<super::publications::PublicationSummary>,
 }
 
 /// A job as submitted: what to schedule, not yet how it went.
@@ -235,6 +239,7 @@ fn into_run(row: RunRow) -> Result<ScheduleRun, DbError> {
             .map(serde_json::from_str)
             .transpose()
             .map_err(corrupt)?,
+        publication: None,
     })
 }
 
@@ -373,6 +378,9 @@ impl Database {
                 schedule_runs::rostered_hours.eq(0.0),
                 schedule_runs::coverage_percent.eq(0.0),
                 schedule_runs::warnings.eq("[]"),
+                schedule_runs::first_day.eq(run.params.first_day),
+                schedule_runs::last_day.eq(run.params.first_day
+                    + chrono::Duration::days(i64::from(run.days.max(1)) - 1)),
             ))
             .returning(schedule_runs::id)
             .get_result(conn)?);
@@ -667,14 +675,30 @@ impl Database {
 
     /// Every shift of a schedule, by start then agent.
     pub fn roster(&self, id: ScheduleId) -> Result<Vec<RosterShift>, DbError> {
-        type ShiftRow = (i32, i32, String, String, NaiveDateTime, NaiveDateTime);
-        type BreakRow = (i32, NaiveDateTime, NaiveDateTime, bool);
+        Ok(self
+            .rosters(&[id], None)?
+            .into_iter()
+            .map(|(_, shift)| shift)
+            .collect())
+    }
+
+    /// The shifts of several schedules (of one agent, when given), each
+    /// with its schedule, by start then agent.
+    pub fn rosters(
+        &self,
+        ids: &[ScheduleId],
+        agent: Option<AgentId>,
+    ) -> Result<Vec<(ScheduleId, RosterShift)>, DbError> {
+        type ShiftRow = (i32, i32, i32, String, String, NaiveDateTime, NaiveDateTime);
+        type BreakRow = (i32, i32, NaiveDateTime, NaiveDateTime, bool);
+        let ids: Vec<i32> = ids.iter().map(|s| s.0).collect();
         let (shifts, breaks): (Vec<ShiftRow>, Vec<BreakRow>) = with_conn!(self, conn => {
-            let shifts = roster_shifts::table
+            let mut shifts = roster_shifts::table
                 .inner_join(agents::table)
-                .filter(roster_shifts::schedule_id.eq(id.0))
-                .order((roster_shifts::shift_start, agents::name, roster_shifts::shift_no))
+                .filter(roster_shifts::schedule_id.eq_any(&ids))
+                .order((roster_shifts::shift_start, agents::name, roster_shifts::schedule_id, roster_shifts::shift_no))
                 .select((
+                    roster_shifts::schedule_id,
                     roster_shifts::shift_no,
                     agents::id,
                     agents::name,
@@ -682,41 +706,207 @@ impl Database {
                     roster_shifts::shift_start,
                     roster_shifts::shift_end,
                 ))
-                .load(conn)?;
-            let breaks = roster_breaks::table
-                .filter(roster_breaks::schedule_id.eq(id.0))
-                .order((roster_breaks::shift_no, roster_breaks::break_start))
+                .into_boxed();
+            if let Some(a) = agent {
+                shifts = shifts.filter(roster_shifts::agent_id.eq(a.0));
+            }
+            let shifts: Vec<ShiftRow> = shifts.load(conn)?;
+            // Only the breaks of the shifts read (one agent's, when asked).
+            let mut breaks = roster_breaks::table
+                .inner_join(
+                    roster_shifts::table.on(roster_shifts::schedule_id
+                        .eq(roster_breaks::schedule_id)
+                        .and(roster_shifts::shift_no.eq(roster_breaks::shift_no))),
+                )
+                .filter(roster_breaks::schedule_id.eq_any(&ids))
+                .order((roster_breaks::schedule_id, roster_breaks::shift_no, roster_breaks::break_start))
                 .select((
+                    roster_breaks::schedule_id,
                     roster_breaks::shift_no,
                     roster_breaks::break_start,
                     roster_breaks::break_end,
                     roster_breaks::paid,
                 ))
-                .load(conn)?;
+                .into_boxed();
+            if let Some(a) = agent {
+                breaks = breaks.filter(roster_shifts::agent_id.eq(a.0));
+            }
+            let breaks: Vec<BreakRow> = breaks.load(conn)?;
             (shifts, breaks)
         });
-        let mut by_shift: HashMap<i32, Vec<StoredBreak>> = HashMap::new();
-        for (no, start, end, paid) in breaks {
-            by_shift.entry(no).or_default().push(StoredBreak {
-                start: to_utc(start),
-                end: to_utc(end),
-                paid,
-            });
+        let mut by_shift: HashMap<(i32, i32), Vec<StoredBreak>> = HashMap::new();
+        for (schedule, no, start, end, paid) in breaks {
+            by_shift
+                .entry((schedule, no))
+                .or_default()
+                .push(StoredBreak {
+                    start: to_utc(start),
+                    end: to_utc(end),
+                    paid,
+                });
         }
         Ok(shifts
             .into_iter()
             .map(
-                |(no, agent_id, agent_name, external_id, start, end)| RosterShift {
-                    agent_id: AgentId(agent_id),
-                    agent_name,
-                    external_id,
-                    start: to_utc(start),
-                    end: to_utc(end),
-                    breaks: by_shift.remove(&no).unwrap_or_default(),
+                |(schedule, no, agent_id, agent_name, external_id, start, end)| {
+                    (
+                        ScheduleId(schedule),
+                        RosterShift {
+                            agent_id: AgentId(agent_id),
+                            agent_name,
+                            external_id,
+                            start: to_utc(start),
+                            end: to_utc(end),
+                            breaks: by_shift.remove(&(schedule, no)).unwrap_or_default(),
+                        },
+                    )
                 },
             )
             .collect())
     }
+
+    /// One page of schedules, newest first: those matching `filter` with an
+    /// id below `before` (the previous page's last), at most `limit`; and
+    /// how many match `filter` in all.
+    pub fn list_schedules(
+        &self,
+        filter: &ScheduleFilter,
+        before: Option<i32>,
+        limit: i64,
+    ) -> Result<(Vec<ScheduleListRow>, i64), DbError> {
+        // The same filters for the page and for the count (boxed queries
+        // cannot be cloned).
+        macro_rules! filtered {
+            ($query:expr) => {{
+                let mut q = $query;
+                if let Some(queue) = filter.queue {
+                    q = q.filter(schedule_runs::queue_id.eq(queue.0));
+                }
+                if let Some(week) = filter.week {
+                    q = q
+                        .filter(schedule_runs::first_day.le(week + chrono::Duration::days(6)))
+                        .filter(schedule_runs::last_day.ge(week));
+                }
+                let current = roster_publications::table
+                    .filter(roster_publications::superseded_at.is_null())
+                    .select(roster_publications::schedule_id);
+                let ever = roster_publications::table.select(roster_publications::schedule_id);
+                match filter.status {
+                    None => {}
+                    Some(ListStatus::Job(s)) => q = q.filter(schedule_runs::status.eq(s.as_str())),
+                    Some(ListStatus::Published) => q = q.filter(schedule_runs::id.eq_any(current)),
+                    Some(ListStatus::Superseded) => {
+                        q = q
+                            .filter(schedule_runs::id.eq_any(ever))
+                            .filter(dsl::not(schedule_runs::id.eq_any(current)))
+                    }
+                    Some(ListStatus::Draft) => {
+                        q = q
+                            .filter(schedule_runs::status.eq(JobStatus::Done.as_str()))
+                            .filter(dsl::not(schedule_runs::id.eq_any(ever)))
+                    }
+                }
+                q
+            }};
+        }
+        type ListRow = (
+            i32,
+            i32,
+            i32,
+            String,
+            NaiveDate,
+            NaiveDate,
+            i32,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            f64,
+            f64,
+        );
+        let (rows, total): (Vec<ListRow>, i64) = with_conn!(self, conn => {
+            let total: i64 = filtered!(schedule_runs::table.into_boxed())
+                .count()
+                .get_result(conn)?;
+            let mut page = filtered!(schedule_runs::table.into_boxed());
+            if let Some(before) = before {
+                page = page.filter(schedule_runs::id.lt(before));
+            }
+            let rows = page
+                .order(schedule_runs::id.desc())
+                .limit(limit)
+                .select((
+                    schedule_runs::id,
+                    schedule_runs::queue_id,
+                    schedule_runs::forecast_id,
+                    schedule_runs::status,
+                    schedule_runs::first_day,
+                    schedule_runs::last_day,
+                    schedule_runs::days,
+                    schedule_runs::created_at,
+                    schedule_runs::finished_at,
+                    schedule_runs::rostered_hours,
+                    schedule_runs::coverage_percent,
+                ))
+                .load(conn)?;
+            (rows, total)
+        });
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                Ok(ScheduleListRow {
+                    id: ScheduleId(r.0),
+                    queue_id: QueueId(r.1),
+                    forecast_id: ForecastId(r.2),
+                    status: JobStatus::parse(&r.3)?,
+                    first_day: r.4,
+                    last_day: r.5,
+                    days: r.6,
+                    created_at: to_utc(r.7),
+                    finished_at: r.8.map(to_utc),
+                    rostered_hours: r.9,
+                    coverage_percent: r.10,
+                })
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        Ok((rows, total))
+    }
+}
+
+/// What a schedule list asks for: a job status, or a publication state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListStatus {
+    Job(JobStatus),
+    /// The current roster of at least one week.
+    Published,
+    /// Published once, every week since taken over by another schedule.
+    Superseded,
+    /// Done and never published.
+    Draft,
+}
+
+/// Which schedules a list holds; `None` is no filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScheduleFilter {
+    pub queue: Option<QueueId>,
+    pub status: Option<ListStatus>,
+    /// A Monday: schedules with at least one local day in that week.
+    pub week: Option<NaiveDate>,
+}
+
+/// A schedule as listed: what it covers and how it went, no report.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ScheduleListRow {
+    pub id: ScheduleId,
+    pub queue_id: QueueId,
+    pub forecast_id: ForecastId,
+    pub status: JobStatus,
+    /// First and last local day of the roster (the queue's zone).
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    pub days: i32,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub rostered_hours: f64,
+    pub coverage_percent: f64,
 }
 
 #[cfg(test)]

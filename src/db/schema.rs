@@ -108,6 +108,8 @@ diesel::table! {
         lease_owner -> Nullable<Text>,
         lease_expires_at -> Nullable<Timestamp>,
         attempts -> Integer,
+        first_day -> Date,
+        last_day -> Date,
     }
 }
 
@@ -201,6 +203,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roster_publications (id) {
+        id -> Integer,
+        queue_id -> Integer,
+        week_start -> Date,
+        schedule_id -> Integer,
+        published_at -> Timestamp,
+        published_by -> Nullable<Integer>,
+        superseded_at -> Nullable<Timestamp>,
+        superseded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -210,6 +235,7 @@ diesel::joinable!(forecast_adjustments -> forecast_runs (forecast_id));
 diesel::joinable!(agents -> queues (queue_id));
 diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
+diesel::joinable!(calendar_feeds -> agents (agent_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -227,4 +253,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     forecast_adjustments,
     api_keys,
     audit_log,
+    roster_publications,
+    calendar_feeds,
 );

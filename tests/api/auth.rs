@@ -116,6 +116,11 @@ async fn every_route_asks_for_its_role(db: TestDb) {
         let anonymous = send(&app, &app.anonymous(), method, &path).await;
         if e.access == Access::Public {
             assert_eq!(anonymous.status(), 200, "{what}");
+        } else if e.access == Access::SecretUrl {
+            // No key is asked for: the secret in the URL is the credential,
+            // and a made-up one is not found (404, never 401), whoever asks.
+            // A real one answers 200 without a key (tests/api/published.rs).
+            refused(anonymous, 404, "not_found", &what).await;
         } else {
             refused(anonymous, 401, "unauthenticated", &what).await;
             let resp = send(&app, &client_with_key(&revoked), method, &path).await;
@@ -169,14 +174,24 @@ async fn every_route_asks_for_its_role(db: TestDb) {
         allowed_for_hr,
         [
             "GET /healthz",
+            "GET /api/v1/openapi.json",
+            "GET /docs",
+            "GET /docs/init.js",
+            "GET /docs/swagger-ui-bundle.js",
+            "GET /docs/swagger-ui.css",
             "GET /api/v1/queues",
             "GET /api/v1/queues/{id}",
             "POST /api/v1/queues/{id}/agents",
             "GET /api/v1/queues/{id}/agents",
             "GET /api/v1/agents/{id}",
             "PUT /api/v1/agents/{id}",
+            "POST /api/v1/agents/{id}/calendar-feed",
+            "DELETE /api/v1/agents/{id}/calendar-feed",
+            "GET /api/v1/feeds/{token}.ics",
+            "GET /api/v1/schedules",
             "GET /api/v1/schedules/{id}",
             "GET /api/v1/schedules/{id}/roster",
+            "GET /api/v1/rosters",
         ]
     );
     // Planners may do everything but keys and the audit log.

@@ -23,5 +23,6 @@ mod history;
 mod leases;
 mod openapi;
 mod pipeline;
+mod published;
 mod schedules;
 mod staffing;

@@ -117,3 +117,15 @@ pub fn key(key: impl Display) -> String {
 pub fn audit() -> String {
     format!("{API}/audit")
 }
+
+pub fn schedule_publish(schedule: impl Display) -> String {
+    format!("{API}/schedules/{schedule}/publish")
+}
+
+pub fn rosters() -> String {
+    format!("{API}/rosters")
+}
+
+pub fn agent_calendar_feed(agent: impl Display) -> String {
+    format!("{API}/agents/{agent}/calendar-feed")
+}
