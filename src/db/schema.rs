@@ -81,6 +81,7 @@ diesel::table! {
         max_week_hours -> Double,
         created_at -> Timestamp,
         profile -> Text,
+        active -> Bool,
     }
 }
 
@@ -201,6 +202,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (key_id, idempotency_key) {
+        key_id -> Integer,
+        idempotency_key -> Text,
+        method -> Text,
+        path -> Text,
+        body_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -210,6 +226,7 @@ diesel::joinable!(forecast_adjustments -> forecast_runs (forecast_id));
 diesel::joinable!(agents -> queues (queue_id));
 diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
+diesel::joinable!(idempotency_keys -> api_keys (key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -227,4 +244,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     forecast_adjustments,
     api_keys,
     audit_log,
+    idempotency_keys,
 );

@@ -173,8 +173,10 @@ async fn every_route_asks_for_its_role(db: TestDb) {
             "GET /api/v1/queues/{id}",
             "POST /api/v1/queues/{id}/agents",
             "GET /api/v1/queues/{id}/agents",
+            "PUT /api/v1/queues/{id}/agents",
             "GET /api/v1/agents/{id}",
             "PUT /api/v1/agents/{id}",
+            "PUT /api/v1/agents/by-external-id/{hr_id}",
             "GET /api/v1/schedules/{id}",
             "GET /api/v1/schedules/{id}/roster",
         ]

@@ -19,6 +19,7 @@ mod capacity;
 mod errors;
 mod forecast_actuals;
 mod history;
+mod hr_sync;
 mod leases;
 mod pipeline;
 mod schedules;
