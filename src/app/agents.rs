@@ -118,6 +118,8 @@ pub fn replace_agent(
     to_queue: Option<QueueId>,
     record: &AgentRecord,
 ) -> Result<StoredAgent, AppError> {
+    // An unknown agent is 404 whatever the body says.
+    super::history::agent(db, id)?;
     if let Some(q) = to_queue {
         queue(db, q)?;
     }
