@@ -1,27 +1,38 @@
 //! /api/v1/queues/{id}/agents: the people rosters are built for.
 
 use super::blocking;
-use super::body::Json;
+use super::body::{parse_json, read_upload, Json};
 use super::error::ApiError;
+use crate::app::agents::{
+    add_agents, replace_agent, sync_agents, upsert_agent, Place, SyncRow, Upserted,
+};
 use crate::app::error::Refusal;
-use crate::app::history::{add_agents, agent, agents, replace_agent};
+use crate::app::history::{agent, agents, HistoryFormat};
 use crate::db::agents::{AgentRecord, NewAgent};
 use crate::db::Database;
-use crate::domain::{AgentId, QueueId};
+use crate::domain::agent::parse_agents_csv;
+use crate::domain::{AgentId, InvalidValue, QueueId};
 use crate::schedule::engine::{AgentProfile, Availability, Contract, History, Request, TimeOff};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 /// An agent: who, weekly hours, and (optional) what the rostering engine
 /// needs to know: contract details, skills, templates, availability, hard
 /// days off, approved time off, soft requests, and what was worked just
-/// before the horizon.
+/// before the horizon. `queue_id` moves the agent (PUT) or must be the
+/// queue of the path (POST, sync); `active: false` keeps it off rosters.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentBody {
     name: String,
-    external_id: String,
+    /// Required except in the upsert, whose path names it.
+    #[serde(default)]
+    external_id: Option<String>,
+    #[serde(default)]
+    queue_id: Option<QueueId>,
+    #[serde(default = "default_active")]
+    active: bool,
     #[serde(default)]
     min_week_hours: f64,
     #[serde(default = "default_max")]
@@ -44,20 +55,45 @@ pub struct AgentBody {
     history: History,
 }
 
+fn invalid(place: &Place, source: InvalidValue) -> ApiError {
+    Refusal::InvalidAgent {
+        label: place.label.clone(),
+        path: place.field(&source.field),
+        source,
+    }
+    .into()
+}
+
 impl AgentBody {
-    /// `index` is the agent's place in an array body (`None`: a single object).
-    fn into_record(self, index: Option<usize>) -> Result<AgentRecord, ApiError> {
+    /// The record to store; `hr_id` is the path's HR id in the upsert
+    /// (the body's, if any, must be the same).
+    fn into_record(self, place: &Place, hr_id: Option<&str>) -> Result<AgentRecord, ApiError> {
+        let external_id = match (hr_id, self.external_id.as_deref()) {
+            (Some(path), Some(body)) if body.trim() != path.trim() => {
+                return Err(invalid(
+                    place,
+                    InvalidValue::new(
+                        "external_id",
+                        format!("'{body}' differs from the HR id in the path ('{path}'): leave it out or send the same"),
+                    ),
+                ))
+            }
+            (Some(path), _) => path.to_string(),
+            (None, Some(body)) => body.to_string(),
+            (None, None) => {
+                return Err(invalid(
+                    place,
+                    InvalidValue::new("external_id", "required: the agent's HR id"),
+                ))
+            }
+        };
         let agent = NewAgent::new(
             &self.name,
-            &self.external_id,
+            &external_id,
             self.min_week_hours,
             self.max_week_hours,
         )
-        .map_err(|source| Refusal::InvalidAgent {
-            label: index.map_or("agent".into(), |i| format!("agent {}", i + 1)),
-            path: index.map_or(source.field.clone(), |i| format!("[{i}].{}", source.field)),
-            source,
-        })?;
+        .map_err(|source| invalid(place, source))?;
         let profile = AgentProfile {
             contract: self.contract.unwrap_or_default(),
             skills: self.skills,
@@ -68,8 +104,30 @@ impl AgentBody {
             requests: self.requests,
             history: self.history,
         };
-        Ok(AgentRecord { agent, profile })
+        Ok(AgentRecord {
+            agent,
+            profile,
+            active: self.active,
+        })
     }
+
+    /// Refuses a `queue_id` other than the path's (POST and sync).
+    fn check_queue(&self, place: &Place, queue: QueueId) -> Result<(), ApiError> {
+        match self.queue_id {
+            Some(q) if q != queue => Err(invalid(
+                place,
+                InvalidValue::new(
+                    "queue_id",
+                    format!("{} differs from the queue of the path ({})", q.0, queue.0),
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn default_active() -> bool {
+    true
 }
 
 fn default_max() -> f64 {
@@ -84,6 +142,7 @@ pub enum AgentsBody {
     One(Box<AgentBody>),
 }
 
+/// Adds one agent (an object) or several (an array), all or none.
 #[utoipa::path(post, path = "/api/v1/queues/{id}/agents", tag = "agents", params(("id" = i32, Path, description = "Queue id")), request_body = AgentsBody, responses((status = 201, description = "The agents, stored (all or none)", body = Vec<crate::db::agents::StoredAgent>)))]
 pub async fn create(
     db: web::Data<Database>,
@@ -92,16 +151,22 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let bodies = match body.into_inner() {
-        AgentsBody::Many(v) => v,
-        AgentsBody::One(a) => vec![*a],
+        AgentsBody::Many(v) => v
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| (Place::nth("agent", i), a))
+            .collect(),
+        AgentsBody::One(a) => vec![(Place::single(), *a)],
     };
-    let agents = bodies
-        .into_iter()
-        .enumerate()
-        .map(|(i, a)| a.into_record(Some(i)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut records = Vec::with_capacity(bodies.len());
+    let mut places = Vec::with_capacity(bodies.len());
+    for (place, body) in bodies {
+        body.check_queue(&place, id)?;
+        records.push(body.into_record(&place, None)?);
+        places.push(place);
+    }
     let db = db.into_inner();
-    let stored = blocking(move || add_agents(&db, id, &agents)).await?;
+    let stored = blocking(move || add_agents(&db, id, &records, &places)).await?;
     Ok(HttpResponse::Created().json(stored))
 }
 
@@ -121,7 +186,8 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     Ok(HttpResponse::Ok().json(agent))
 }
 
-/// Replaces an agent (name, HR id, weekly hours and profile) as a whole.
+/// Replaces an agent (name, HR id, weekly hours, profile, active) as a
+/// whole; a `queue_id` moves it to that queue.
 #[utoipa::path(put, path = "/api/v1/agents/{id}", tag = "agents", params(("id" = i32, Path, description = "Agent id")), request_body = AgentBody, responses((status = 200, description = "The agent, replaced", body = crate::db::agents::StoredAgent)))]
 pub async fn replace(
     db: web::Data<Database>,
@@ -129,8 +195,92 @@ pub async fn replace(
     body: Json<AgentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = AgentId(id.into_inner());
-    let record = body.into_inner().into_record(None)?;
+    let body = body.into_inner();
+    let queue = body.queue_id;
+    let record = body.into_record(&Place::single(), None)?;
     let db = db.into_inner();
-    let stored = blocking(move || replace_agent(&db, id, &record)).await?;
+    let stored = blocking(move || replace_agent(&db, id, queue, &record)).await?;
     Ok(HttpResponse::Ok().json(stored))
+}
+
+/// `PUT /agents/by-external-id/{hr_id}`: creates the agent with this HR id
+/// in the body's `queue_id` (201 + Location), or replaces it (200).
+#[utoipa::path(put, path = "/api/v1/agents/by-external-id/{hr_id}", tag = "agents", params(("hr_id" = String, Path, description = "The agent's HR id (external_id)")), request_body = AgentBody, responses((status = 201, description = "Created (the body's queue_id is its queue)", body = crate::db::agents::StoredAgent, headers(("Location" = String, description = "The agent's URL"))), (status = 200, description = "Replaced", body = crate::db::agents::StoredAgent)))]
+pub async fn upsert(
+    db: web::Data<Database>,
+    hr_id: web::Path<String>,
+    body: Json<AgentBody>,
+) -> Result<HttpResponse, ApiError> {
+    let hr_id = hr_id.into_inner();
+    let body = body.into_inner();
+    let queue = body.queue_id;
+    let record = body.into_record(&Place::single(), Some(&hr_id))?;
+    let db = db.into_inner();
+    Ok(
+        match blocking(move || upsert_agent(&db, queue, &record)).await? {
+            Upserted::Created(a) => HttpResponse::Created()
+                .insert_header(("Location", format!("/api/v1/agents/{}", a.id)))
+                .json(a),
+            Upserted::Replaced(a) => HttpResponse::Ok().json(a),
+        },
+    )
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SyncQuery {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// `PUT /queues/{id}/agents`: the queue's whole set of agents from the HR
+/// system (JSON array or CSV), applied in one transaction.
+#[utoipa::path(put, path = "/api/v1/queues/{id}/agents", tag = "agents", params(("id" = i32, Path, description = "Queue id"), SyncQuery), request_body(content((Vec<AgentBody> = "application/json"), (String = "text/csv", example = "external_id,name,min_week_hours,max_week_hours\nHR-1,Ana,20,38\n")), description = "The queue's whole set of agents: created, updated, and the others deactivated; all or none"), responses((status = 200, description = "What the sync did (or would do, with dry_run)", body = crate::app::agents::SyncReport)))]
+pub async fn sync(
+    req: HttpRequest,
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    query: web::Query<SyncQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let (format, bytes) = read_upload(&req, payload).await?;
+    let rows = match format {
+        HistoryFormat::Json => {
+            let bodies: Vec<AgentBody> = parse_json(&bytes)?;
+            let mut rows = Vec::with_capacity(bodies.len());
+            for (i, body) in bodies.into_iter().enumerate() {
+                let place = Place::nth("row", i);
+                body.check_queue(&place, id)?;
+                let record = body.into_record(&place, None)?;
+                rows.push(SyncRow {
+                    place,
+                    record,
+                    keep_profile: false,
+                });
+            }
+            rows
+        }
+        HistoryFormat::Csv => parse_agents_csv(&bytes)
+            .map_err(crate::app::AppError::from)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, parsed)| {
+                let place = Place {
+                    label: format!("row {} (line {})", i + 1, parsed.line),
+                    path: format!("[{i}]"),
+                };
+                let agent = parsed.agent.map_err(|source| invalid(&place, source))?;
+                Ok(SyncRow {
+                    place,
+                    record: agent.into(),
+                    keep_profile: true,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?,
+    };
+    let dry_run = query.dry_run;
+    let db = db.into_inner();
+    let report = blocking(move || sync_agents(&db, id, &rows, dry_run)).await?;
+    Ok(HttpResponse::Ok().json(report))
 }

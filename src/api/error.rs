@@ -51,6 +51,12 @@ pub enum ApiError {
     BadPath(String),
     #[error("query: {0}")]
     BadQuery(String),
+    /// A request header that is not what the route accepts.
+    #[error("{header}: {message}")]
+    BadHeader {
+        header: &'static str,
+        message: String,
+    },
     #[error("format '{0}': use json, csv or ics")]
     BadFormat(String),
     #[error("no such route")]
@@ -138,6 +144,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Invalid query parameter",
     ),
     (
+        "invalid_header",
+        400,
+        "bad_request",
+        "Invalid request header",
+    ),
+    (
         "invalid_format",
         400,
         "bad_request",
@@ -170,6 +182,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
     ),
     ("duplicate", 409, "conflict", "Already exists"),
     ("already_finished", 409, "conflict", "Job already finished"),
+    (
+        "idempotency_in_flight",
+        409,
+        "conflict",
+        "Request with this idempotency key in progress",
+    ),
     ("no_engine_report", 409, "conflict", "No engine report"),
     (
         "not_publishable",
@@ -257,6 +275,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
     ("invalid_rule", 422, "invalid", "Invalid shift rule"),
     ("invalid_contract", 422, "invalid", "Invalid agent contract"),
     ("duplicate_agent", 422, "invalid", "Agent listed twice"),
+    (
+        "idempotency_key_reused",
+        422,
+        "invalid",
+        "Idempotency key used for another request",
+    ),
     ("invalid_horizon", 422, "invalid", "Invalid horizon"),
     ("invalid_requirement", 422, "invalid", "Invalid requirement"),
     ("invalid_template", 422, "invalid", "Invalid shift template"),
@@ -282,6 +306,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
         ApiError::BadPath(_) => ("invalid_path", None),
         ApiError::BadQuery(_) => ("invalid_query", None),
         ApiError::BadFormat(_) => ("invalid_format", field("format")),
+        ApiError::BadHeader { header, .. } => ("invalid_header", field(header)),
         ApiError::NotFoundRoute => ("not_found", None),
         ApiError::TooLarge { .. } => ("payload_too_large", None),
         ApiError::UnsupportedMediaType(_) => ("unsupported_media_type", None),
@@ -348,11 +373,19 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Refusal::Empty { .. } => ("empty_input", None),
                 Refusal::TooCostly { field: f, .. } => ("too_costly", field(f)),
                 Refusal::InvalidAgent { path, .. } => ("invalid_value", field(path)),
+                Refusal::DuplicateExternalId { path, .. } => ("duplicate_agent", field(path)),
+                Refusal::IdempotencyKeyReused { .. } => {
+                    ("idempotency_key_reused", field("Idempotency-Key"))
+                }
             },
             AppError::NotFound { .. } => ("not_found", None),
             AppError::NotPublished { .. } => ("no_published_roster", None),
             AppError::Conflict(c) => match c {
                 Conflict::Duplicate(_) => ("duplicate", None),
+                Conflict::ExternalIdTaken { path, .. } => ("duplicate", field(path)),
+                Conflict::IdempotencyInFlight => {
+                    ("idempotency_in_flight", field("Idempotency-Key"))
+                }
                 Conflict::AlreadyFinished { .. } => ("already_finished", None),
                 Conflict::NoEngineReport { .. } => ("no_engine_report", None),
                 Conflict::NotPublishable { .. } => ("not_publishable", None),

@@ -85,7 +85,7 @@ fn bearer(value: &HeaderValue) -> Option<ApiKey> {
     ApiKey::parse(token.trim())
 }
 
-fn database(req: &ServiceRequest) -> Result<std::sync::Arc<Database>, ApiError> {
+pub(super) fn database(req: &ServiceRequest) -> Result<std::sync::Arc<Database>, ApiError> {
     req.app_data::<web::Data<Database>>()
         .map(|db| db.clone().into_inner())
         .ok_or_else(|| ApiError::WorkerFailed("no database configured".into()))
@@ -288,7 +288,7 @@ fn preflight(origin: &str) -> HttpResponse {
         ),
         (
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            "Authorization, Content-Type",
+            "Authorization, Content-Type, Idempotency-Key",
         ),
         (header::ACCESS_CONTROL_MAX_AGE, "600"),
     ] {

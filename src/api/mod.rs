@@ -13,6 +13,7 @@ mod forecasts;
 pub mod guard;
 mod health;
 mod ical;
+pub mod idempotency;
 mod keys;
 pub mod openapi;
 pub(crate) mod published;
@@ -208,8 +209,11 @@ pub fn endpoints() -> Vec<Endpoint> {
         DELETE "/api/v1/queues/{id}/special-days/{date}"            Requires(WritePlanning)    => calendar::delete;
         POST   "/api/v1/queues/{id}/agents"                         Requires(WriteAgents)      => agents::create;
         GET    "/api/v1/queues/{id}/agents"                         Requires(ReadRosters)      => agents::list;
+        // The HR system's own writes: the whole set of a queue, or one agent by its HR id.
+        PUT    "/api/v1/queues/{id}/agents"                         Requires(WriteAgents)      => agents::sync;
         GET    "/api/v1/agents/{id}"                                Requires(ReadRosters)      => agents::get;
         PUT    "/api/v1/agents/{id}"                                Requires(WriteAgents)      => agents::replace;
+        PUT    "/api/v1/agents/by-external-id/{hr_id}"              Requires(WriteAgents)      => agents::upsert;
         // An agent's calendar feed: HR hands the secret URL to the agent's calendar app.
         POST   "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::create_calendar_feed;
         DELETE "/api/v1/agents/{id}/calendar-feed"                  Requires(WriteAgents)      => published::revoke_calendar_feed;
@@ -247,13 +251,21 @@ pub fn endpoints() -> Vec<Endpoint> {
 }
 
 /// Registers every endpoint behind its access check, and a 404 for any
-/// other path that still asks for a key.
+/// other path that still asks for a key. POST routes also honour
+/// `Idempotency-Key` (inside the check, which names the caller).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for e in endpoints() {
         let access = e.access;
+        let mut route = (e.route)();
+        if e.method == Method::POST {
+            let replayable = idempotency::honoured(e.path);
+            route = route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+                idempotency::keyed(replayable, req, next)
+            }));
+        }
         cfg.route(
             e.path,
-            (e.route)().wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+            route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
                 guard::check(access, req, next)
             })),
         );

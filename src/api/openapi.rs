@@ -26,7 +26,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         health::healthz,
         queues::create, queues::list, queues::get, queues::import_history, queues::history,
         calendar::list, calendar::import, calendar::delete,
-        agents::create, agents::list, agents::get, agents::replace,
+        agents::create, agents::list, agents::get, agents::replace, agents::upsert, agents::sync,
         forecasts::create, forecasts::list, forecasts::get, forecasts::requirements,
         forecasts::accuracy, forecasts::add_adjustments, forecasts::list_adjustments,
         forecasts::delete_adjustment,
@@ -40,7 +40,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         openapi_json,
     ),
     components(schemas(error::Problem)),
-    modifiers(&BearerKeys, &ProblemResponses),
+    modifiers(&BearerKeys, &ProblemResponses, &IdempotencyKeys),
     security(("bearer" = [])),
     tags(
         (name = "queues", description = "Queues: channel, goal, time zone"),
@@ -118,6 +118,45 @@ impl Modify for ProblemResponses {
                 );
                 op.responses = responses;
             }
+        }
+    }
+}
+
+/// Every POST but key creation takes an `Idempotency-Key` (see
+/// `api::idempotency`): a retry with the same key and body replays the
+/// first answer instead of doing the work again.
+struct IdempotencyKeys;
+
+impl Modify for IdempotencyKeys {
+    fn modify(&self, doc: &mut Document) {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        use utoipa::openapi::Required;
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let Some(op) = item.post.as_mut() else {
+                continue;
+            };
+            if !super::idempotency::honoured(path) {
+                continue;
+            }
+            op.parameters.get_or_insert_with(Vec::new).push(
+                ParameterBuilder::new()
+                    .name("Idempotency-Key")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .description(Some(
+                        "1 to 255 printable ASCII characters. A retry with the same key and body \
+                         within 24 h gets the first answer again (header Idempotency-Replayed: true); \
+                         the same key with another body is 422 idempotency_key_reused",
+                    ))
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .min_length(Some(1))
+                            .max_length(Some(255)),
+                    ))
+                    .build(),
+            );
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::capacity::CapacityError;
 use crate::db::DbError;
-use crate::domain::{ForecastId, ImportError, InvalidValue, QueueId, ScheduleId};
+use crate::domain::{AgentId, ForecastId, ImportError, InvalidValue, QueueId, ScheduleId};
 use crate::forecast::ForecastError;
 use crate::schedule::ScheduleError;
 use crate::simulate::SimError;
@@ -103,6 +103,17 @@ pub enum Refusal {
         path: String,
         source: InvalidValue,
     },
+    /// One HR id given twice in one body.
+    #[error("{label}: {path}: external id '{external_id}' is already given for {first}")]
+    DuplicateExternalId {
+        label: String,
+        path: String,
+        external_id: String,
+        first: String,
+    },
+    /// An `Idempotency-Key` sent again with another request.
+    #[error("Idempotency-Key: this key was first used for {method} {path} with another body; use a new key for a new request")]
+    IdempotencyKeyReused { method: String, path: String },
 }
 
 /// The request clashes with the state of what is stored (409).
@@ -111,6 +122,19 @@ pub enum Conflict {
     /// A unique key (an external id) is taken.
     #[error("{0}")]
     Duplicate(String),
+    /// An HR id held by another agent: names the field and the value.
+    #[error("{path}: external id '{external_id}' is already agent {agent}'s (queue {queue}); HR ids are unique across all queues")]
+    ExternalIdTaken {
+        path: String,
+        external_id: String,
+        agent: AgentId,
+        queue: QueueId,
+    },
+    /// The first request with this `Idempotency-Key` is still being served.
+    #[error(
+        "Idempotency-Key: a request with this key is still in progress; retry once it has answered"
+    )]
+    IdempotencyInFlight,
     #[error("schedule {id} is already {status}")]
     AlreadyFinished {
         id: ScheduleId,

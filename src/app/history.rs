@@ -1,5 +1,6 @@
 //! Queues, history import and agents: the inputs of the pipeline.
 
+use super::agents::Place;
 use super::error::Refusal;
 use super::AppError;
 use crate::db::agents::{AgentRecord, StoredAgent};
@@ -46,19 +47,14 @@ pub fn import_history(
     Ok(db.upsert_history(id, &parsed.rows)?)
 }
 
+/// Adds agents to a queue, all or none (the demo's and the CLI's way in).
 pub fn add_agents(
     db: &Database,
     id: QueueId,
     agents: &[AgentRecord],
 ) -> Result<Vec<StoredAgent>, AppError> {
-    queue(db, id)?;
-    if agents.is_empty() {
-        return Err(Refusal::Empty {
-            message: "no agents given",
-        }
-        .into());
-    }
-    Ok(db.create_agents(id, agents)?)
+    let places: Vec<Place> = (0..agents.len()).map(|i| Place::nth("agent", i)).collect();
+    super::agents::add_agents(db, id, agents, &places)
 }
 
 /// A queue's agents (404 for an unknown queue).
@@ -69,16 +65,6 @@ pub fn agents(db: &Database, id: QueueId) -> Result<Vec<StoredAgent>, AppError> 
 
 pub fn agent(db: &Database, id: AgentId) -> Result<StoredAgent, AppError> {
     db.agent(id)?
-        .ok_or_else(|| AppError::not_found("agent", id))
-}
-
-/// Replaces an agent (name, HR id, weekly hours and profile) as a whole.
-pub fn replace_agent(
-    db: &Database,
-    id: AgentId,
-    record: &AgentRecord,
-) -> Result<StoredAgent, AppError> {
-    db.update_agent(id, record)?
         .ok_or_else(|| AppError::not_found("agent", id))
 }
 

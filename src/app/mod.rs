@@ -2,12 +2,14 @@
 //! callers (the API, the CLI) run these off the async runtime.
 
 pub mod access;
+pub mod agents;
 pub mod calendar;
 pub mod capacity;
 pub mod error;
 pub mod forecast;
 pub mod health;
 pub mod history;
+pub mod idempotency;
 pub mod jobs;
 pub mod publish;
 pub mod schedule;

@@ -101,7 +101,7 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
     let (forecast, _) = requirements(db, request.forecast_id)?;
     let queue = queue(db, forecast.queue_id)?;
     let grid = queue.spec.grid();
-    if db.agents(queue.id)?.is_empty() {
+    if db.active_agents(queue.id)?.is_empty() {
         return Err(Refusal::NoAgents { queue: queue.id }.into());
     }
     if !(1..=31).contains(&request.days) {
@@ -264,7 +264,7 @@ fn engine_problem(
     let grid = queue.spec.grid();
     let from_rule = params.templates.is_none();
     let agents = db
-        .agents(queue.id)?
+        .active_agents(queue.id)?
         .into_iter()
         .map(|a| {
             let profile: AgentProfile = a.profile.clone();
@@ -370,7 +370,7 @@ fn build_greedy(db: &Database, run: &ScheduleRun, params: JobParams) -> Result<B
     let (_, reqs) = requirements(db, params.forecast_id)?;
     let queue = queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
-    let agents = db.agents(queue.id)?;
+    let agents = db.active_agents(queue.id)?;
     let problem = ScheduleProblem {
         grid,
         start: grid.start_of_day(params.first_day),

@@ -14,6 +14,7 @@ pub mod fitted_models;
 pub mod forecast_adjustments;
 pub mod forecasts;
 pub mod history;
+pub mod idempotency;
 pub mod publications;
 pub mod queues;
 pub mod schedules;

@@ -81,6 +81,7 @@ diesel::table! {
         max_week_hours -> Double,
         created_at -> Timestamp,
         profile -> Text,
+        active -> Bool,
     }
 }
 
@@ -226,6 +227,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (key_id, idempotency_key) {
+        key_id -> Integer,
+        idempotency_key -> Text,
+        method -> Text,
+        path -> Text,
+        body_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        body -> Nullable<Binary>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -236,6 +252,7 @@ diesel::joinable!(agents -> queues (queue_id));
 diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
 diesel::joinable!(calendar_feeds -> agents (agent_id));
+diesel::joinable!(idempotency_keys -> api_keys (key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -255,4 +272,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     roster_publications,
     calendar_feeds,
+    idempotency_keys,
 );

@@ -20,6 +20,7 @@ mod capacity;
 mod errors;
 mod forecast_actuals;
 mod history;
+mod hr_sync;
 mod leases;
 mod openapi;
 mod pipeline;

@@ -46,6 +46,10 @@ pub fn agent(agent: impl Display) -> String {
     format!("{API}/agents/{agent}")
 }
 
+pub fn agent_by_external_id(hr_id: impl Display) -> String {
+    format!("{API}/agents/by-external-id/{hr_id}")
+}
+
 pub fn queue_forecasts(queue: impl Display) -> String {
     format!("{API}/queues/{queue}/forecasts")
 }
