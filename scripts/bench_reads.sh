@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Read throughput of what HR tools and planners pull, with wrk on loopback:
-# the demo's stored forecast (a week of half-hours) and roster (JSON, CSV,
-# iCalendar), against `/healthz` (one database round trip, no key) as the
+# the demo's stored forecast (a week of half-hours), roster (JSON, CSV,
+# iCalendar) and the week's published roster, against `/healthz` (one database round trip, no key) as the
 # baseline in the same run. Each is measured with the encoded-body cache
 # (the default) and without it (STAFFCAST_CACHE_MB=0), so the table shows
 # what the cache buys. Prints a Markdown table.
@@ -33,7 +33,9 @@ stop() { if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>
 trap 'stop; rm -rf "$work"' EXIT
 export DATABASE_URL="$work/reads.db"
 "$BIN" demo --no-serve --database "$DATABASE_URL" --schedule-seconds 5 >"$work/demo.log" 2>&1
-key="$("$BIN" keys create --name bench --role hr 2>/dev/null)"
+# The week holding most of the demo's published roster (the last one it names).
+week="$(grep "published for HR tools" "$work/demo.log" | grep -oE "[0-9]{4}-[0-9]{2}-[0-9]{2}" | tail -1)"
+key="$("$BIN" keys create --name bench --role planner 2>/dev/null)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 
@@ -64,6 +66,7 @@ paths=(
   "/api/v1/schedules/1/roster|roster (JSON)"
   "/api/v1/schedules/1/roster?format=csv|roster (CSV)"
   "/api/v1/schedules/1/roster?format=ics|roster (iCalendar)"
+  "/api/v1/rosters?queue=1&week=$week|published roster of the week (JSON)"
 )
 echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s on 127.0.0.1, $(nproc) cores, release build, SQLite"
 echo

@@ -4,7 +4,16 @@
 //! is never stale, only unused; the least recently used go when the byte
 //! budget is spent. Answers carry a strong `ETag`, and `If-None-Match`
 //! gets 304 with no body.
+//!
+//! Reading a version costs a query or two, as much as the rest of a cached
+//! read; so a version read is remembered for [`VERSION_TTL`]. Any write
+//! through this instance forgets them all at once (`guard::shield`), so
+//! its own clients never read a stale body; a write through another
+//! instance on the same database shows within [`VERSION_TTL`].
 
+use super::blocking;
+use super::error::ApiError;
+use crate::app::AppError;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
@@ -12,6 +21,18 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a resource's version read from the database is trusted.
+pub const VERSION_TTL: Duration = Duration::from_secs(1);
+
+/// A resource's version as read from the database, with the time it last
+/// changed when the answer states one (`Last-Modified`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub tag: String,
+    pub modified: Option<DateTime<Utc>>,
+}
 
 /// An encoded body, ready to send.
 #[derive(Debug, Clone)]
@@ -101,6 +122,7 @@ fn matches_etag(tags: &[String], etag: &str) -> bool {
 pub struct BodyCache {
     budget_bytes: usize,
     inner: Mutex<Inner>,
+    versions: Mutex<HashMap<String, (Version, Instant)>>,
 }
 
 #[derive(Default)]
@@ -115,6 +137,50 @@ impl BodyCache {
         Self {
             budget_bytes,
             inner: Mutex::new(Inner::default()),
+            versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The version of `resource` read less than [`VERSION_TTL`] ago, if any.
+    pub fn recent_version(&self, resource: &str) -> Option<Version> {
+        let versions = self.versions.lock().ok()?;
+        let (version, read_at) = versions.get(resource)?;
+        (read_at.elapsed() < VERSION_TTL).then(|| version.clone())
+    }
+
+    /// The version of `resource`: remembered, or read with `read` (on the
+    /// blocking pool) and remembered. `None` (the resource may still
+    /// change, or does not exist) is never remembered.
+    pub async fn version_of<F>(&self, resource: &str, read: F) -> Result<Option<Version>, ApiError>
+    where
+        F: FnOnce() -> Result<Option<Version>, AppError> + Send + 'static,
+    {
+        if let Some(v) = self.recent_version(resource) {
+            return Ok(Some(v));
+        }
+        let version = blocking(read).await?;
+        if let Some(v) = &version {
+            self.remember_version(resource.to_string(), v);
+        }
+        Ok(version)
+    }
+
+    /// Remembers a version just read from the database.
+    pub fn remember_version(&self, resource: String, version: &Version) {
+        if let Ok(mut versions) = self.versions.lock() {
+            // Stale entries go as they are found; the map holds at most
+            // what was read in the last second or so.
+            if versions.len() > 10_000 {
+                versions.retain(|_, (_, at)| at.elapsed() < VERSION_TTL);
+            }
+            versions.insert(resource, (version.clone(), Instant::now()));
+        }
+    }
+
+    /// After a write: every version must be read again.
+    pub fn forget_versions(&self) {
+        if let Ok(mut versions) = self.versions.lock() {
+            versions.clear();
         }
     }
 
@@ -186,6 +252,23 @@ mod tests {
         // Too big for the whole budget: not kept, nothing evicted.
         cache.put("d".into(), &Encoded::new("text/csv", "x".repeat(40)));
         assert_eq!(cache.usage(), (2, 22));
+    }
+
+    #[test]
+    fn versions_are_trusted_for_a_moment_and_forgotten_on_writes() {
+        let cache = BodyCache::new(100);
+        let v = Version {
+            tag: "3".into(),
+            modified: None,
+        };
+        assert_eq!(cache.recent_version("roster:1"), None);
+        cache.remember_version("roster:1".into(), &v);
+        assert_eq!(cache.recent_version("roster:1"), Some(v.clone()));
+        cache.forget_versions();
+        assert_eq!(cache.recent_version("roster:1"), None);
+        cache.remember_version("roster:1".into(), &v);
+        std::thread::sleep(VERSION_TTL + Duration::from_millis(50));
+        assert_eq!(cache.recent_version("roster:1"), None);
     }
 
     #[test]

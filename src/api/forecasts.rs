@@ -4,7 +4,7 @@
 
 use super::blocking;
 use super::body::{Json, OptionalJson};
-use super::cache::{BodyCache, Encoded};
+use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
 use crate::app::forecast::{
     add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast_from,
@@ -109,13 +109,21 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let id = ForecastId(id.into_inner());
     let db = db.into_inner();
-    // One small read decides whether the encoded body we hold is current.
+    // One small read (or a remembered one) decides whether the body we hold is current.
+    let resource = format!("forecast:{id}");
     let version = {
         let db = db.clone();
-        blocking(move || forecast_version(&db, id)).await?
+        cache
+            .version_of(&resource, move || {
+                Ok(Some(Version {
+                    tag: forecast_version(&db, id)?,
+                    modified: None,
+                }))
+            })
+            .await?
     };
-    let key = format!("forecast:{id}:{version}");
-    if let Some(hit) = cache.get(&key) {
+    let key = version.map(|v| format!("{resource}:{}", v.tag));
+    if let Some(hit) = key.as_deref().and_then(|k| cache.get(k)) {
         return Ok(hit.respond(&req));
     }
     let view = blocking(move || forecast_view(&db, id)).await?;
@@ -150,7 +158,9 @@ pub async fn get(
         "application/json",
         serde_json::to_vec(&detail).map_err(|e| ApiError::WorkerFailed(e.to_string()))?,
     );
-    cache.put(key, &encoded);
+    if let Some(key) = key {
+        cache.put(key, &encoded);
+    }
     Ok(encoded.respond(&req))
 }
 

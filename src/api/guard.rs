@@ -11,6 +11,7 @@
 //!   can disagree with the router.
 
 use super::blocking;
+use super::cache::BodyCache;
 use super::error::{ApiError, Unauthenticated};
 use crate::app::access;
 use crate::auth::{Access, ApiKey, KeyId, Role};
@@ -232,12 +233,22 @@ pub async fn shield(
     }
     let write = [Method::POST, Method::PUT, Method::DELETE, Method::PATCH].contains(req.method());
     let db = database(&req).ok();
+    if write {
+        // Before the write runs: a read racing it re-reads its version.
+        if let Some(cache) = req.app_data::<web::Data<BodyCache>>() {
+            cache.forget_versions();
+        }
+    }
     let mut res = next.call(req).await?.map_into_boxed_body();
     secure(res.headers_mut());
     if let Some(origin) = origin {
         allow_origin(res.headers_mut(), &origin);
     }
     if write {
+        // And after it: a version read while it ran may predate it.
+        if let Some(cache) = res.request().app_data::<web::Data<BodyCache>>() {
+            cache.forget_versions();
+        }
         if let (Some(record), Some(db)) = (audit_record(&res), db) {
             // Awaited, so a write is in the log before its answer is sent.
             if let Err(e) = blocking(move || access::record_write(&db, &record)).await {

@@ -4,7 +4,7 @@
 //! and per-agent calendar feeds at a secret URL.
 
 use super::blocking;
-use super::cache::{BodyCache, Encoded};
+use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
 use super::guard::Caller;
 use super::ical::{events_ics, Event};
@@ -144,14 +144,25 @@ pub async fn roster(
     let db = db.into_inner();
     // The published week is served from its encoded body while its version
     // (the publication and the agents' names) holds.
-    let stamp = {
+    let resource = format!("rosters:{queue}:{week}");
+    let version = {
         let db = db.clone();
-        blocking(move || published_roster_version(&db, queue, week)).await?
+        cache
+            .version_of(&resource, move || {
+                Ok(
+                    published_roster_version(&db, queue, week)?.map(|(v, at)| Version {
+                        tag: format!("{v:x}"),
+                        modified: Some(at),
+                    }),
+                )
+            })
+            .await?
     };
-    let key = stamp.map(|(v, _)| format!("rosters:{queue}:{week}:{v:x}:{format}"));
-    if let (Some((_, published_at)), Some(hit)) = (stamp, key.as_deref().and_then(|k| cache.get(k)))
-    {
-        return Ok(hit.respond_since(&req, Some(published_at), since));
+    let key = version
+        .as_ref()
+        .map(|v| format!("{resource}:{}:{format}", v.tag));
+    if let (Some(v), Some(hit)) = (&version, key.as_deref().and_then(|k| cache.get(k))) {
+        return Ok(hit.respond_since(&req, v.modified, since));
     }
     let read = blocking(move || published_roster(&db, queue, week)).await?;
     let publication = read.publication;

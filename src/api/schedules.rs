@@ -2,7 +2,7 @@
 
 use super::blocking;
 use super::body::{Json, OptionalJson};
-use super::cache::{BodyCache, Encoded};
+use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
 use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
@@ -180,13 +180,22 @@ pub async fn roster(
     };
     let db = db.into_inner();
     // A finished roster is served from its encoded body while its version holds.
+    let resource = format!("roster:{id}");
     let version = {
         let db = db.clone();
-        blocking(move || roster_version(&db, id)).await?
+        cache
+            .version_of(&resource, move || {
+                Ok(roster_version(&db, id)?.map(|v| Version {
+                    tag: format!("{v:x}"),
+                    modified: None,
+                }))
+            })
+            .await?
     };
     let key = version.map(|v| {
         format!(
-            "roster:{id}:{v:x}:{format}:{:?}:{:?}",
+            "{resource}:{}:{format}:{:?}:{:?}",
+            v.tag,
             filter.agent.map(|a| a.0),
             filter.date
         )
