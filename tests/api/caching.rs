@@ -23,7 +23,43 @@ async fn read(app: &TestApp, path: &str, etag: Option<&str>) -> (u16, Option<Str
 crate::on_both_databases!(
     a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted,
     a_finished_roster_is_served_from_its_encoded_body_in_every_format,
+    a_write_through_another_instance_shows_within_a_second,
 );
+
+/// A second server on the same database (its own cache, as another
+/// process would have); stopped when the returned handle drops.
+struct Other {
+    address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Other {
+    fn start(app: &TestApp) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let db = app.database().clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server =
+                    staffcast::api::run(listener, db, staffcast::api::ApiSettings::default())
+                        .unwrap();
+                tx.send(server.handle()).unwrap();
+                server.await.unwrap();
+            })
+        });
+        Other {
+            address,
+            handle: rx.recv().unwrap(),
+        }
+    }
+}
+
+impl Drop for Other {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
 
 async fn a_forecast_is_served_from_its_encoded_body_until_it_is_adjusted(db: TestDb) {
     let app = TestApp::spawn(db).await;
@@ -150,4 +186,48 @@ async fn a_finished_roster_is_served_from_its_encoded_body_in_every_format(db: T
             "{path}"
         );
     }
+}
+
+async fn a_write_through_another_instance_shows_within_a_second(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let other = Other::start(&app);
+    let q = queue_with_history(&app, true).await;
+    let f = crate::helpers::id_of(&app.create_forecast(q, &json!({})).await);
+    let created = app
+        .add_agents(
+            q,
+            &json!([{"name": "Ana", "external_id": "HR-1", "max_week_hours": 38}]),
+        )
+        .await;
+    let agent = created[0]["id"].as_i64().unwrap();
+    let s = crate::helpers::id_of(
+        &app.create_schedule(&json!({"forecast_id": f, "solver": "greedy"}))
+            .await,
+    );
+    assert_eq!(app.wait_for_schedule(s).await["status"], "done");
+    let path = format!("{}?format=csv", paths::schedule_roster(s));
+    let (_, _, before) = read(&app, &path, None).await;
+    assert!(String::from_utf8_lossy(&before).contains("Ana"));
+
+    // Renamed through the other instance: it shows the new name at once...
+    let resp = app
+        .client
+        .put(format!("{}{}", other.address, paths::agent(agent)))
+        .json(&json!({"name": "Ana Lima", "external_id": "HR-1", "max_week_hours": 38}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = app
+        .client
+        .get(format!("{}{}", other.address, path))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.text().await.unwrap().contains("Ana Lima"));
+    // ...and this one within a second, when it reads the roster's version again.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _, after) = read(&app, &path, None).await;
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&after).contains("Ana Lima"));
 }
