@@ -406,6 +406,7 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
     let key = key.unwrap_or_else(|| panic!("no 'api key: ' line before the URLs:\n{printed}"));
     assert!(key.starts_with("sc_") && key.len() == 46, "{key}");
     let mut examples = Vec::new();
+    let mut docs = None;
     // The last example is the HR pull of the published roster.
     while !examples
         .iter()
@@ -413,10 +414,15 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
     {
         let mut line = String::new();
         assert!(stdout.read_line(&mut line).unwrap() > 0, "{printed}");
+        if let Some(url) = line.strip_prefix("API docs: ") {
+            docs = url.split_whitespace().next().map(str::to_string);
+        }
         if line.trim_start().starts_with("curl ") {
             examples.push(line);
         }
     }
+    let docs = docs.unwrap_or_else(|| panic!("no 'API docs: ' line:\n{printed}"));
+    assert_eq!(docs, format!("{base}/docs"));
     for line in &examples {
         if !line.contains("/healthz") {
             assert!(
@@ -447,6 +453,7 @@ fn demo_serves_the_pipeline_and_stops_on_sigterm() {
             .await
             .unwrap();
         assert_eq!(health.status(), 200);
+        assert_eq!(reqwest::get(&docs).await.unwrap().status(), 200);
         // Without the key the API answers nothing; with it, the pipeline's results.
         let refused = reqwest::get(format!("{base}{}", common::paths::forecast(1)))
             .await

@@ -239,7 +239,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     super::serve::serve(db, &args.bind, |addr| {
         let base = format!("http://{addr}");
         let auth = format!("-H \"Authorization: Bearer {}\"", key.reveal());
-        println!("\nserving the API on {base} (Ctrl-C to stop). Try:");
+        println!("\nserving the API on {base} (Ctrl-C to stop).");
+        println!("API docs: {base}/docs (Swagger UI: paste the api key above)");
+        println!("Try:");
         println!("  curl {base}/healthz");
         println!("  curl {auth} {base}/api/v1/queues/{q}");
         println!("  curl {auth} {base}/api/v1/forecasts/{f}");
