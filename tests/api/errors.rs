@@ -284,7 +284,108 @@ async fn a_schedule_must_lie_within_its_forecast(db: TestDb) {
     assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
 }
 
+/// An agent body's type error names the element, the field and the value
+/// (not serde's "did not match any variant of untagged enum").
+async fn agent_body_errors_name_field_and_value(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = app
+        .create_queue(json!({"name": "q", "channel": "voice"}))
+        .await;
+    let resp = app
+        .post_json(
+            &paths::queue_agents(q),
+            &json!([{"name": "A", "external_id": "A1", "max_week_hours": 38},
+                    {"name": "B", "external_id": "B1", "max_week_hours": "forty"}]),
+        )
+        .await;
+    let body = problem(resp, 400, "malformed_body").await;
+    assert_eq!(body["field"], "[1].max_week_hours");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("[1].max_week_hours"), "{detail}");
+    assert!(detail.contains("\"forty\""), "{detail}");
+    assert!(!detail.contains("untagged"), "{detail}");
+    // Inside the contract of a single agent (an object body).
+    let resp = app
+        .post_json(
+            &paths::queue_agents(q),
+            &json!({"name": "C", "external_id": "C1", "contract": {"max_shifts_per_week": -2}}),
+        )
+        .await;
+    let body = problem(resp, 400, "malformed_body").await;
+    assert_eq!(body["field"], "contract.max_shifts_per_week");
+    assert!(body["detail"].as_str().unwrap().contains("-2"), "{body}");
+    // Neither an object nor an array.
+    let resp = app.post_json(&paths::queue_agents(q), &json!(42)).await;
+    let body = problem(resp, 400, "malformed_body").await;
+    assert!(body["detail"].as_str().unwrap().contains("42"), "{body}");
+    // Nothing was stored.
+    assert_eq!(app.get_json(&paths::queue_agents(q)).await, json!([]));
+}
+
+/// Weekly hours and the contract's week minutes: either may be given,
+/// both must agree; neither silently replaces the other.
+async fn contract_week_minutes_are_not_silently_overridden(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = app
+        .create_queue(json!({"name": "q", "channel": "voice"}))
+        .await;
+    let cases = [
+        (
+            json!([{"name": "A", "external_id": "A1", "max_week_hours": 38,
+                    "contract": {"max_week_minutes": 2400}}]),
+            "[0].contract.max_week_minutes",
+            "2400",
+        ),
+        (
+            json!({"name": "A", "external_id": "A1", "min_week_hours": 20,
+                   "contract": {"min_week_minutes": 600}}),
+            "contract.min_week_minutes",
+            "600",
+        ),
+    ];
+    for (agent, field, value) in cases {
+        let resp = app.post_json(&paths::queue_agents(q), &agent).await;
+        let body = problem(resp, 422, "invalid_value").await;
+        assert_eq!(body["field"], field, "{body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains(value), "{detail}");
+        assert!(detail.contains("week_hours"), "{detail}");
+    }
+    assert_eq!(app.get_json(&paths::queue_agents(q)).await, json!([]));
+    // Agreeing values are fine; the contract alone sets the weekly hours.
+    let stored = app
+        .add_agents(
+            q,
+            &json!([{"name": "A", "external_id": "A1", "max_week_hours": 38,
+                     "contract": {"max_week_minutes": 2280, "max_shifts_per_week": 4}},
+                    {"name": "B", "external_id": "B1",
+                     "contract": {"min_week_minutes": 1200, "max_week_minutes": 1800}}]),
+        )
+        .await;
+    assert_eq!(stored[0]["max_week_hours"], 38.0);
+    assert_eq!(stored[0]["profile"]["contract"]["max_week_minutes"], 2280);
+    assert_eq!(stored[0]["profile"]["contract"]["max_shifts_per_week"], 4);
+    assert_eq!(stored[1]["min_week_hours"], 20.0);
+    assert_eq!(stored[1]["max_week_hours"], 30.0);
+    assert_eq!(stored[1]["profile"]["contract"]["max_week_minutes"], 1800);
+    // The replace (PUT) refuses a disagreement too.
+    let id = stored[1]["id"].as_i64().unwrap();
+    let resp = app
+        .put_json(
+            &paths::agent(id),
+            &json!({"name": "B", "external_id": "B1", "max_week_hours": 30,
+                    "contract": {"max_week_minutes": 1500}}),
+        )
+        .await;
+    assert_eq!(
+        problem(resp, 422, "invalid_value").await["field"],
+        "contract.max_week_minutes"
+    );
+}
+
 crate::on_both_databases!(
+    agent_body_errors_name_field_and_value,
+    contract_week_minutes_are_not_silently_overridden,
     a_schedule_must_lie_within_its_forecast,
     invalid_value_names_its_field,
     unknown_things_are_not_found,
