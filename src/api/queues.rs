@@ -59,10 +59,11 @@ pub(super) fn default_sl() -> f64 {
 pub(super) fn default_within() -> f64 {
     20.0
 }
-fn default_shrinkage() -> f64 {
+/// A queue's defaults, also /staffing/calculate's (one answer to "what if").
+pub(super) fn default_shrinkage() -> f64 {
     30.0
 }
-fn default_occupancy() -> f64 {
+pub(super) fn default_occupancy() -> f64 {
     85.0
 }
 
