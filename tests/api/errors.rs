@@ -236,12 +236,118 @@ async fn core_errors_get_their_own_codes(db: TestDb) {
 async fn a_forecast_without_handle_time_cannot_be_staffed(db: TestDb) {
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, false).await;
+    assert!(app.get_json(&paths::queue(q)).await["default_aht_seconds"].is_null());
     let resp = app.post_json(&paths::queue_forecasts(q), &json!({})).await;
     assert_eq!(resp.status(), 201);
-    let f = resp.json::<Value>().await.unwrap()["id"].clone();
+    let created = resp.json::<Value>().await.unwrap();
+    // Said at once, not only when requirements are asked for.
+    let warnings = created["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| {
+            let w = w.as_str().unwrap();
+            w.contains("no aht_seconds") && w.contains("default_aht_seconds")
+        }),
+        "{created}"
+    );
+    let f = created["id"].clone();
     let resp = app.get(&paths::forecast_requirements(f)).await;
     let body = problem(resp, 422, "no_handle_time").await;
-    assert!(body["message"].as_str().unwrap().contains("aht_seconds"));
+    assert_eq!(body["field"], "default_aht_seconds", "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("set default_aht_seconds on the queue"),
+        "{message}"
+    );
+    assert!(message.contains("aht_seconds"), "{message}");
+
+    // Setting it on the existing queue: a bad value is refused naming it,
+    // a good one is kept, and the next forecast has requirements.
+    let resp = app
+        .patch_json(&paths::queue(q), &json!({"default_aht_seconds": -3}))
+        .await;
+    assert_eq!(
+        problem(resp, 422, "invalid_value").await["field"],
+        "default_aht_seconds"
+    );
+    let resp = app
+        .patch_json(&paths::queue(q), &json!({"default_aht_secs": 200}))
+        .await;
+    assert_eq!(resp.status(), 400);
+    let resp = app
+        .patch_json(&paths::queue(q), &json!({"default_aht_seconds": 200}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["default_aht_seconds"],
+        200.0
+    );
+    // Left out: unchanged.
+    let resp = app.patch_json(&paths::queue(q), &json!({})).await;
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["default_aht_seconds"],
+        200.0
+    );
+    let again = app.create_forecast(q, &json!({})).await;
+    let reqs = app
+        .get_json(&paths::forecast_requirements(&again["id"]))
+        .await;
+    assert!(!reqs["intervals"].as_array().unwrap().is_empty());
+    // null clears it.
+    let resp = app
+        .patch_json(&paths::queue(q), &json!({"default_aht_seconds": null}))
+        .await;
+    assert!(resp.json::<Value>().await.unwrap()["default_aht_seconds"].is_null());
+    let resp = app
+        .patch_json(&paths::queue(9999), &json!({"default_aht_seconds": 1}))
+        .await;
+    assert_eq!(resp.status(), 404);
+}
+
+/// A queue's default handle time is forecast when its history has none:
+/// the forecast says so and its requirements are there.
+async fn a_queues_default_handle_time_fills_a_history_without_it(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let mut spec = crate::common::paris_queue("with default");
+    spec["default_aht_seconds"] = json!(0);
+    let resp = app.post_json(&paths::queues(), &spec).await;
+    assert_eq!(
+        problem(resp, 422, "invalid_value").await["field"],
+        "default_aht_seconds"
+    );
+    spec["default_aht_seconds"] = json!(240);
+    let q = app.create_queue(spec).await;
+    assert_eq!(
+        app.get_json(&paths::queue(q)).await["default_aht_seconds"],
+        240.0
+    );
+    let resp = app
+        .post_body(
+            &paths::queue_history(q),
+            "text/csv",
+            crate::common::history_csv("2026-01-05", 42, false),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let created = app.create_forecast(q, &json!({})).await;
+    assert!(
+        created["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("default_aht_seconds (240 s)")),
+        "{created}"
+    );
+    let f = created["id"].as_i64().unwrap();
+    let view = app.get_json(&paths::forecast(f)).await;
+    let points = view["intervals"].as_array().expect("intervals");
+    assert!(!points.is_empty());
+    assert!(points.iter().all(|p| p["aht_seconds"] == 240.0), "{view}");
+    let reqs = app.get_json(&paths::forecast_requirements(f)).await;
+    let intervals = reqs["intervals"].as_array().expect("intervals");
+    assert_eq!(intervals.len(), points.len());
+    assert!(intervals
+        .iter()
+        .any(|r| r["agents_with_shrinkage"].as_i64().unwrap() > 0));
 }
 
 /// A roster for days the forecast does not cover has no requirement to
@@ -392,4 +498,5 @@ crate::on_both_databases!(
     malformed_input_is_a_bad_request,
     core_errors_get_their_own_codes,
     a_forecast_without_handle_time_cannot_be_staffed,
+    a_queues_default_handle_time_fills_a_history_without_it,
 );
