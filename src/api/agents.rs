@@ -1,7 +1,7 @@
 //! /api/v1/queues/{id}/agents: the people rosters are built for.
 
 use super::blocking;
-use super::body::{parse_json, read_upload, Json};
+use super::body::{malformed, parse_json, parse_value, read_upload, Json};
 use super::error::ApiError;
 use crate::app::agents::{
     add_agents, replace_agent, sync_agents, upsert_agent, Place, SyncRow, Upserted,
@@ -33,12 +33,14 @@ pub struct AgentBody {
     queue_id: Option<QueueId>,
     #[serde(default = "default_active")]
     active: bool,
+    /// Default 0, or the contract's `min_week_minutes` / 60.
     #[serde(default)]
-    min_week_hours: f64,
-    #[serde(default = "default_max")]
-    max_week_hours: f64,
+    min_week_hours: Option<f64>,
+    /// Default 40, or the contract's `max_week_minutes` / 60.
     #[serde(default)]
-    contract: Option<Contract>,
+    max_week_hours: Option<f64>,
+    #[serde(default)]
+    contract: Option<ContractBody>,
     #[serde(default)]
     skills: Vec<QueueId>,
     #[serde(default)]
@@ -53,6 +55,75 @@ pub struct AgentBody {
     requests: Vec<Request>,
     #[serde(default)]
     history: History,
+}
+
+/// The engine's [`Contract`] as sent: every field optional (the default
+/// otherwise), so that week minutes given here can be checked against the
+/// agent's weekly hours instead of being silently replaced by them.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractBody {
+    min_day_minutes: Option<u32>,
+    max_day_minutes: Option<u32>,
+    /// Must agree with `min_week_hours` × 60 when both are given.
+    min_week_minutes: Option<u32>,
+    /// Must agree with `max_week_hours` × 60 when both are given.
+    max_week_minutes: Option<u32>,
+    min_shifts_per_week: Option<u32>,
+    max_shifts_per_week: Option<u32>,
+    max_consecutive_days: Option<u32>,
+    min_consecutive_days_off: Option<u32>,
+    max_working_weekends: Option<u32>,
+    min_rest_minutes: Option<u32>,
+}
+
+impl ContractBody {
+    /// The contract with the week minutes left for [`week_hours`] to set.
+    fn into_contract(self) -> Contract {
+        let d = Contract::default();
+        Contract {
+            min_day_minutes: self.min_day_minutes.unwrap_or(d.min_day_minutes),
+            max_day_minutes: self.max_day_minutes.unwrap_or(d.max_day_minutes),
+            min_week_minutes: d.min_week_minutes,
+            max_week_minutes: d.max_week_minutes,
+            min_shifts_per_week: self.min_shifts_per_week.unwrap_or(d.min_shifts_per_week),
+            max_shifts_per_week: self.max_shifts_per_week.unwrap_or(d.max_shifts_per_week),
+            max_consecutive_days: self.max_consecutive_days.unwrap_or(d.max_consecutive_days),
+            min_consecutive_days_off: self
+                .min_consecutive_days_off
+                .unwrap_or(d.min_consecutive_days_off),
+            max_working_weekends: self.max_working_weekends.or(d.max_working_weekends),
+            min_rest_minutes: self.min_rest_minutes.unwrap_or(d.min_rest_minutes),
+        }
+    }
+}
+
+/// Weekly hours from `*_week_hours` or the contract's `*_week_minutes`
+/// (either may be given; both must agree), else `default`.
+fn week_hours(
+    place: &Place,
+    hours: Option<f64>,
+    minutes: Option<u32>,
+    (hours_field, minutes_field): (&str, &str),
+    default: f64,
+) -> Result<f64, ApiError> {
+    match (hours, minutes) {
+        (Some(h), Some(m)) if !h.is_finite() || (h * 60.0 - f64::from(m)).abs() >= 0.5 => {
+            Err(invalid(
+                place,
+                InvalidValue::new(
+                    format!("contract.{minutes_field}"),
+                    format!(
+                        "{m} disagrees with {hours_field} {h} ({} minutes): give one of them, or the same in both",
+                        h * 60.0
+                    ),
+                ),
+            ))
+        }
+        (Some(h), _) => Ok(h),
+        (None, Some(m)) => Ok(f64::from(m) / 60.0),
+        (None, None) => Ok(default),
+    }
 }
 
 fn invalid(place: &Place, source: InvalidValue) -> ApiError {
@@ -87,15 +158,35 @@ impl AgentBody {
                 ))
             }
         };
-        let agent = NewAgent::new(
-            &self.name,
-            &external_id,
+        let (min_minutes, max_minutes) = self
+            .contract
+            .as_ref()
+            .map_or((None, None), |c| (c.min_week_minutes, c.max_week_minutes));
+        let min_week_hours = week_hours(
+            place,
             self.min_week_hours,
+            min_minutes,
+            ("min_week_hours", "min_week_minutes"),
+            0.0,
+        )?;
+        let max_week_hours = week_hours(
+            place,
             self.max_week_hours,
-        )
-        .map_err(|source| invalid(place, source))?;
+            max_minutes,
+            ("max_week_hours", "max_week_minutes"),
+            default_max(),
+        )?;
+        let agent = NewAgent::new(&self.name, &external_id, min_week_hours, max_week_hours)
+            .map_err(|source| invalid(place, source))?;
+        let mut contract = self
+            .contract
+            .map(ContractBody::into_contract)
+            .unwrap_or_default();
+        // Stored as the engine will use them: the weekly hours.
+        contract.min_week_minutes = (min_week_hours * 60.0).round() as u32;
+        contract.max_week_minutes = (max_week_hours * 60.0).round() as u32;
         let profile = AgentProfile {
-            contract: self.contract.unwrap_or_default(),
+            contract,
             skills: self.skills,
             templates: self.templates,
             availability: self.availability,
@@ -135,6 +226,8 @@ fn default_max() -> f64 {
 }
 
 /// One agent (an object) or several (an array), stored all or none.
+/// Documented as untagged, but read by [`AgentsBody::parse`]: serde's
+/// untagged error names neither the field nor the value.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum AgentsBody {
@@ -142,15 +235,30 @@ pub enum AgentsBody {
     One(Box<AgentBody>),
 }
 
+impl AgentsBody {
+    /// Array or object by the JSON's shape, then each agent read with its
+    /// path, so an error says e.g. `[1].max_week_hours` and the value.
+    fn parse(value: serde_json::Value) -> Result<Self, ApiError> {
+        match value {
+            serde_json::Value::Array(_) => Ok(Self::Many(parse_value(value)?)),
+            serde_json::Value::Object(_) => Ok(Self::One(Box::new(parse_value(value)?))),
+            other => Err(malformed(
+                ".".into(),
+                format!("expected an agent (object) or agents (array), got {other}"),
+            )),
+        }
+    }
+}
+
 /// Adds one agent (an object) or several (an array), all or none.
 #[utoipa::path(post, path = "/api/v1/queues/{id}/agents", tag = "agents", params(("id" = i32, Path, description = "Queue id")), request_body = AgentsBody, responses((status = 201, description = "The agents, stored (all or none)", body = Vec<crate::db::agents::StoredAgent>)))]
 pub async fn create(
     db: web::Data<Database>,
     id: web::Path<i32>,
-    body: Json<AgentsBody>,
+    body: Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
-    let bodies = match body.into_inner() {
+    let bodies = match AgentsBody::parse(body.into_inner())? {
         AgentsBody::Many(v) => v
             .into_iter()
             .enumerate()

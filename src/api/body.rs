@@ -122,6 +122,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Parses a JSON value already read (e.g. after looking at its shape),
+/// naming the field at fault like [`parse_json`].
+pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        malformed(path, e.inner())
+    })
+}
+
 /// A body error naming the field at `path` (`.` is the whole body).
 pub fn malformed(path: String, cause: impl std::fmt::Display) -> ApiError {
     if path == "?" {

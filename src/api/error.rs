@@ -365,7 +365,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Refusal::OffGrid { .. } => ("off_grid", None),
                 Refusal::EmptyWindow { .. } => ("invalid_window", field("to")),
                 Refusal::WindowTooLong { .. } => ("window_too_long", field("to")),
-                Refusal::NoHandleTime { .. } => ("no_handle_time", None),
+                Refusal::NoHandleTime { .. } => ("no_handle_time", field("default_aht_seconds")),
                 Refusal::ForecastOfOtherQueue { .. } => {
                     ("forecast_of_other_queue", field("forecast_id"))
                 }

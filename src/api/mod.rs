@@ -202,6 +202,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         POST   "/api/v1/queues"                                     Requires(WritePlanning)    => queues::create;
         GET    "/api/v1/queues"                                     Requires(ReadRosters)      => queues::list;
         GET    "/api/v1/queues/{id}"                                Requires(ReadRosters)      => queues::get;
+        PATCH  "/api/v1/queues/{id}"                                Requires(WritePlanning)    => queues::update;
         POST   "/api/v1/queues/{id}/history"                        Requires(WritePlanning)    => queues::import_history;
         GET    "/api/v1/queues/{id}/history"                        Requires(ReadPlanning)     => queues::history;
         GET    "/api/v1/queues/{id}/special-days"                   Requires(ReadPlanning)     => calendar::list;

@@ -24,7 +24,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
     ),
     paths(
         health::healthz,
-        queues::create, queues::list, queues::get, queues::import_history, queues::history,
+        queues::create, queues::list, queues::get, queues::update, queues::import_history, queues::history,
         calendar::list, calendar::import, calendar::delete,
         agents::create, agents::list, agents::get, agents::replace, agents::upsert, agents::sync,
         forecasts::create, forecasts::list, forecasts::get, forecasts::requirements,

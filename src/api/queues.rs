@@ -3,7 +3,9 @@
 use super::blocking;
 use super::body::{read_upload, Json};
 use super::error::ApiError;
-use crate::app::history::{create_queue, history_between, import_history as import, queue, queues};
+use crate::app::history::{
+    create_queue, history_between, import_history as import, queue, queues, set_default_aht,
+};
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
@@ -45,6 +47,10 @@ pub struct QueueBody {
     chat_concurrency: Option<u32>,
     /// Email/social: how long an item may wait for its answer.
     deadline_seconds: Option<f64>,
+    /// Handle time forecast when the history has no aht_seconds; without
+    /// it such a forecast has volumes only (no requirements).
+    #[schema(exclusive_minimum = 0, maximum = 86400, example = 240)]
+    default_aht_seconds: Option<f64>,
 }
 
 pub(super) fn default_interval() -> u32 {
@@ -59,10 +65,11 @@ pub(super) fn default_sl() -> f64 {
 pub(super) fn default_within() -> f64 {
     20.0
 }
-fn default_shrinkage() -> f64 {
+/// A queue's defaults, also /staffing/calculate's (one answer to "what if").
+pub(super) fn default_shrinkage() -> f64 {
     30.0
 }
-fn default_occupancy() -> f64 {
+pub(super) fn default_occupancy() -> f64 {
     85.0
 }
 
@@ -87,7 +94,8 @@ impl QueueBody {
             patience_seconds: self.patience_seconds,
             chat_concurrency: self.chat_concurrency,
             deadline_seconds: self.deadline_seconds,
-        })?)
+        })?
+        .with_default_aht(self.default_aht_seconds)?)
     }
 }
 
@@ -107,6 +115,7 @@ pub struct QueueView {
     patience_seconds: Option<f64>,
     chat_concurrency: Option<u32>,
     deadline_seconds: Option<f64>,
+    default_aht_seconds: Option<f64>,
     created_at: DateTime<Utc>,
 }
 
@@ -128,6 +137,7 @@ impl From<StoredQueue> for QueueView {
             patience_seconds: s.staffing.patience_seconds,
             chat_concurrency: s.staffing.chat_concurrency,
             deadline_seconds: s.staffing.deadline_seconds,
+            default_aht_seconds: s.default_aht_seconds,
             created_at: q.created_at,
         }
     }
@@ -161,6 +171,40 @@ pub async fn get(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpResp
     let id = QueueId(id.into_inner());
     let db = db.into_inner();
     let stored = blocking(move || queue(&db, id)).await?;
+    Ok(HttpResponse::Ok().json(QueueView::from(stored)))
+}
+
+/// The queue settings that may change after it is created.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSettingsBody {
+    /// Seconds, or null to clear; left out, unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 86400, example = 240)]
+    default_aht_seconds: Option<Option<f64>>,
+}
+
+/// A field that is present, even as null, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
+}
+
+/// Changes a queue's settings: `default_aht_seconds`, the handle time its
+/// next forecasts use when the history has none.
+#[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), request_body = QueueSettingsBody, responses((status = 200, description = "The queue, changed", body = QueueView)))]
+pub async fn update(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    body: Json<QueueSettingsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = QueueId(id.into_inner());
+    let body = body.into_inner();
+    let db = db.into_inner();
+    let stored = blocking(move || match body.default_aht_seconds {
+        Some(seconds) => set_default_aht(&db, id, seconds),
+        None => queue(&db, id),
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(QueueView::from(stored)))
 }
 

@@ -51,6 +51,9 @@ pub struct ScheduleBody {
     weights: Option<Weights>,
     time_limit_seconds: Option<f64>,
     seed: Option<u64>,
+    /// Deterministic mode: stop the engine's search after this many moves
+    /// (time_limit_seconds still caps it); same seed and input, same roster.
+    iteration_budget: Option<u64>,
     #[serde(default)]
     solver: Solver,
 }
@@ -94,6 +97,7 @@ pub async fn create(
             .time_limit_seconds
             .unwrap_or(DEFAULT_TIME_LIMIT_SECONDS),
         seed: body.seed.unwrap_or(1),
+        iteration_budget: body.iteration_budget,
         solver: body.solver,
         ..ScheduleRequest::new(ForecastId(body.forecast_id), body.week_start, body.days)
     };

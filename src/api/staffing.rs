@@ -3,7 +3,9 @@
 use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
-use super::queues::{default_interval, default_sl, default_within};
+use super::queues::{
+    default_interval, default_occupancy, default_shrinkage, default_sl, default_within,
+};
 use crate::app::staffing::{calculate as calculate_staffing, StaffingPlan};
 use crate::domain::{Channel, InvalidValue, QueueSpec, ServiceGoal, StaffingOptions};
 use crate::staffing::{ChannelModel, Requirement};
@@ -38,9 +40,13 @@ pub struct CalculateBody {
     answer_within_seconds: f64,
     max_asa_seconds: Option<f64>,
     max_abandon_percent: Option<f64>,
-    #[serde(default)]
+    /// Default 30, like a queue's.
+    #[serde(default = "default_shrinkage")]
+    #[schema(minimum = 0, exclusive_maximum = 100, example = 30)]
     shrinkage_percent: f64,
+    /// Default 85, like a queue's.
     #[serde(default = "default_occupancy")]
+    #[schema(exclusive_minimum = 0, maximum = 100, example = 85)]
     max_occupancy_percent: f64,
     patience_seconds: Option<f64>,
     chat_concurrency: Option<u32>,
@@ -49,9 +55,6 @@ pub struct CalculateBody {
 
 fn voice() -> Channel {
     Channel::Voice
-}
-fn default_occupancy() -> f64 {
-    100.0
 }
 
 /// Most intervals one request may carry (about four months of quarter-hours).

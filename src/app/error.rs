@@ -75,7 +75,7 @@ pub enum Refusal {
     EmptyWindow { max_days: i64 },
     #[error("the window must be after 'from' and at most {max_days} days")]
     WindowTooLong { max_days: i64 },
-    #[error("forecast {forecast} has no handle time (the history had no aht_seconds): import history with aht_seconds")]
+    #[error("default_aht_seconds: forecast {forecast} has no handle time (its history had no aht_seconds and its queue no default_aht_seconds): set default_aht_seconds on the queue or import history with aht_seconds, then forecast again")]
     NoHandleTime { forecast: ForecastId },
     #[error("forecast_id: forecast {forecast} belongs to queue {owner}, not to queue {queue}")]
     ForecastOfOtherQueue {
@@ -83,7 +83,7 @@ pub enum Refusal {
         owner: QueueId,
         queue: QueueId,
     },
-    #[error("forecast_id: forecast {forecast} has no requirements (its history had no aht_seconds): import history with handle times and forecast again")]
+    #[error("forecast_id: forecast {forecast} has no requirements (its history had no aht_seconds and its queue no default_aht_seconds): set default_aht_seconds on the queue or import history with aht_seconds, then forecast again")]
     NoRequirements { forecast: ForecastId },
     /// The work the request asks for is more than one request may do;
     /// `field` names what to shrink, `message` is the whole sentence.

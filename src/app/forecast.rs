@@ -180,8 +180,11 @@ pub fn create_forecast(
         from,
         to,
     )?;
-    let context = fit.context;
-    let points = fit.points;
+    let mut context = fit.context;
+    let mut points = fit.points;
+    if let Some(warning) = fill_handle_time(&queue.spec, &mut points) {
+        context.warnings.push(warning);
+    }
     let requirements = requirements_for(&queue.spec, &points)?;
     let run = NewForecastRun {
         queue_id: id,
@@ -224,6 +227,24 @@ pub fn create_forecast(
         gap_days: context.gap_days,
         warnings: context.warnings,
         model_reason: fit.choice.reason,
+    })
+}
+
+/// A history without handle time forecasts none: the queue's
+/// `default_aht_seconds` fills the gap, else the forecast has volumes only
+/// (its requirements are refused). Either way, a warning says so.
+fn fill_handle_time(spec: &QueueSpec, points: &mut [ForecastPoint]) -> Option<String> {
+    if points.iter().all(|p| p.aht_seconds.is_some()) {
+        return None;
+    }
+    Some(match spec.default_aht_seconds {
+        Some(aht) => {
+            for p in points.iter_mut().filter(|p| p.aht_seconds.is_none()) {
+                p.aht_seconds = Some(aht);
+            }
+            format!("handle time: the history has no aht_seconds, so the queue's default_aht_seconds ({aht} s) is forecast")
+        }
+        None => "handle time: the history has no aht_seconds and the queue no default_aht_seconds, so this forecast has volumes only and its requirements (and rosters) are refused: set default_aht_seconds on the queue or import history with aht_seconds, then forecast again".into(),
     })
 }
 

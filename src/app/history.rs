@@ -73,6 +73,20 @@ pub fn create_queue(db: &Database, spec: &QueueSpec) -> Result<StoredQueue, AppE
     Ok(db.create_queue(spec)?)
 }
 
+/// Sets (or, with `None`, clears) the handle time a queue's forecasts use
+/// when its history has none. Forecasts already made keep theirs.
+pub fn set_default_aht(
+    db: &Database,
+    id: QueueId,
+    seconds: Option<f64>,
+) -> Result<StoredQueue, AppError> {
+    let spec = queue(db, id)?.spec.with_default_aht(seconds)?;
+    if !db.set_queue_default_aht(id, spec.default_aht_seconds)? {
+        return Err(AppError::not_found("queue", id));
+    }
+    queue(db, id)
+}
+
 pub fn queues(db: &Database) -> Result<Vec<StoredQueue>, AppError> {
     Ok(db.queues()?)
 }

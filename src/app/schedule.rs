@@ -36,6 +36,8 @@ pub struct ScheduleRequest {
     pub weights: Option<Weights>,
     pub time_limit_seconds: f64,
     pub seed: u64,
+    /// Stop the engine's search after this many moves (deterministic).
+    pub iteration_budget: Option<u64>,
     pub solver: Solver,
 }
 
@@ -51,6 +53,7 @@ impl ScheduleRequest {
             weights: None,
             time_limit_seconds: DEFAULT_TIME_LIMIT_SECONDS,
             seed: 1,
+            iteration_budget: None,
             solver: Solver::Engine,
         }
     }
@@ -157,6 +160,7 @@ pub fn submit_schedule(db: &Database, request: &ScheduleRequest) -> Result<Sched
         weights: request.weights.clone(),
         time_limit_seconds: request.time_limit_seconds,
         seed: request.seed,
+        iteration_budget: request.iteration_budget,
     };
     match params.solver {
         Solver::Greedy => request.rule.check(&grid)?,
@@ -314,6 +318,7 @@ fn build_with_engine(
     let options = SolveOptions {
         time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds),
         seed: params.seed,
+        max_iterations: params.iteration_budget,
         ..SolveOptions::default()
     };
     let solution = engine::solve(&problem, &options, Some(control.flag()), &mut |p| match db

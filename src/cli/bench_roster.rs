@@ -31,6 +31,10 @@ pub struct RosterArgs {
     pub bound_time_limit: f64,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Stop the search after this many moves (deterministic for a seed;
+    /// --time-limit still caps it).
+    #[arg(long)]
+    pub iteration_budget: Option<u64>,
     /// Report the best objective and gap at these seconds (comma separated).
     #[arg(long, default_value = "10")]
     pub checkpoints: String,
@@ -72,7 +76,7 @@ pub fn run(args: RosterArgs) -> anyhow::Result<()> {
     let options = SolveOptions {
         time_limit: std::time::Duration::from_secs_f64(args.time_limit),
         seed: args.seed,
-        max_iterations: None,
+        max_iterations: args.iteration_budget,
         bound_time_limit: std::time::Duration::from_secs_f64(args.bound_time_limit),
         progress_interval: std::time::Duration::from_millis(100),
     };

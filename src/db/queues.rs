@@ -32,6 +32,7 @@ struct QueueRow {
     patience_seconds: Option<f64>,
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
+    default_aht_seconds: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -51,6 +52,7 @@ struct NewQueueRow<'a> {
     patience_seconds: Option<f64>,
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
+    default_aht_seconds: Option<f64>,
 }
 
 impl QueueRow {
@@ -82,6 +84,7 @@ impl QueueRow {
                 deadline_seconds: self.deadline_seconds,
             })
         })
+        .and_then(|spec| spec.with_default_aht(self.default_aht_seconds))
         .map_err(corrupt)?;
         Ok(StoredQueue {
             id: QueueId(self.id),
@@ -110,6 +113,7 @@ impl Database {
             patience_seconds: spec.staffing.patience_seconds,
             chat_concurrency: spec.staffing.chat_concurrency.map(|k| k as i32),
             deadline_seconds: spec.staffing.deadline_seconds,
+            default_aht_seconds: spec.default_aht_seconds,
         };
         let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
             .values(&row)
@@ -127,6 +131,18 @@ impl Database {
             .first(conn)
             .optional()?);
         row.map(QueueRow::into_stored).transpose()
+    }
+
+    /// Sets a queue's default handle time; false when there is no such queue.
+    pub fn set_queue_default_aht(
+        &self,
+        id: QueueId,
+        seconds: Option<f64>,
+    ) -> Result<bool, DbError> {
+        let n = with_conn!(self, conn => diesel::update(queues::table.find(id.0))
+            .set(queues::default_aht_seconds.eq(seconds))
+            .execute(conn)?);
+        Ok(n > 0)
     }
 
     pub fn queues(&self) -> Result<Vec<StoredQueue>, DbError> {

@@ -17,6 +17,7 @@ diesel::table! {
         patience_seconds -> Nullable<Double>,
         chat_concurrency -> Nullable<Integer>,
         deadline_seconds -> Nullable<Double>,
+        default_aht_seconds -> Nullable<Double>,
     }
 }
 

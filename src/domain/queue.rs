@@ -192,6 +192,8 @@ pub struct QueueSpec {
     pub max_occupancy: f64,
     /// Channel-specific staffing inputs.
     pub staffing: StaffingOptions,
+    /// Handle time forecast when the history has none (seconds).
+    pub default_aht_seconds: Option<f64>,
 }
 
 /// What the channel's staffing model needs beyond the goal. `None` means
@@ -287,7 +289,22 @@ impl QueueSpec {
             shrinkage,
             max_occupancy,
             staffing: StaffingOptions::default(),
+            default_aht_seconds: None,
         })
+    }
+
+    /// Sets the handle time used when the history has none.
+    pub fn with_default_aht(mut self, seconds: Option<f64>) -> Result<Self, InvalidValue> {
+        if let Some(s) = seconds {
+            if !(s.is_finite() && s > 0.0 && s <= 86_400.0) {
+                return Err(InvalidValue::new(
+                    "default_aht_seconds",
+                    format!("{s} must be above 0 and at most 86400"),
+                ));
+            }
+        }
+        self.default_aht_seconds = seconds;
+        Ok(self)
     }
 
     /// Sets the channel's staffing inputs, refusing ones that do not fit it.

@@ -10,7 +10,10 @@
 //!   same origin one and two years back (whole weeks, so weekdays line up),
 //!   so that last year's peak is scored when the request covers it. A fit
 //!   sees only history before its own origin; every scored day lies before
-//!   the forecast origin.
+//!   the forecast origin. An origin has 35 days of history or more; when
+//!   the history is too short for any such origin (5 weeks before a week's
+//!   window), origins with 14 days or more are used instead, and the
+//!   choice's reason and warnings say so.
 //! * Models are compared on the origins where all of them could be fitted
 //!   (one that needs more history drops the oldest origins for everyone,
 //!   rather than being scored on easier ones).
@@ -41,8 +44,11 @@ pub const MAX_BACKTEST_ORIGINS: usize = 26;
 const MIN_RESIDUALS: f64 = 400.0;
 /// Origins a whole number of years back (1 and 2 years).
 pub const YEAR_BACK_ORIGINS: usize = 2;
-/// No backtest origin has less history than this (days).
-const MIN_TRAINING_DAYS: usize = 35;
+/// No backtest origin has less history than this (days) ...
+pub const MIN_TRAINING_DAYS: usize = 35;
+/// ... unless none would have it: then a short history (5 weeks, say) is
+/// backtested on origins with at least this much, rather than not at all.
+pub const SHORT_MIN_TRAINING_DAYS: usize = 14;
 
 /// Lead and length of a request (whole local days).
 #[derive(
@@ -126,6 +132,9 @@ pub(crate) struct Origins {
     /// the choice stays the same as with six.
     pub for_choice: Vec<bool>,
     pub year_back: usize,
+    /// True when the history was too short for [`MIN_TRAINING_DAYS`] and
+    /// the origins have at least [`SHORT_MIN_TRAINING_DAYS`] instead.
+    pub short_history: bool,
 }
 
 /// Day indices of the backtest origins for a request whose origin is day
@@ -140,14 +149,22 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
     // out too narrow: space the origins by about half the lead (a week at
     // least; the short-lead spacing is unchanged).
     let spacing = 7 * (h.lead_days / 14).max(1);
-    let mut origins: Vec<(usize, bool)> = (0..recent)
-        .filter_map(|j| {
-            limit
-                .checked_sub(span + spacing * j)
-                .map(|o| (o, j < BACKTEST_ORIGINS))
-        })
-        .filter(|(o, _)| *o >= MIN_TRAINING_DAYS)
-        .collect();
+    let recent_origins = |min_training: usize| -> Vec<(usize, bool)> {
+        (0..recent)
+            .filter_map(|j| {
+                limit
+                    .checked_sub(span + spacing * j)
+                    .map(|o| (o, j < BACKTEST_ORIGINS))
+            })
+            .filter(|(o, _)| *o >= min_training)
+            .collect()
+    };
+    let mut origins = recent_origins(MIN_TRAINING_DAYS);
+    let mut short_history = false;
+    if origins.is_empty() {
+        origins = recent_origins(SHORT_MIN_TRAINING_DAYS);
+        short_history = !origins.is_empty();
+    }
     let mut year_back = 0;
     for k in 1..=YEAR_BACK_ORIGINS {
         let shift = 7 * (k as f64 * 365.2425 / 7.0).round() as usize;
@@ -167,6 +184,7 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
         days: origins.iter().map(|o| o.0).collect(),
         for_choice: origins.iter().map(|o| o.1).collect(),
         year_back,
+        short_history,
     }
 }
 

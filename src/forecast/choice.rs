@@ -11,7 +11,7 @@
 
 use super::backtest::{
     backtest_origins, common_origins, residuals, run_model, score, BacktestReport, Horizon,
-    ModelScore, Run,
+    ModelScore, Run, BACKTEST_ORIGINS, MIN_TRAINING_DAYS, SHORT_MIN_TRAINING_DAYS,
 };
 use super::calibration::Calibration;
 use super::models::{CheckedModel, FittedModel, ModelName, ModelSelection, ModelSpec};
@@ -359,8 +359,19 @@ pub fn forecast_with_specs(
             Ok(mut fitted) => {
                 fitted.calibration = Calibration::from_residuals(&residuals(&runs[i]));
                 let points = fitted.predict(from, to)?;
-                let reason = reason(specs.len() > 1, &report, &report.scores[i]);
+                let mut reason = reason(specs.len() > 1, &report, &report.scores[i]);
                 let mut context = context;
+                if plan.short_history && !report.origins.is_empty() {
+                    let note = format!(
+                        "short history ({limit} days before the origin): backtested on {} origin(s) with {SHORT_MIN_TRAINING_DAYS} or more days of history each, instead of up to {BACKTEST_ORIGINS} with {MIN_TRAINING_DAYS} or more, so the scores rest on little",
+                        report.origins.len()
+                    );
+                    if specs.len() > 1 {
+                        reason.push_str("; ");
+                        reason.push_str(&note);
+                    }
+                    context.warnings.push(note);
+                }
                 context
                     .warnings
                     .extend(outlier_warning(&fitted.outlier_days, grid, origin));
@@ -696,6 +707,61 @@ mod tests {
             to,
         );
         assert!(matches!(none, Err(ForecastError::NoHistory { .. })));
+    }
+
+    /// Five weeks of history: too short for the usual origins, so `auto`
+    /// backtests on origins with two weeks or more, scores every model it
+    /// can, and says the history was short.
+    #[test]
+    fn five_weeks_of_history_are_backtested_on_what_there_is() {
+        let (rows, grid, sd) = bank();
+        let first = grid.local_date(rows[0].start);
+        let origin = grid.start_of_day(first + Duration::days(35));
+        let to = origin + Duration::days(7);
+        let out =
+            forecast_with(ModelSelection::Auto, &rows, &grid, &sd, origin, origin, to).unwrap();
+        let report = &out.choice.report;
+        assert!(!report.origins.is_empty(), "{report:?}");
+        let scored = report.scores.iter().filter(|s| s.wape.is_some()).count();
+        assert!(scored >= 2, "{report:?}");
+        assert!(out
+            .choice
+            .report
+            .scores
+            .iter()
+            .any(|s| s.model == out.choice.chosen && s.wape.is_some()));
+        assert!(
+            out.choice.reason.starts_with("lowest backtest WAPE"),
+            "{}",
+            out.choice.reason
+        );
+        assert!(
+            out.choice.reason.contains("short history"),
+            "{}",
+            out.choice.reason
+        );
+        assert!(
+            out.context
+                .warnings
+                .iter()
+                .any(|w| w.contains("short history")),
+            "{:?}",
+            out.context.warnings
+        );
+        assert!(out.fitted.calibration.residuals > 0);
+        // Six weeks and a day are not short: no such note.
+        let later = origin + Duration::days(8);
+        let long = forecast_with(
+            ModelSelection::Auto,
+            &rows,
+            &grid,
+            &sd,
+            later,
+            later,
+            later + Duration::days(7),
+        )
+        .unwrap();
+        assert!(!long.choice.reason.contains("short history"));
     }
 
     #[test]

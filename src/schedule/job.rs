@@ -42,6 +42,10 @@ pub struct JobParams {
     pub time_limit_seconds: f64,
     #[serde(default)]
     pub seed: u64,
+    /// Deterministic mode: the engine's search stops after this many moves
+    /// (the time limit still caps it), so one seed gives one roster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration_budget: Option<u64>,
 }
 
 fn default_time_limit() -> f64 {

@@ -519,7 +519,44 @@ async fn origin_apart_from_the_window(db: TestDb) {
     assert!(text.contains("origin"), "{text}");
 }
 
+/// Five weeks of history: `auto` backtests on what there is (origins with
+/// two weeks or more of history) and says so, instead of null scores.
+async fn auto_with_five_weeks_backtests_on_what_it_has(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let q = app.create_queue(crate::common::paris_queue("short")).await;
+    let resp = app
+        .post_body(
+            &paths::queue_history(q),
+            "text/csv",
+            crate::common::history_csv("2026-01-05", 35, true),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let run = app.create_forecast(q, &json!({})).await;
+    let reason = run["model_reason"].as_str().unwrap();
+    assert!(reason.starts_with("lowest backtest WAPE"), "{run}");
+    assert!(reason.contains("short history"), "{run}");
+    assert!(
+        run["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("short history")),
+        "{run}"
+    );
+    let acc = app.get_json(&paths::forecast_accuracy(id_of(&run))).await;
+    assert!(
+        !acc["backtest"]["origins"].as_array().unwrap().is_empty(),
+        "{acc}"
+    );
+    let chosen = acc["chosen"].as_str().unwrap();
+    let scores = acc["backtest"]["scores"].as_array().unwrap();
+    let chosen_score = scores.iter().find(|s| s["model"] == chosen).unwrap();
+    assert!(chosen_score["wape"].is_number(), "{acc}");
+}
+
 crate::on_both_databases!(
+    auto_with_five_weeks_backtests_on_what_it_has,
     origin_apart_from_the_window,
     forecast_and_requirements_follow_the_goal,
     forecast_defaults_to_the_week_after_history,

@@ -296,7 +296,60 @@ async fn bad_schedule_requests_are_refused(db: TestDb) {
     assert_eq!(resp.status(), 404);
 }
 
+/// Deterministic mode: with an iteration budget the search stops on the
+/// move count, not the clock, so one seed gives one roster.
+async fn iteration_budget_gives_one_roster_per_seed(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let (q, f) = queue_and_forecast(&app).await;
+    let agents: Vec<Value> = (0..12)
+        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 38}))
+        .collect();
+    app.add_agents(q, &json!(agents)).await;
+    let run = |seed: u64| {
+        let app = &app;
+        async move {
+            let body = json!({"forecast_id": f, "templates": templates(), "seed": seed,
+                              "iteration_budget": 3000, "time_limit_seconds": 120});
+            let queued = app.create_schedule(&body).await;
+            assert_eq!(queued["params"]["iteration_budget"], 3000);
+            let s = id_of(&queued);
+            let done = app.wait_for_schedule_within(s, 120).await;
+            assert_eq!(done["status"], "done", "{done}");
+            let roster = app.get_json(&paths::schedule_roster(s)).await;
+            (done["report"].clone(), roster["shifts"].clone())
+        }
+    };
+    let (report_a, shifts_a) = run(5).await;
+    let (report_b, shifts_b) = run(5).await;
+    // The budget stopped both, not the clock (unless optimal first).
+    for report in [&report_a, &report_b] {
+        match report["stop"].as_str().unwrap() {
+            "iterations" => assert_eq!(report["iterations"], 3000, "{report}"),
+            "optimal" => assert!(report["iterations"].as_u64().unwrap() <= 3000),
+            other => panic!("stopped by {other}: {report}"),
+        }
+    }
+    assert!(!shifts_a.as_array().unwrap().is_empty());
+    // Byte-identical rosters (shifts carry agent ids, times and breaks only).
+    assert_eq!(shifts_a.to_string(), shifts_b.to_string());
+    assert_eq!(report_a["objective"], report_b["objective"]);
+    assert_eq!(report_a["iterations"], report_b["iterations"]);
+    // Another seed runs too (its roster may or may not differ).
+    let (report_c, _) = run(6).await;
+    assert!(report_c["objective"]["total"].is_number());
+    // A negative budget is refused naming the field.
+    let resp = app
+        .post_json(
+            &paths::schedules(),
+            &json!({"forecast_id": f, "iteration_budget": -1}),
+        )
+        .await;
+    assert!(resp.status().is_client_error());
+    assert!(resp.text().await.unwrap().contains("iteration_budget"));
+}
+
 crate::on_both_databases!(
+    iteration_budget_gives_one_roster_per_seed,
     engine_roster_honours_profiles,
     cancel_keeps_the_best_roster,
     bad_schedule_requests_are_refused,

@@ -55,7 +55,8 @@ async fn what_if_staffing_per_channel() {
     // answering each hour's burst within the hour, yet all of it is staffed.
     let mut hours = vec![json!({"volume": 120, "aht_seconds": 300})];
     hours.extend((0..7).map(|_| json!({"volume": 0, "aht_seconds": 300})));
-    let email = json!({"channel": "email", "interval_minutes": 60, "intervals": hours, "deadline_seconds": 14400});
+    let email = json!({"channel": "email", "interval_minutes": 60, "intervals": hours, "deadline_seconds": 14400,
+                       "shrinkage_percent": 0, "max_occupancy_percent": 100});
     let (status, e) = app.calculate_staffing(&email).await;
     assert_eq!(status, 200, "{e}");
     let peak = e["peak_agents"].as_u64().unwrap();
@@ -116,6 +117,46 @@ async fn what_if_refuses_impossible_or_malformed_input() {
     }
     let (status, _) = app.calculate_staffing(&base).await;
     assert_eq!(status, 200);
+}
+
+/// What-if staffing left to its defaults answers as a queue left to its
+/// defaults does: shrinkage 30 %, occupancy at most 85 %.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_if_defaults_are_a_queues_defaults() {
+    let app = TestApp::spawn(TestDb::sqlite()).await;
+    let q = app
+        .create_queue(json!({"name": "q", "channel": "voice"}))
+        .await;
+    let queue = app.get_json(&crate::common::paths::queue(q)).await;
+    assert_eq!(queue["shrinkage_percent"], 30.0);
+    assert_eq!(queue["max_occupancy_percent"], 85.0);
+    let load = json!([{"volume": 100, "aht_seconds": 180}]);
+    let (status, defaults) = app.calculate_staffing(&json!({"intervals": load})).await;
+    assert_eq!(status, 200, "{defaults}");
+    let (_, explicit) = app
+        .calculate_staffing(
+            &json!({"intervals": load, "shrinkage_percent": 30, "max_occupancy_percent": 85}),
+        )
+        .await;
+    assert_eq!(defaults, explicit);
+    let (_, old) = app
+        .calculate_staffing(
+            &json!({"intervals": load, "shrinkage_percent": 0, "max_occupancy_percent": 100}),
+        )
+        .await;
+    let with_shrinkage =
+        |v: &serde_json::Value| v["intervals"][0]["agents_with_shrinkage"].as_u64().unwrap();
+    assert!(
+        with_shrinkage(&defaults) > with_shrinkage(&old),
+        "{defaults} vs {old}"
+    );
+    assert!(
+        defaults["intervals"][0]["metrics"]["occupancy"]
+            .as_f64()
+            .unwrap()
+            <= 0.85 + 1e-9,
+        "{defaults}"
+    );
 }
 
 /// A request whose work grows with its load is refused before any of it is

@@ -402,6 +402,15 @@ impl TestApp {
             .expect("PUT")
     }
 
+    pub async fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
     pub async fn delete(&self, path: &str) -> reqwest::Response {
         self.client
             .delete(self.url(path))

@@ -266,8 +266,8 @@ impl Default for Weights {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AgentProfile {
-    /// Its `min_week_minutes` / `max_week_minutes` are replaced by the
-    /// agent's weekly hours.
+    /// Its `min_week_minutes` / `max_week_minutes` are the agent's weekly
+    /// hours (the API refuses a body where the two disagree).
     pub contract: Contract,
     pub skills: Vec<QueueId>,
     pub templates: Vec<String>,

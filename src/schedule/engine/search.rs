@@ -14,8 +14,9 @@
 //! * Every move is checked against the hard rules first, so every roster
 //!   the search holds is feasible; the best one is kept (anytime).
 //!
-//! Deterministic for a seed when stopped by `max_iterations`; a time limit
-//! stops wherever the clock says.
+//! Deterministic for a seed when stopped by `max_iterations` (the time
+//! limit still caps such a run as a safety net, and then says so in the
+//! stop reason); a time limit alone stops wherever the clock says.
 
 use super::model::MAX_BREAKS;
 use super::sequence::{contract_cost, request_cost, Assign};
@@ -115,7 +116,9 @@ pub(crate) fn run(
             if limits.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 break StopReason::Cancelled;
             }
-            if limits.max_iterations.is_none() && limits.started.elapsed() >= limits.time_limit {
+            // With `max_iterations` the clock is only a safety net; a run it
+            // stops reports `time_limit` (and is no longer reproducible).
+            if limits.started.elapsed() >= limits.time_limit {
                 break StopReason::TimeLimit;
             }
             if last_report.elapsed() >= limits.progress_interval {

@@ -1,0 +1,1 @@
+ALTER TABLE queues DROP COLUMN default_aht_seconds;
