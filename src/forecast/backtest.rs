@@ -6,7 +6,8 @@
 //!   the forecast origin (`origin − lead − window − s·j`, j = 0..5, spaced
 //!   by s = a week, or about half the lead when that is longer; more, up
 //!   to 26, when a queue has so few intervals a day that six windows give
-//!   fewer than 400 residuals for its bands), and the
+//!   fewer than 400 residuals for its bands; those extra ones are spread
+//!   towards a year back so the bands see every season), and the
 //!   same origin one and two years back (whole weeks, so weekdays line up),
 //!   so that last year's peak is scored when the request covers it. A fit
 //!   sees only history before its own origin; every scored day lies before
@@ -120,8 +121,6 @@ impl OriginResult {
     }
 }
 
-/// Day indices of the backtest origins for a request whose origin is day
-/// `limit` of the series.
 /// The backtest origins of a request, oldest first.
 pub(crate) struct Origins {
     /// Day indices of the origins.
@@ -149,13 +148,12 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
     // out too narrow: space the origins by about half the lead (a week at
     // least; the short-lead spacing is unchanged).
     let spacing = 7 * (h.lead_days / 14).max(1);
+    let offsets = recent_offsets(span, spacing, recent);
     let recent_origins = |min_training: usize| -> Vec<(usize, bool)> {
-        (0..recent)
-            .filter_map(|j| {
-                limit
-                    .checked_sub(span + spacing * j)
-                    .map(|o| (o, j < BACKTEST_ORIGINS))
-            })
+        offsets
+            .iter()
+            .enumerate()
+            .filter_map(|(j, off)| limit.checked_sub(*off).map(|o| (o, j < BACKTEST_ORIGINS)))
             .filter(|(o, _)| *o >= min_training)
             .collect()
     };
@@ -165,12 +163,13 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
         origins = recent_origins(SHORT_MIN_TRAINING_DAYS);
         short_history = !origins.is_empty();
     }
+    let reach = offsets.last().copied().unwrap_or(span);
     let mut year_back = 0;
     for k in 1..=YEAR_BACK_ORIGINS {
         let shift = 7 * (k as f64 * 365.2425 / 7.0).round() as usize;
         // Only where it is older than every recent origin (else the recent
         // ones already cover that stretch).
-        if shift <= span + spacing * (recent - 1) {
+        if shift <= reach {
             continue;
         }
         if let Some(o) = limit.checked_sub(shift).filter(|o| *o >= MIN_TRAINING_DAYS) {
@@ -186,6 +185,28 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
         year_back,
         short_history,
     }
+}
+
+/// Days from the request's origin back to each recent backtest origin,
+/// nearest first: the six for the choice `spacing` apart, then the extra
+/// (bands-only) ones in whole weeks spread so that they reach towards a
+/// year back but not past it (the year-back origins take it from there).
+/// Residuals of half a year of weekly origins see one season only, and a
+/// series whose swings come and go with the season then gets bands from
+/// the wrong season; spread over the year, they see every season.
+fn recent_offsets(span: usize, spacing: usize, recent: usize) -> Vec<usize> {
+    let choice = recent.min(BACKTEST_ORIGINS);
+    let extra = recent - choice;
+    let last_choice = span + spacing * (choice.max(1) - 1);
+    let year = 7 * (365.2425f64 / 7.0).round() as usize;
+    let wide = year
+        .saturating_sub(last_choice + 1)
+        .checked_div(extra)
+        .map_or(spacing, |room| spacing.max(7 * (room / 7)));
+    (0..choice)
+        .map(|j| span + spacing * j)
+        .chain((1..=extra).map(|j| last_choice + wide * j))
+        .collect()
 }
 
 /// The mean |y(t) − y(t − 1 week)| on normal training cells.
@@ -283,6 +304,7 @@ pub(crate) fn run_model(
                 if !y.is_nan() {
                     let fv = fv.max(0.0);
                     result.residuals.push(Residual {
+                        origin: o,
                         lead_days: (d - o) as i64,
                         forecast: fv,
                         actual: *y,
@@ -409,4 +431,40 @@ pub(crate) fn residuals(run: &Run) -> Vec<Residual> {
         .flatten()
         .flat_map(|r| r.residuals.iter().copied())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extra_origins_of_a_daily_series_spread_towards_a_year_back() {
+        // A daily series, a week's window a week ahead: 26 recent origins.
+        let h = Horizon {
+            lead_days: 7,
+            window_days: 7,
+        };
+        let plan = backtest_origins(3000, h, 1.0);
+        let recent: Vec<usize> = plan
+            .days
+            .iter()
+            .rev()
+            .take(MAX_BACKTEST_ORIGINS + 1)
+            .map(|o| 3000 - o)
+            .collect();
+        // The six for the choice a week apart, unchanged.
+        assert_eq!(&recent[..6], &[14, 21, 28, 35, 42, 49]);
+        // The extras reach most of a year but stop short of the year-back
+        // origin (364 days), which is still there for the choice.
+        let farthest_extra = recent.iter().filter(|d| **d < 364).max().unwrap();
+        assert!((300..364).contains(farthest_extra), "{farthest_extra}");
+        assert!(recent.contains(&364));
+        assert_eq!(plan.year_back, 2);
+        assert!(recent.windows(2).all(|w| (w[1] - w[0]) % 7 == 0));
+        // An hourly queue keeps six weekly origins (and the year-back ones).
+        let hourly = backtest_origins(3000, h, 24.0 * 5.0 / 7.0 * 7.0);
+        let offsets: Vec<usize> = hourly.days.iter().rev().map(|o| 3000 - o).collect();
+        assert_eq!(&offsets[..6], &[14, 21, 28, 35, 42, 49]);
+        assert_eq!(offsets.len(), 8);
+    }
 }

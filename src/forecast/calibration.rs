@@ -1,10 +1,22 @@
 //! Calibrated p10–p90 bands from backtest residuals.
 //!
-//! A residual is standardised as z = (actual − forecast)/√(forecast + 1) and
+//! A residual is standardised as z = (actual − forecast)/√(forecast + 1)
+//! (count noise) or as z = ln((actual + 1)/(forecast + 1)) (errors in
+//! proportion to the level), whichever makes the spread of z flatter across
+//! forecast levels on the backtests themselves (see [`Scale::choose`]), and
 //! its 10th/90th percentiles are taken per bucket of forecast level (so a
 //! queue's quiet hours and busy hours each get their own width) and per
 //! bucket of *lead* (days from the origin to the forecast day), so bands
-//! widen with the horizon as far as the backtests at that lead show.
+//! widen with the horizon as far as the backtests at that lead show. On the
+//! log scale the level buckets are pooled: the scale already took the level
+//! out, and splitting by the forecast's own level only thins the samples.
+//!
+//! The residuals of one backtest origin share its mistakes (a week whose
+//! level was misjudged is off on every day), so they count as fewer
+//! independent draws than there are residuals: the percentiles are taken
+//! at the order statistics whose *expected* coverage is 80 % for that
+//! effective count ([`tail_share`]), which widens bands that rest on few
+//! origins and leaves those resting on many as they were.
 
 /// Lead buckets tried, in days (upper edges, exclusive); the last is open.
 const LEAD_EDGES: [i64; 7] = [7, 14, 28, 56, 91, 182, 365];
@@ -14,6 +26,79 @@ const LEVEL_BUCKETS: usize = 4;
 const MIN_PER_LEVEL: usize = 40;
 /// z of the normal 10th/90th percentiles: the band with no backtest.
 const Z90: f64 = 1.2816;
+/// The band's target: 10 % of actuals below p10, 10 % above p90.
+const TAIL: f64 = 0.1;
+
+/// How a residual is standardised before its percentiles are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// z = (y − f)/√(f + 1): the spread grows as √f (count noise).
+    #[default]
+    Poisson,
+    /// z = ln((y + 1)/(f + 1)): the spread grows as f (a level that is
+    /// itself uncertain, such as a season's height or a news day).
+    Log,
+}
+
+impl Scale {
+    fn z(self, f: f64, y: f64) -> f64 {
+        match self {
+            Scale::Poisson => (y - f) / (f + 1.0).sqrt(),
+            Scale::Log => ((y.max(0.0) + 1.0) / (f + 1.0)).ln(),
+        }
+    }
+
+    fn value(self, f: f64, z: f64) -> f64 {
+        match self {
+            Scale::Poisson => f + z * (f + 1.0).sqrt(),
+            Scale::Log => (f + 1.0) * z.exp() - 1.0,
+        }
+    }
+
+    /// The standardisation under which the p10–p90 spread of z varies least
+    /// across forecast-level buckets (the log of the widest bucket's spread
+    /// over the narrowest's). Where it is flat the level buckets agree, so a
+    /// forecast above every backtest's level gets the right width too; the
+    /// count scale unless the log scale is flatter (or too few pairs).
+    pub fn choose(pairs: &[(f64, f64)]) -> Scale {
+        if pairs.len() < 2 * MIN_PER_LEVEL {
+            return Scale::Poisson;
+        }
+        let mut sorted = pairs.to_vec();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let buckets = (sorted.len() / MIN_PER_LEVEL).clamp(2, LEVEL_BUCKETS);
+        let per = sorted.len() / buckets;
+        let unevenness = |scale: Scale| {
+            let spreads: Vec<f64> = (0..buckets)
+                .map(|b| {
+                    let end = if b + 1 == buckets {
+                        sorted.len()
+                    } else {
+                        (b + 1) * per
+                    };
+                    let mut z: Vec<f64> = sorted[b * per..end]
+                        .iter()
+                        .map(|(f, y)| scale.z(*f, *y))
+                        .collect();
+                    z.sort_by(f64::total_cmp);
+                    quantile(&z, 0.9) - quantile(&z, 0.1)
+                })
+                .collect();
+            if !spreads.iter().all(|s| *s > 0.0) {
+                return f64::INFINITY;
+            }
+            let max = spreads.iter().copied().fold(f64::MIN, f64::max);
+            let min = spreads.iter().copied().fold(f64::MAX, f64::min);
+            (max / min).ln()
+        };
+        if unevenness(Scale::Log) < unevenness(Scale::Poisson) {
+            Scale::Log
+        } else {
+            Scale::Poisson
+        }
+    }
+}
 
 /// The band of one lead bucket: z10/z90 per forecast-level bucket (upper
 /// edges ascending; the last bucket is open).
@@ -33,12 +118,17 @@ impl LevelBands {
         }
     }
 
-    fn from_pairs(pairs: &mut [(f64, f64)]) -> Self {
+    /// `tail`: the share below p10 (and above p90) taken from the samples.
+    fn from_pairs(pairs: &mut [(f64, f64)], scale: Scale, tail: f64) -> Self {
         if pairs.len() < MIN_PER_LEVEL {
             return Self::poisson();
         }
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let buckets = (pairs.len() / MIN_PER_LEVEL).clamp(1, LEVEL_BUCKETS);
+        let most = match scale {
+            Scale::Poisson => LEVEL_BUCKETS,
+            Scale::Log => 1,
+        };
+        let buckets = (pairs.len() / MIN_PER_LEVEL).clamp(1, most);
         let per = pairs.len() / buckets;
         let mut out = LevelBands {
             upper_edges: vec![],
@@ -52,13 +142,10 @@ impl LevelBands {
                 (b + 1) * per
             };
             let chunk = &pairs[b * per..end];
-            let mut z: Vec<f64> = chunk
-                .iter()
-                .map(|(f, y)| (y - f) / (f + 1.0).sqrt())
-                .collect();
+            let mut z: Vec<f64> = chunk.iter().map(|(f, y)| scale.z(*f, *y)).collect();
             z.sort_by(f64::total_cmp);
-            out.z10.push(quantile(&z, 0.1));
-            out.z90.push(quantile(&z, 0.9));
+            out.z10.push(quantile(&z, tail));
+            out.z90.push(quantile(&z, 1.0 - tail));
             if b + 1 < buckets {
                 out.upper_edges.push(chunk[chunk.len() - 1].0);
             }
@@ -66,11 +153,10 @@ impl LevelBands {
         out
     }
 
-    fn band(&self, f: f64) -> (f64, f64) {
+    fn band(&self, f: f64, scale: Scale) -> (f64, f64) {
         let b = self.upper_edges.iter().take_while(|e| f > **e).count();
-        let s = (f + 1.0).sqrt();
-        let p10 = (f + self.z10[b] * s).clamp(0.0, f);
-        let p90 = (f + self.z90[b] * s).max(f);
+        let p10 = scale.value(f, self.z10[b]).clamp(0.0, f);
+        let p90 = scale.value(f, self.z90[b]).max(f);
         (p10, p90)
     }
 }
@@ -84,6 +170,9 @@ pub struct Calibration {
     /// How many backtest residuals it was estimated from (0 = the Poisson
     /// default ±1.2816).
     pub residuals: usize,
+    /// How the residuals were standardised (fits stored before it: Poisson).
+    #[serde(default)]
+    pub scale: Scale,
 }
 
 impl Default for Calibration {
@@ -92,14 +181,17 @@ impl Default for Calibration {
             lead_edges: vec![],
             by_lead: vec![LevelBands::poisson()],
             residuals: 0,
+            scale: Scale::Poisson,
         }
     }
 }
 
-/// One backtest residual: the lead (days from the backtest origin to the
+/// One backtest residual: its backtest origin (any id shared by the
+/// residuals of one origin), the lead (days from the backtest origin to the
 /// scored day), the forecast and the actual.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Residual {
+    pub origin: usize,
     pub lead_days: i64,
     pub forecast: f64,
     pub actual: f64,
@@ -110,7 +202,9 @@ impl Calibration {
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Calibration {
         let residuals: Vec<Residual> = pairs
             .iter()
-            .map(|(f, y)| Residual {
+            .enumerate()
+            .map(|(i, (f, y))| Residual {
+                origin: i,
                 lead_days: 0,
                 forecast: *f,
                 actual: *y,
@@ -128,16 +222,16 @@ impl Calibration {
         }
         rs.sort_by_key(|r| r.lead_days);
         // Group by the candidate edges, then merge small groups.
-        let mut groups: Vec<(i64, Vec<(f64, f64)>)> = Vec::new();
+        let mut groups: Vec<(i64, Vec<&Residual>)> = Vec::new();
         for r in rs.iter() {
             let b = LEAD_EDGES.iter().take_while(|e| r.lead_days >= **e).count();
             let upper = LEAD_EDGES.get(b).copied().unwrap_or(i64::MAX);
             match groups.last_mut() {
-                Some((u, g)) if *u == upper => g.push((r.forecast, r.actual)),
-                _ => groups.push((upper, vec![(r.forecast, r.actual)])),
+                Some((u, g)) if *u == upper => g.push(r),
+                _ => groups.push((upper, vec![r])),
             }
         }
-        let mut merged: Vec<(i64, Vec<(f64, f64)>)> = Vec::new();
+        let mut merged: Vec<(i64, Vec<&Residual>)> = Vec::new();
         for (upper, g) in groups {
             match merged.last_mut() {
                 Some((u, prev)) if prev.len() < MIN_PER_LEAD => {
@@ -153,14 +247,19 @@ impl Calibration {
             last.1.extend(g);
             last.0 = upper;
         }
+        let all: Vec<(f64, f64)> = rs.iter().map(|r| (r.forecast, r.actual)).collect();
         let mut cal = Calibration {
             lead_edges: vec![],
             by_lead: vec![],
             residuals: rs.len(),
+            scale: Scale::choose(&all),
         };
         let count = merged.len();
-        for (i, (upper, mut g)) in merged.into_iter().enumerate() {
-            cal.by_lead.push(LevelBands::from_pairs(&mut g));
+        for (i, (upper, g)) in merged.into_iter().enumerate() {
+            let tail = tail_share(effective_count(&g, cal.scale));
+            let mut pairs: Vec<(f64, f64)> = g.iter().map(|r| (r.forecast, r.actual)).collect();
+            cal.by_lead
+                .push(LevelBands::from_pairs(&mut pairs, cal.scale, tail));
             if i + 1 < count {
                 cal.lead_edges.push(upper);
             }
@@ -179,13 +278,59 @@ impl Calibration {
             .iter()
             .take_while(|e| lead_days >= **e)
             .count();
-        self.by_lead[b.min(self.by_lead.len() - 1)].band(f)
+        self.by_lead[b.min(self.by_lead.len() - 1)].band(f, self.scale)
     }
 
     /// (p10, p90) at the shortest lead.
     pub fn band(&self, f: f64) -> (f64, f64) {
         self.band_at(f, 0)
     }
+}
+
+/// How many independent draws `rs` are worth: n / (1 + (k − 1)·ρ), with ρ
+/// the share of the variance of z that lies between backtest origins
+/// (one-way intraclass correlation) and k the mean residuals per origin.
+fn effective_count(rs: &[&Residual], scale: Scale) -> f64 {
+    let n = rs.len() as f64;
+    let mut by_origin: std::collections::BTreeMap<usize, (f64, f64, f64)> = Default::default();
+    for r in rs {
+        let z = scale.z(r.forecast, r.actual);
+        let e = by_origin.entry(r.origin).or_default();
+        e.0 += 1.0;
+        e.1 += z;
+        e.2 += z * z;
+    }
+    let m = by_origin.len() as f64;
+    if m < 2.0 || n - m < 1.0 {
+        return n;
+    }
+    let grand = by_origin.values().map(|g| g.1).sum::<f64>() / n;
+    let between: f64 = by_origin
+        .values()
+        .map(|(k, s, _)| k * (s / k - grand).powi(2))
+        .sum();
+    let within: f64 = by_origin.values().map(|(k, s, ss)| ss - s * s / k).sum();
+    let (msb, msw) = (between / (m - 1.0), within.max(0.0) / (n - m));
+    let k0 = (n - by_origin.values().map(|g| g.0 * g.0).sum::<f64>() / n) / (m - 1.0);
+    let denom = msb + (k0 - 1.0) * msw;
+    let rho = if denom > 0.0 {
+        ((msb - msw) / denom).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    n / (1.0 + (k0 - 1.0) * rho)
+}
+
+/// The share of samples to leave below p10 (and above p90) so that, from
+/// `n` independent draws, the band's expected coverage is 80 %: the order
+/// statistics i < j of n draws hold (j − i)/(n + 1) of the distribution
+/// between them, so i = 0.1·(n + 1), i.e. a share (i − 1)/(n − 1) with
+/// [`quantile`]'s interpolation. Near 0.1 for many draws, smaller for few.
+fn tail_share(n: f64) -> f64 {
+    if n <= 1.0 {
+        return 0.0;
+    }
+    ((TAIL * (n + 1.0) - 1.0) / (n - 1.0)).clamp(0.0, TAIL)
 }
 
 pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
@@ -196,5 +341,122 @@ pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
         sorted[i] * (1.0 - frac) + sorted[i + 1] * frac
     } else {
         sorted[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    type Rng8 = rand_chacha::ChaCha8Rng;
+
+    /// A standard normal draw (sum of 12 uniforms).
+    fn normal(rng: &mut Rng8) -> f64 {
+        (0..12).map(|_| rng.gen::<f64>()).sum::<f64>() - 6.0
+    }
+
+    #[test]
+    fn tail_share_is_the_expected_coverage_order_statistic() {
+        assert!((tail_share(1e6) - 0.1).abs() < 1e-5);
+        assert!((tail_share(49.0) - 4.0 / 48.0).abs() < 1e-12);
+        assert_eq!(tail_share(9.0), 0.0);
+        assert_eq!(tail_share(1.0), 0.0);
+    }
+
+    #[test]
+    fn errors_in_proportion_to_the_level_get_the_log_scale_and_hold_above_it() {
+        let mut rng = Rng8::seed_from_u64(11);
+        // Actual = forecast × e^(0.4·u): the spread grows as the level.
+        let levels = [100.0, 300.0, 1000.0, 3000.0];
+        let draw = |f: f64, rng: &mut Rng8| f * (0.4 * normal(rng)).exp();
+        let train: Vec<(f64, f64)> = (0..2000)
+            .map(|i| {
+                let f = levels[i % 4];
+                (f, draw(f, &mut rng))
+            })
+            .collect();
+        let cal = Calibration::from_pairs(&train);
+        assert_eq!(cal.scale, Scale::Log);
+        assert_eq!(cal.by_lead[0].z10.len(), 1, "one pooled level bucket");
+        // Ten times above every level seen: the band keeps its share.
+        let f = 30_000.0;
+        let inside = (0..4000)
+            .filter(|_| {
+                let y = draw(f, &mut rng);
+                let (lo, hi) = cal.band(f);
+                y >= lo && y <= hi
+            })
+            .count();
+        let cover = inside as f64 / 4000.0;
+        assert!((0.76..=0.84).contains(&cover), "{cover}");
+    }
+
+    #[test]
+    fn count_noise_keeps_the_count_scale() {
+        let mut rng = Rng8::seed_from_u64(3);
+        let levels = [5.0f64, 50.0, 500.0, 5000.0];
+        let pairs: Vec<(f64, f64)> = (0..2000)
+            .map(|i| {
+                let f = levels[i % 4];
+                (f, f + normal(&mut rng) * f.sqrt())
+            })
+            .collect();
+        assert_eq!(Scale::choose(&pairs), Scale::Poisson);
+    }
+
+    /// Origins whose every residual shares one shift (a misjudged week):
+    /// the band widens to keep 80 % of fresh origins, where treating the
+    /// residuals as independent comes out narrower.
+    #[test]
+    fn residuals_sharing_their_origin_count_as_fewer_draws() {
+        let mut rng = Rng8::seed_from_u64(5);
+        let f = 1000.0;
+        let origin_block = |o: usize, rng: &mut Rng8| -> Vec<Residual> {
+            let shift = 60.0 * normal(rng);
+            (0..7)
+                .map(|d| Residual {
+                    origin: o,
+                    lead_days: 7 + d,
+                    forecast: f,
+                    actual: f + shift + 10.0 * normal(rng),
+                })
+                .collect()
+        };
+        let shared: Vec<Residual> = (0..20).flat_map(|o| origin_block(o, &mut rng)).collect();
+        let n_eff = effective_count(&shared.iter().collect::<Vec<_>>(), Scale::Poisson);
+        assert!((15.0..=40.0).contains(&n_eff), "{n_eff}");
+        let apart: Vec<Residual> = shared
+            .iter()
+            .enumerate()
+            .map(|(i, r)| Residual { origin: i, ..*r })
+            .collect();
+        let (wide, narrow) = (
+            Calibration::from_residuals(&shared),
+            Calibration::from_residuals(&apart),
+        );
+        let width = |c: &Calibration| {
+            let (lo, hi) = c.band_at(f, 7);
+            hi - lo
+        };
+        assert!(
+            width(&wide) > width(&narrow),
+            "{} {}",
+            width(&wide),
+            width(&narrow)
+        );
+        // Over many fresh origins, the expected coverage is 80 %.
+        let (mut inside, mut total) = (0usize, 0usize);
+        for trial in 0..200 {
+            let train: Vec<Residual> = (0..20).flat_map(|o| origin_block(o, &mut rng)).collect();
+            let cal = Calibration::from_residuals(&train);
+            for r in origin_block(100 + trial, &mut rng) {
+                let (lo, hi) = cal.band_at(r.forecast, r.lead_days);
+                inside += usize::from(r.actual >= lo && r.actual <= hi);
+                total += 1;
+            }
+        }
+        let cover = inside as f64 / total as f64;
+        assert!((0.76..=0.84).contains(&cover), "{cover}");
     }
 }
