@@ -15,7 +15,7 @@
 //! level was misjudged is off on every day), so they count as fewer
 //! independent draws than there are residuals: the percentiles are taken
 //! at the order statistics whose *expected* coverage is 80 % for that
-//! effective count ([`tail_share`]), which widens bands that rest on few
+//! effective count (`tail_share`), which widens bands that rest on few
 //! origins and leaves those resting on many as they were.
 
 /// Lead buckets tried, in days (upper edges, exclusive); the last is open.
