@@ -294,6 +294,13 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Stored data is not valid",
     ),
     ("unavailable", 503, "unavailable", "Service unavailable"),
+    // Nobody reads it: the client left before the answer (nginx's 499).
+    (
+        "client_closed_request",
+        499,
+        "client_closed",
+        "Client closed the request",
+    ),
 ];
 
 /// The specific code of an error and the field it is about, if any.
@@ -324,6 +331,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 ForecastError::InvalidParams { field: f, .. } => ("invalid_value", field(f)),
                 ForecastError::NoHistory { .. } => ("no_history", None),
                 ForecastError::InvalidWindow { .. } => ("invalid_window", None),
+                ForecastError::Stopped => ("client_closed_request", None),
             },
             AppError::Schedule(e) => match e {
                 ScheduleError::InvalidGrid { .. } => ("invalid_grid", None),
@@ -395,6 +403,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
             }
             AppError::Db(DbError::Pool(_)) => ("unavailable", None),
             AppError::Db(_) => ("internal", None),
+            AppError::Stopped => ("client_closed_request", None),
         },
     }
 }

@@ -33,6 +33,8 @@ use error::ApiError;
 use guard::{AllowedHosts, Shield};
 use std::net::TcpListener;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Limits and knobs of a running server.
 #[derive(Debug, Clone)]
@@ -135,6 +137,10 @@ fn server(
                 .configure(routes)
         })
         .shutdown_timeout(shutdown_timeout)
+        // A client that closes its side has gone (HTTP clients do not
+        // half-close while they wait): end the connection, which drops the
+        // handler's future and so stops its work (see `until_disconnect`).
+        .h1_allow_half_closed(false)
         .listen(listener)?;
     Ok(if signals {
         server.run()
@@ -281,6 +287,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Runs blocking work (database, CPU-heavy core) on actix's blocking pool.
+/// [`blocking`] for work worth stopping when its client goes away: `f`
+/// gets a flag that is set when the handler's future is dropped, which
+/// actix does when the connection closes before the answer (the server does
+/// not allow half-closed connections). The work looks at the flag between
+/// steps and ends with [`AppError::Stopped`](crate::app::AppError::Stopped).
+pub(crate) async fn until_disconnect<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&AtomicBool) -> Result<T, crate::app::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let stop = Arc::new(AtomicBool::new(false));
+    let _on_drop = StopOnDrop(Arc::clone(&stop));
+    blocking(move || {
+        let out = f(&stop);
+        if matches!(out, Err(crate::app::AppError::Stopped)) {
+            tracing::info!("work stopped: the client went away");
+        }
+        out
+    })
+    .await
+}
+
+/// Sets its flag when dropped: with the handler's future, when the client
+/// is gone; after the answer, when it no longer matters.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, crate::app::AppError> + Send + 'static,

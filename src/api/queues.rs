@@ -4,7 +4,8 @@ use super::blocking;
 use super::body::{read_upload, Json};
 use super::error::ApiError;
 use crate::app::history::{
-    create_queue, history_between, import_history as import, queue, queues, set_default_aht,
+    change_settings, create_queue, history_between, import_history as import, queue, queues,
+    SettingsChange,
 };
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
@@ -51,6 +52,11 @@ pub struct QueueBody {
     /// it such a forecast has volumes only (no requirements).
     #[schema(exclusive_minimum = 0, maximum = 86400, example = 240)]
     default_aht_seconds: Option<f64>,
+    /// The chance (percent) each open interval should meet the goal:
+    /// requirements staff for that quantile of the forecast's uncertain
+    /// volume. Left out: staff for the point forecast.
+    #[schema(minimum = 50, maximum = 99.9, example = 90)]
+    interval_confidence_percent: Option<f64>,
 }
 
 pub(super) fn default_interval() -> u32 {
@@ -95,7 +101,8 @@ impl QueueBody {
             chat_concurrency: self.chat_concurrency,
             deadline_seconds: self.deadline_seconds,
         })?
-        .with_default_aht(self.default_aht_seconds)?)
+        .with_default_aht(self.default_aht_seconds)?
+        .with_interval_confidence(self.interval_confidence_percent)?)
     }
 }
 
@@ -116,6 +123,8 @@ pub struct QueueView {
     chat_concurrency: Option<u32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval_confidence_percent: Option<f64>,
     created_at: DateTime<Utc>,
 }
 
@@ -138,6 +147,7 @@ impl From<StoredQueue> for QueueView {
             chat_concurrency: s.staffing.chat_concurrency,
             deadline_seconds: s.staffing.deadline_seconds,
             default_aht_seconds: s.default_aht_seconds,
+            interval_confidence_percent: s.interval_confidence.map(|c| (c * 1000.0).round() / 10.0),
             created_at: q.created_at,
         }
     }
@@ -182,6 +192,11 @@ pub struct QueueSettingsBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 86400, example = 240)]
     default_aht_seconds: Option<Option<f64>>,
+    /// Percent (50–99.9), or null to staff for the point forecast again;
+    /// left out, unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>, minimum = 50, maximum = 99.9, example = 90)]
+    interval_confidence_percent: Option<Option<f64>>,
 }
 
 /// A field that is present, even as null, is `Some`.
@@ -190,7 +205,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>
 }
 
 /// Changes a queue's settings: `default_aht_seconds`, the handle time its
-/// next forecasts use when the history has none.
+/// next forecasts use when the history has none, and
+/// `interval_confidence_percent`, the chance each interval of its next
+/// forecasts' requirements should meet the goal.
 #[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), request_body = QueueSettingsBody, responses((status = 200, description = "The queue, changed", body = QueueView)))]
 pub async fn update(
     db: web::Data<Database>,
@@ -200,11 +217,11 @@ pub async fn update(
     let id = QueueId(id.into_inner());
     let body = body.into_inner();
     let db = db.into_inner();
-    let stored = blocking(move || match body.default_aht_seconds {
-        Some(seconds) => set_default_aht(&db, id, seconds),
-        None => queue(&db, id),
-    })
-    .await?;
+    let change = SettingsChange {
+        default_aht_seconds: body.default_aht_seconds,
+        interval_confidence_percent: body.interval_confidence_percent,
+    };
+    let stored = blocking(move || change_settings(&db, id, change)).await?;
     Ok(HttpResponse::Ok().json(QueueView::from(stored)))
 }
 

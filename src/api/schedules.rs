@@ -1,9 +1,9 @@
 //! /api/v1/schedules: build a roster and read it as JSON or CSV.
 
-use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
+use super::{blocking, until_disconnect};
 use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
@@ -375,7 +375,7 @@ pub async fn simulate(
         patience_seconds: body.patience_seconds,
     };
     let db = db.into_inner();
-    let report = blocking(move || simulate_schedule(&db, id, &options)).await?;
+    let report = until_disconnect(move |stop| simulate_schedule(&db, id, &options, stop)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -47,6 +47,10 @@ pub enum AppError {
     Corrupt(String),
     #[error(transparent)]
     Db(DbError),
+    /// The work was stopped before its end because nobody waits for it any
+    /// more (the client disconnected); nothing was stored.
+    #[error("stopped before the end: the client went away")]
+    Stopped,
 }
 
 /// Why a use case refuses a request that its values alone do not explain:

@@ -73,15 +73,38 @@ pub fn create_queue(db: &Database, spec: &QueueSpec) -> Result<StoredQueue, AppE
     Ok(db.create_queue(spec)?)
 }
 
-/// Sets (or, with `None`, clears) the handle time a queue's forecasts use
-/// when its history has none. Forecasts already made keep theirs.
-pub fn set_default_aht(
+/// Settings to change on a queue: `None` leaves one as it is, `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SettingsChange {
+    /// Handle time its forecasts use when the history has none.
+    pub default_aht_seconds: Option<Option<f64>>,
+    /// Chance (percent) each interval of its requirements meets the goal.
+    pub interval_confidence_percent: Option<Option<f64>>,
+}
+
+/// Changes a queue's settings, all checked before any is stored. Forecasts
+/// already made keep theirs.
+pub fn change_settings(
     db: &Database,
     id: QueueId,
-    seconds: Option<f64>,
+    change: SettingsChange,
 ) -> Result<StoredQueue, AppError> {
-    let spec = queue(db, id)?.spec.with_default_aht(seconds)?;
-    if !db.set_queue_default_aht(id, spec.default_aht_seconds)? {
+    let mut spec = queue(db, id)?.spec;
+    if let Some(seconds) = change.default_aht_seconds {
+        spec = spec.with_default_aht(seconds)?;
+    }
+    if let Some(percent) = change.interval_confidence_percent {
+        spec = spec.with_interval_confidence(percent)?;
+    }
+    let found = match change.default_aht_seconds {
+        Some(_) => db.set_queue_default_aht(id, spec.default_aht_seconds)?,
+        None => true,
+    } && match change.interval_confidence_percent {
+        Some(percent) => db.set_queue_interval_confidence(id, percent)?,
+        None => true,
+    };
+    if !found {
         return Err(AppError::not_found("queue", id));
     }
     queue(db, id)

@@ -10,6 +10,7 @@ use crate::domain::ScheduleId;
 use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimulationInput};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How to simulate; every field has a default.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,18 +61,20 @@ pub struct SimulationReport {
 }
 
 /// Most calls one request may simulate, replications included: about 1–2 s
-/// of one core (BENCHMARKS.md: 6–9 M calls/s). The work runs on a blocking
-/// thread that goes on if the client hangs up; this bound keeps that cheap.
+/// of one core (BENCHMARKS.md: 6–9 M calls/s). Over the API the work stops
+/// between replications when the client hangs up.
 pub const MAX_SIMULATED_CALLS: f64 = 1e7;
 
 /// Runs `replications` seeded simulations of `plan` and pools their counts.
 /// Handle time is one distribution for the whole plan, with the
-/// volume-weighted mean AHT.
+/// volume-weighted mean AHT. Setting `stop` ends it between replications
+/// with [`AppError::Stopped`].
 pub fn simulate_plan(
     plan: &[PlanInterval],
     interval_seconds: f64,
     target_seconds: f64,
     options: &SimulationOptions,
+    stop: &AtomicBool,
 ) -> Result<SimulationReport, AppError> {
     if plan.is_empty() {
         return Err(Refusal::Empty {
@@ -121,6 +124,9 @@ pub fn simulate_plan(
     };
     let mut runs = Vec::with_capacity(options.replications as usize);
     for r in 0..options.replications {
+        if stop.load(Ordering::Relaxed) {
+            return Err(AppError::Stopped);
+        }
         let input = SimulationInput {
             interval_seconds,
             agents_per_interval: plan.iter().map(|p| p.agents).collect(),
@@ -186,6 +192,7 @@ pub fn simulate_schedule(
     db: &Database,
     id: ScheduleId,
     options: &SimulationOptions,
+    stop: &AtomicBool,
 ) -> Result<SimulationReport, AppError> {
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
@@ -220,6 +227,7 @@ pub fn simulate_schedule(
         grid.seconds(),
         spec.goal.answer_within_seconds(),
         &options,
+        stop,
     )
 }
 
@@ -246,7 +254,7 @@ mod tests {
             replications: 1000,
             ..SimulationOptions::default()
         };
-        match simulate_plan(&busy_day(), 1800.0, 20.0, &many) {
+        match simulate_plan(&busy_day(), 1800.0, 20.0, &many, &AtomicBool::new(false)) {
             Err(AppError::Refused(Refusal::TooCostly { field, message })) => {
                 assert_eq!(field, "replications");
                 assert!(message.contains("2.40e7"), "{message}");
@@ -257,7 +265,8 @@ mod tests {
             replications: 2,
             ..SimulationOptions::default()
         };
-        let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few).expect("within the bound");
+        let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few, &AtomicBool::new(false))
+            .expect("within the bound");
         assert_eq!((report.replications, report.intervals.len()), (2, 48));
     }
 }

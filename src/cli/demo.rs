@@ -15,6 +15,7 @@ use crate::db::{redact, Database};
 use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 /// Real data: the Anonymous Bank (Israel) 1999 arrivals in 30-minute
@@ -141,7 +142,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         imported.rows
     );
 
-    let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?.run;
+    let forecast = create_forecast(
+        &db,
+        queue.id,
+        &ForecastRequest::default(),
+        &AtomicBool::new(false),
+    )?
+    .run;
     let total: f64 = db
         .forecast_intervals(forecast.id)?
         .iter()
@@ -276,6 +283,7 @@ fn peak_season(
             to: Some(from + chrono::Duration::weeks(SEASON_WEEKS)),
             ..ForecastRequest::default()
         },
+        &AtomicBool::new(false),
     )?;
     let mut plan = PlanConfig::new(pool as f64, 25.0);
     plan.attrition_percent_per_month = 2.0;

@@ -93,6 +93,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         f64::from(args.interval_minutes) * 60.0,
         args.target_seconds,
         &options,
+        &std::sync::atomic::AtomicBool::new(false),
     )?;
     let mut writer = csv::Writer::from_path(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;

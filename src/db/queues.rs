@@ -33,6 +33,7 @@ struct QueueRow {
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    interval_confidence_percent: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -53,6 +54,7 @@ struct NewQueueRow<'a> {
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    interval_confidence_percent: Option<f64>,
 }
 
 impl QueueRow {
@@ -85,6 +87,7 @@ impl QueueRow {
             })
         })
         .and_then(|spec| spec.with_default_aht(self.default_aht_seconds))
+        .and_then(|spec| spec.with_interval_confidence(self.interval_confidence_percent))
         .map_err(corrupt)?;
         Ok(StoredQueue {
             id: QueueId(self.id),
@@ -114,6 +117,7 @@ impl Database {
             chat_concurrency: spec.staffing.chat_concurrency.map(|k| k as i32),
             deadline_seconds: spec.staffing.deadline_seconds,
             default_aht_seconds: spec.default_aht_seconds,
+            interval_confidence_percent: spec.interval_confidence.map(|c| c * 100.0),
         };
         let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
             .values(&row)
@@ -141,6 +145,19 @@ impl Database {
     ) -> Result<bool, DbError> {
         let n = with_conn!(self, conn => diesel::update(queues::table.find(id.0))
             .set(queues::default_aht_seconds.eq(seconds))
+            .execute(conn)?);
+        Ok(n > 0)
+    }
+
+    /// Sets a queue's interval confidence (percent, or `None`); false when
+    /// there is no such queue.
+    pub fn set_queue_interval_confidence(
+        &self,
+        id: QueueId,
+        percent: Option<f64>,
+    ) -> Result<bool, DbError> {
+        let n = with_conn!(self, conn => diesel::update(queues::table.find(id.0))
+            .set(queues::interval_confidence_percent.eq(percent))
             .execute(conn)?);
         Ok(n > 0)
     }

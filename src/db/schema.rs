@@ -18,6 +18,7 @@ diesel::table! {
         chat_concurrency -> Nullable<Integer>,
         deadline_seconds -> Nullable<Double>,
         default_aht_seconds -> Nullable<Double>,
+        interval_confidence_percent -> Nullable<Double>,
     }
 }
 
@@ -69,6 +70,9 @@ diesel::table! {
         asa_seconds -> Double,
         occupancy -> Double,
         prob_abandon -> Double,
+        staffed_volume -> Nullable<Double>,
+        expected_service_level -> Nullable<Double>,
+        goal_probability -> Nullable<Double>,
     }
 }
 

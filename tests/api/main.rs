@@ -17,6 +17,7 @@ mod auth;
 mod browser;
 mod caching;
 mod capacity;
+mod confidence;
 mod errors;
 mod forecast_actuals;
 mod history;
