@@ -12,14 +12,15 @@ use crate::db::forecasts::{
 };
 use crate::db::Database;
 use crate::domain::InvalidValue;
-use crate::domain::{ForecastId, QueueId, QueueSpec};
+use crate::domain::{ForecastId, OpeningHours, QueueId, QueueSpec};
 use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Window};
 use crate::forecast::realised::{realised, RealisedReport};
 use crate::forecast::{
     candidate_specs, fit_work, forecast_with_specs, history_context, ChoiceRecord, FitWork,
     FittedModel, ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
+    SpecialDayKind,
 };
-use crate::staffing::{channel_requirements, ChannelModel, StaffingTarget, Workload};
+use crate::staffing::{channel_requirements_open, ChannelModel, StaffingTarget, Workload};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 /// Bumped when stored fits change shape, so older ones are refitted.
@@ -185,7 +186,8 @@ pub fn create_forecast(
     if let Some(warning) = fill_handle_time(&queue.spec, &mut points) {
         context.warnings.push(warning);
     }
-    let requirements = requirements_for(&queue.spec, &points)?;
+    let hours = hours_of(&queue.spec, &special_days);
+    let requirements = requirements_for(&queue.spec, &hours, &points)?;
     let run = NewForecastRun {
         queue_id: id,
         from,
@@ -657,10 +659,23 @@ pub fn delete_adjustment(
     }
 }
 
+/// The queue's opening hours with its calendar's closed days closed too
+/// (a date with hours of its own keeps them).
+pub fn hours_of(spec: &QueueSpec, special_days: &[SpecialDay]) -> OpeningHours {
+    spec.hours.clone().with_closed_dates(
+        special_days
+            .iter()
+            .filter(|d| d.kind == SpecialDayKind::Closed)
+            .map(|d| d.date),
+    )
+}
+
 /// Agents per interval for the queue's goal under its channel's model, with
-/// shrinkage and the occupancy cap. Empty when the forecast has no handle time.
+/// shrinkage and the occupancy cap; none where `hours` are closed (marked
+/// `open: false`). Empty when the forecast has no handle time.
 pub fn requirements_for(
     spec: &QueueSpec,
+    hours: &OpeningHours,
     points: &[ForecastPoint],
 ) -> Result<Vec<RequirementInterval>, AppError> {
     let load: Option<Vec<(f64, f64)>> = points
@@ -677,11 +692,14 @@ pub fn requirements_for(
     );
     // The forecast's volumes decide the work; a shorter window is less of it.
     check_staffing_work(&model, &load, &target, "to")?;
-    let reqs = channel_requirements(&model, &load, &target)?;
+    let grid = spec.grid();
+    let open = hours.open_mask(&grid, points.iter().map(|p| p.start));
+    let reqs = channel_requirements_open(&model, &load, &target, &open)?;
     Ok(points
         .iter()
         .zip(reqs)
-        .map(|(p, r)| RequirementInterval {
+        .zip(open)
+        .map(|((p, r), open)| RequirementInterval {
             start: p.start,
             workload_erlangs: r.workload_erlangs,
             agents_raw: r.agents_raw,
@@ -691,6 +709,7 @@ pub fn requirements_for(
             asa_seconds: r.metrics.asa_seconds,
             occupancy: r.metrics.occupancy,
             prob_abandon: r.metrics.prob_abandon,
+            open,
         })
         .collect())
 }

@@ -77,6 +77,9 @@ pub struct RequirementInterval {
     pub asa_seconds: f64,
     pub occupancy: f64,
     pub prob_abandon: f64,
+    /// False when the queue was closed then (no agents are required, and
+    /// service figures leave the interval out).
+    pub open: bool,
 }
 
 #[derive(Queryable, Selectable)]
@@ -146,6 +149,7 @@ struct RequirementInsert {
     asa_seconds: f64,
     occupancy: f64,
     prob_abandon: f64,
+    is_open: bool,
 }
 
 impl Database {
@@ -209,6 +213,7 @@ impl Database {
                     asa_seconds: r.asa_seconds,
                     occupancy: r.occupancy,
                     prob_abandon: r.prob_abandon,
+                    is_open: r.open,
                 })
                 .collect();
             for chunk in reqs.chunks(BATCH_ROWS) {
@@ -285,6 +290,7 @@ impl Database {
                 asa_seconds: r.asa_seconds,
                 occupancy: r.occupancy,
                 prob_abandon: r.prob_abandon,
+                open: r.is_open,
             })
             .collect())
     }
@@ -302,6 +308,7 @@ struct RequirementRow {
     asa_seconds: f64,
     occupancy: f64,
     prob_abandon: f64,
+    is_open: bool,
 }
 
 #[cfg(test)]

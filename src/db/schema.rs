@@ -18,6 +18,8 @@ diesel::table! {
         chat_concurrency -> Nullable<Integer>,
         deadline_seconds -> Nullable<Double>,
         default_aht_seconds -> Nullable<Double>,
+        opening_hours -> Nullable<Text>,
+        weekend_days -> Text,
     }
 }
 
@@ -69,6 +71,7 @@ diesel::table! {
         asa_seconds -> Double,
         occupancy -> Double,
         prob_abandon -> Double,
+        is_open -> Bool,
     }
 }
 

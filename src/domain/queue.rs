@@ -194,6 +194,10 @@ pub struct QueueSpec {
     pub staffing: StaffingOptions,
     /// Handle time forecast when the history has none (seconds).
     pub default_aht_seconds: Option<f64>,
+    /// When the queue takes contacts (default: 24 h, every day).
+    pub hours: super::OpeningHours,
+    /// The days of its weekend (default: Saturday and Sunday).
+    pub weekend: super::WeekendDays,
 }
 
 /// What the channel's staffing model needs beyond the goal. `None` means
@@ -290,6 +294,8 @@ impl QueueSpec {
             max_occupancy,
             staffing: StaffingOptions::default(),
             default_aht_seconds: None,
+            hours: super::OpeningHours::default(),
+            weekend: super::WeekendDays::default(),
         })
     }
 
@@ -305,6 +311,18 @@ impl QueueSpec {
         }
         self.default_aht_seconds = seconds;
         Ok(self)
+    }
+
+    /// Sets the opening hours.
+    pub fn with_hours(mut self, hours: super::OpeningHours) -> Self {
+        self.hours = hours;
+        self
+    }
+
+    /// Sets the weekend days.
+    pub fn with_weekend(mut self, weekend: super::WeekendDays) -> Self {
+        self.weekend = weekend;
+        self
     }
 
     /// Sets the channel's staffing inputs, refusing ones that do not fit it.
