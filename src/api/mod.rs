@@ -16,6 +16,7 @@ mod ical;
 pub mod idempotency;
 mod keys;
 pub mod openapi;
+mod opening_hours;
 pub(crate) mod published;
 mod queues;
 mod schedules;
@@ -209,6 +210,8 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/queues"                                     Requires(ReadRosters)      => queues::list;
         GET    "/api/v1/queues/{id}"                                Requires(ReadRosters)      => queues::get;
         PATCH  "/api/v1/queues/{id}"                                Requires(WritePlanning)    => queues::update;
+        GET    "/api/v1/queues/{id}/opening-hours"                  Requires(ReadPlanning)     => opening_hours::get;
+        PUT    "/api/v1/queues/{id}/opening-hours"                  Requires(WritePlanning)    => opening_hours::replace;
         POST   "/api/v1/queues/{id}/history"                        Requires(WritePlanning)    => queues::import_history;
         GET    "/api/v1/queues/{id}/history"                        Requires(ReadPlanning)     => queues::history;
         GET    "/api/v1/queues/{id}/special-days"                   Requires(ReadPlanning)     => calendar::list;

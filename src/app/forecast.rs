@@ -12,13 +12,13 @@ use crate::db::forecasts::{
 };
 use crate::db::Database;
 use crate::domain::InvalidValue;
-use crate::domain::{ForecastId, QueueId, QueueSpec};
+use crate::domain::{ForecastId, OpeningHours, QueueId, QueueSpec};
 use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Window};
 use crate::forecast::realised::{realised, RealisedReport};
 use crate::forecast::{
     candidate_specs, fit_work, forecast_with_specs, history_context, ChoiceRecord, FitWork,
     FittedModel, ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection,
-    ModelSpec, SpecialDay,
+    ModelSpec, SpecialDay, SpecialDayKind,
 };
 use crate::staffing::uncertainty::channel_servers;
 use crate::staffing::{promise, ArrivalLaw, ChannelModel, StaffingTarget, VolumeBand, Workload};
@@ -194,7 +194,8 @@ pub fn create_forecast(
     if let Some(warning) = fill_handle_time(&queue.spec, &mut points) {
         context.warnings.push(warning);
     }
-    let requirements = requirements_for(&queue.spec, &points, stop)?;
+    let hours = hours_of(&queue.spec, &special_days);
+    let requirements = requirements_for(&queue.spec, &hours, &points, stop)?;
     let run = NewForecastRun {
         queue_id: id,
         from,
@@ -672,8 +673,20 @@ pub fn delete_adjustment(
     }
 }
 
+/// The queue's opening hours with its calendar's closed days closed too
+/// (a date with hours of its own keeps them).
+pub fn hours_of(spec: &QueueSpec, special_days: &[SpecialDay]) -> OpeningHours {
+    spec.hours.clone().with_closed_dates(
+        special_days
+            .iter()
+            .filter(|d| d.kind == SpecialDayKind::Closed)
+            .map(|d| d.date),
+    )
+}
+
 /// Agents per interval for the queue's goal under its channel's model, with
-/// shrinkage and the occupancy cap. Empty when the forecast has no handle time.
+/// shrinkage and the occupancy cap; none where `hours` are closed (marked
+/// `open: false`). Empty when the forecast has no handle time.
 ///
 /// With the queue's interval confidence `c`, each interval is staffed for
 /// the `c`-quantile of its uncertain volume (band and Poisson noise, see
@@ -681,6 +694,7 @@ pub fn delete_adjustment(
 /// can expect and the probability the goal holds at that head count.
 pub fn requirements_for(
     spec: &QueueSpec,
+    hours: &OpeningHours,
     points: &[ForecastPoint],
     stop: &AtomicBool,
 ) -> Result<Vec<RequirementInterval>, AppError> {
@@ -721,18 +735,19 @@ pub fn requirements_for(
     // evaluations more an interval.
     let promise_factor = if laws.is_some() { PROMISE_WORK } else { 1.0 };
     check_staffing_work_times(&model, &load, &target, "to", promise_factor)?;
-    let reqs = requirements_until(&model, &load, &target, stop)?;
+    let open = hours.open_mask(&spec.grid(), points.iter().map(|p| p.start));
+    let reqs = requirements_until(&model, &load, &target, &open, stop)?;
     let mut out = Vec::with_capacity(points.len());
     for (i, (p, r)) in points.iter().zip(reqs).enumerate() {
         let promised = match &laws {
-            Some(laws) => {
+            Some(laws) if open[i] => {
                 if stop.load(Ordering::Relaxed) {
                     return Err(AppError::Stopped);
                 }
                 channel_servers(&model, r.agents_net, interval_seconds, aht[i])
                     .map(|at| promise(&laws[i], &at, target.goal()))
             }
-            None => None,
+            _ => None,
         };
         out.push(RequirementInterval {
             start: p.start,
@@ -744,6 +759,7 @@ pub fn requirements_for(
             asa_seconds: r.metrics.asa_seconds,
             occupancy: r.metrics.occupancy,
             prob_abandon: r.metrics.prob_abandon,
+            open: open[i],
             staffed_volume: laws.as_ref().map(|_| staffed[i]),
             expected_service_level: promised.and_then(|p| p.expected_service_level),
             goal_probability: promised.map(|p| p.goal_probability),

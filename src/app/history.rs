@@ -5,11 +5,11 @@ use super::error::Refusal;
 use super::AppError;
 use crate::db::agents::{AgentRecord, StoredAgent};
 use crate::db::history::ImportSummary;
-use crate::db::queues::StoredQueue;
+use crate::db::queues::{QueueSettingsChange, StoredQueue};
 use crate::db::Database;
 use crate::domain::history::{parse_history_csv, parse_history_json, OffGrid};
 use crate::domain::time::parse_timestamp;
-use crate::domain::{AgentId, HistoryRow, InvalidValue, QueueId, QueueSpec};
+use crate::domain::{AgentId, HistoryRow, InvalidValue, OpeningHours, QueueId, QueueSpec};
 use chrono::{DateTime, Utc};
 
 /// Body formats accepted for history.
@@ -73,38 +73,36 @@ pub fn create_queue(db: &Database, spec: &QueueSpec) -> Result<StoredQueue, AppE
     Ok(db.create_queue(spec)?)
 }
 
-/// Settings to change on a queue: `None` leaves one as it is, `Some(None)`
-/// clears it.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SettingsChange {
-    /// Handle time its forecasts use when the history has none.
-    pub default_aht_seconds: Option<Option<f64>>,
-    /// Chance (percent) each interval of its requirements meets the goal.
-    pub interval_confidence_percent: Option<Option<f64>>,
-}
-
-/// Changes a queue's settings, all checked before any is stored. Forecasts
-/// already made keep theirs.
-pub fn change_settings(
+/// Changes a queue's settings, all checked before any is stored:
+/// `default_aht_seconds` (`Some(None)` clears it; forecasts already made
+/// keep their handle time), the weekend days and the interval confidence.
+pub fn update_queue_settings(
     db: &Database,
     id: QueueId,
-    change: SettingsChange,
+    change: &QueueSettingsChange,
 ) -> Result<StoredQueue, AppError> {
-    let mut spec = queue(db, id)?.spec;
+    let current = queue(db, id)?.spec;
     if let Some(seconds) = change.default_aht_seconds {
-        spec = spec.with_default_aht(seconds)?;
+        current.clone().with_default_aht(seconds)?;
     }
     if let Some(percent) = change.interval_confidence_percent {
-        spec = spec.with_interval_confidence(percent)?;
+        current.with_interval_confidence(percent)?;
     }
-    let found = match change.default_aht_seconds {
-        Some(_) => db.set_queue_default_aht(id, spec.default_aht_seconds)?,
-        None => true,
-    } && match change.interval_confidence_percent {
-        Some(percent) => db.set_queue_interval_confidence(id, percent)?,
-        None => true,
-    };
-    if !found {
+    if !db.update_queue_settings(id, change)? {
+        return Err(AppError::not_found("queue", id));
+    }
+    queue(db, id)
+}
+
+/// Replaces a queue's opening hours (checked against nothing else: the
+/// hours are plain local times). Forecasts already made keep theirs.
+pub fn set_opening_hours(
+    db: &Database,
+    id: QueueId,
+    hours: &OpeningHours,
+) -> Result<StoredQueue, AppError> {
+    queue(db, id)?;
+    if !db.set_queue_hours(id, hours)? {
         return Err(AppError::not_found("queue", id));
     }
     queue(db, id)

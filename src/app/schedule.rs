@@ -304,6 +304,7 @@ fn engine_problem(
             .unwrap_or_else(|| vec![template_from_rule(&params.rule)]),
         agents,
         weights: params.weights.clone().unwrap_or_default(),
+        weekend: queue.spec.weekend,
     })
 }
 
@@ -577,6 +578,7 @@ pub fn service_check(
     let on = agents_on(&shifts, &grid);
     let spec = &queue.spec;
     let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
+    let closed = closed_intervals(db, run.forecast_id)?;
     let service = service_of_roster_with(
         model,
         &load,
@@ -585,6 +587,20 @@ pub fn service_check(
         spec.goal.answer_within_seconds(),
         spec.shrinkage,
         spec.goal.service_level(),
-    );
+    )
+    .with_closed(|t| !closed.contains(&t), spec.goal.service_level());
     Ok((run, service, model))
+}
+
+/// The intervals a forecast's requirements found the queue closed in.
+pub fn closed_intervals(
+    db: &Database,
+    forecast: ForecastId,
+) -> Result<std::collections::HashSet<DateTime<Utc>>, AppError> {
+    Ok(db
+        .requirement_intervals(forecast)?
+        .into_iter()
+        .filter(|r| !r.open)
+        .map(|r| r.start)
+        .collect())
 }

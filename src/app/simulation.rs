@@ -48,6 +48,9 @@ pub struct PlanInterval {
 pub struct SimulatedInterval {
     pub start: DateTime<Utc>,
     pub volume: f64,
+    /// False when the queue is closed then: it takes no calls (offered 0,
+    /// whatever `volume` forecasts), so the totals leave it out.
+    pub open: bool,
     #[serde(flatten)]
     pub result: IntervalResult,
 }
@@ -148,6 +151,7 @@ pub fn simulate_plan(
         .map(|(i, p)| SimulatedInterval {
             start: p.start,
             volume: p.volume,
+            open: true,
             result: pool(runs.iter().map(|run| &run.intervals[i])),
         })
         .collect();
@@ -187,7 +191,8 @@ fn pool<'a>(results: impl Iterator<Item = &'a IntervalResult>) -> IntervalResult
 
 /// Simulates a stored roster against its forecast: agents on the phones per
 /// interval (breaks out, shrinkage taken off, rounded down), Poisson arrivals
-/// from the forecast volumes.
+/// from the forecast volumes; none while the queue was closed (the
+/// requirement's `open`), so closed intervals stay out of the totals.
 pub fn simulate_schedule(
     db: &Database,
     id: ScheduleId,
@@ -202,14 +207,22 @@ pub fn simulate_schedule(
         grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
     );
     let on = agents_on(&shifts, &grid);
-    let plan: Vec<PlanInterval> = db
+    let closed = super::schedule::closed_intervals(db, run.forecast_id)?;
+    let forecast: Vec<_> = db
         .forecast_intervals(run.forecast_id)?
         .into_iter()
         .filter(|i| i.start >= run.week_start && i.start < end)
+        .collect();
+    let plan: Vec<PlanInterval> = forecast
+        .iter()
         .filter_map(|i| {
             i.aht_seconds.map(|aht_seconds| PlanInterval {
                 start: i.start,
-                volume: i.volume,
+                volume: if closed.contains(&i.start) {
+                    0.0
+                } else {
+                    i.volume
+                },
                 aht_seconds,
                 agents: crate::simulate::productive_agents(
                     on.get(&i.start).copied().unwrap_or(0),
@@ -222,13 +235,22 @@ pub fn simulate_schedule(
         patience_seconds: options.patience_seconds.or(spec.staffing.patience_seconds),
         ..options.clone()
     };
-    simulate_plan(
+    let mut report = simulate_plan(
         &plan,
         grid.seconds(),
         spec.goal.answer_within_seconds(),
         &options,
         stop,
-    )
+    )?;
+    let volumes: std::collections::HashMap<_, _> =
+        forecast.iter().map(|i| (i.start, i.volume)).collect();
+    for i in &mut report.intervals {
+        if closed.contains(&i.start) {
+            i.open = false;
+            i.volume = volumes.get(&i.start).copied().unwrap_or(i.volume);
+        }
+    }
+    Ok(report)
 }
 
 #[cfg(test)]

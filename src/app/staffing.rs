@@ -5,7 +5,7 @@ use super::error::Refusal;
 use super::AppError;
 use crate::domain::QueueSpec;
 use crate::staffing::{
-    channel_requirements, work_estimate, ChannelModel, Requirement, StaffingTarget, Workload,
+    channel_requirements_open, work_estimate, ChannelModel, Requirement, StaffingTarget, Workload,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -59,7 +59,7 @@ pub fn check_staffing_work_times(
     .into())
 }
 
-/// [`channel_requirements`] that looks at `stop` before each interval and
+/// [`channel_requirements_open`] that looks at `stop` before each interval and
 /// gives up with [`AppError::Stopped`] once it is set (the client that
 /// asked has gone). Voice and chat intervals are staffed one by one, so
 /// this gives the same answer; a deferred plan spans every interval and is
@@ -68,20 +68,22 @@ pub fn requirements_until(
     model: &ChannelModel,
     load: &[Workload],
     target: &StaffingTarget,
+    open: &[bool],
     stop: &AtomicBool,
 ) -> Result<Vec<Requirement>, AppError> {
-    if matches!(model, ChannelModel::Deferred { .. }) {
-        return Ok(channel_requirements(model, load, target)?);
+    if matches!(model, ChannelModel::Deferred { .. }) || open.len() != load.len() {
+        return Ok(channel_requirements_open(model, load, target, open)?);
     }
     let mut out = Vec::with_capacity(load.len());
-    for interval in load {
+    for (interval, open) in load.iter().zip(open) {
         if stop.load(Ordering::Relaxed) {
             return Err(AppError::Stopped);
         }
-        out.extend(channel_requirements(
+        out.extend(channel_requirements_open(
             model,
             std::slice::from_ref(interval),
             target,
+            std::slice::from_ref(open),
         )?);
     }
     Ok(out)
@@ -112,7 +114,7 @@ pub fn calculate(
     let load = Workload::series(load.iter().copied(), interval_seconds)?;
     let target = StaffingTarget::for_queue(spec)?;
     check_staffing_work(&model, &load, &target, "intervals")?;
-    let intervals = requirements_until(&model, &load, &target, stop)?;
+    let intervals = requirements_until(&model, &load, &target, &vec![true; load.len()], stop)?;
     Ok(StaffingPlan {
         model,
         peak_agents: intervals

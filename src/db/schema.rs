@@ -18,6 +18,8 @@ diesel::table! {
         chat_concurrency -> Nullable<Integer>,
         deadline_seconds -> Nullable<Double>,
         default_aht_seconds -> Nullable<Double>,
+        opening_hours -> Nullable<Text>,
+        weekend_days -> Text,
         interval_confidence_percent -> Nullable<Double>,
     }
 }
@@ -70,6 +72,7 @@ diesel::table! {
         asa_seconds -> Double,
         occupancy -> Double,
         prob_abandon -> Double,
+        is_open -> Bool,
         staffed_volume -> Nullable<Double>,
         expected_service_level -> Nullable<Double>,
         goal_probability -> Nullable<Double>,

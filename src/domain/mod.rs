@@ -5,6 +5,7 @@ pub mod agent;
 pub mod grid;
 pub mod history;
 pub mod ids;
+pub mod opening_hours;
 pub mod queue;
 pub mod text;
 pub mod time;
@@ -13,6 +14,7 @@ pub use grid::Grid;
 pub use history::{HistoryRow, ImportError};
 pub use ids::CapacityPlanId;
 pub use ids::{AgentId, ForecastId, QueueId, ScheduleId};
+pub use opening_hours::{OpeningHours, WeekendDays};
 pub use queue::{Channel, QueueSpec, ServiceGoal, StaffingOptions};
 
 /// A value that failed validation: names the field and says why.

@@ -194,6 +194,10 @@ pub struct QueueSpec {
     pub staffing: StaffingOptions,
     /// Handle time forecast when the history has none (seconds).
     pub default_aht_seconds: Option<f64>,
+    /// When the queue takes contacts (default: 24 h, every day).
+    pub hours: super::OpeningHours,
+    /// The days of its weekend (default: Saturday and Sunday).
+    pub weekend: super::WeekendDays,
     /// The planner's chance (0.5–0.999) that each open interval meets the
     /// goal: requirements staff for that quantile of the uncertain volume.
     /// `None`: staff for the point forecast.
@@ -294,6 +298,8 @@ impl QueueSpec {
             max_occupancy,
             staffing: StaffingOptions::default(),
             default_aht_seconds: None,
+            hours: super::OpeningHours::default(),
+            weekend: super::WeekendDays::default(),
             interval_confidence: None,
         })
     }
@@ -325,6 +331,18 @@ impl QueueSpec {
         }
         self.interval_confidence = percent.map(|p| p / 100.0);
         Ok(self)
+    }
+
+    /// Sets the opening hours.
+    pub fn with_hours(mut self, hours: super::OpeningHours) -> Self {
+        self.hours = hours;
+        self
+    }
+
+    /// Sets the weekend days.
+    pub fn with_weekend(mut self, weekend: super::WeekendDays) -> Self {
+        self.weekend = weekend;
+        self
     }
 
     /// Sets the channel's staffing inputs, refusing ones that do not fit it.

@@ -14,15 +14,53 @@ pub struct IntervalService {
     pub service_level: f64,
     pub asa_seconds: f64,
     pub occupancy: f64,
+    /// False when the queue is closed then: left out of the totals.
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RosterService {
     pub intervals: Vec<IntervalService>,
-    /// Share of all contacts answered within the target (volume-weighted).
+    /// Share of all contacts answered within the target (volume-weighted),
+    /// over open intervals.
     pub service_level: f64,
-    /// Intervals with contacts whose service level is under the goal.
+    /// Open intervals with contacts whose service level is under the goal.
     pub intervals_below_goal: usize,
+}
+
+impl RosterService {
+    /// The same check with the intervals where `open` says no marked closed
+    /// and left out of the totals (stray contacts while closed are no
+    /// service failure: nobody was meant to answer them).
+    pub fn with_closed(
+        self,
+        open: impl Fn(DateTime<Utc>) -> bool,
+        goal_service_level: f64,
+    ) -> RosterService {
+        let intervals = self
+            .intervals
+            .into_iter()
+            .map(|i| IntervalService {
+                open: open(i.start),
+                ..i
+            })
+            .collect();
+        summarise(intervals, goal_service_level)
+    }
+}
+
+/// Totals over the open intervals.
+fn summarise(intervals: Vec<IntervalService>, goal_service_level: f64) -> RosterService {
+    let open = || intervals.iter().filter(|i| i.open);
+    let volume: f64 = open().map(|i| i.volume).sum();
+    let answered: f64 = open().map(|i| i.volume * i.service_level).sum();
+    RosterService {
+        service_level: if volume > 0.0 { answered / volume } else { 1.0 },
+        intervals_below_goal: open()
+            .filter(|i| i.volume > 0.0 && i.service_level < goal_service_level)
+            .count(),
+        intervals,
+    }
 }
 
 /// Load per interval is `(start, volume, aht_seconds)`; `rostered(start)`
@@ -81,19 +119,11 @@ pub fn service_of_roster_with(
                 service_level: m.service_level,
                 asa_seconds: m.asa_seconds,
                 occupancy: m.occupancy,
+                open: true,
             }
         })
         .collect();
-    let volume: f64 = intervals.iter().map(|i| i.volume).sum();
-    let answered: f64 = intervals.iter().map(|i| i.volume * i.service_level).sum();
-    RosterService {
-        service_level: if volume > 0.0 { answered / volume } else { 1.0 },
-        intervals_below_goal: intervals
-            .iter()
-            .filter(|i| i.volume > 0.0 && i.service_level < goal_service_level)
-            .count(),
-        intervals,
-    }
+    summarise(intervals, goal_service_level)
 }
 
 /// Agents actually taking contacts out of `rostered` after shrinkage
@@ -146,5 +176,24 @@ mod tests {
         let r = service_of_roster(&[(t, 0.0, 180.0)], |_| 0, 900.0, 20.0, 0.3, 0.8);
         assert_eq!(r.service_level, 1.0);
         assert_eq!(r.intervals_below_goal, 0);
+    }
+
+    #[test]
+    fn closed_intervals_leave_the_totals() {
+        let t: DateTime<Utc> = "2026-01-05T08:00:00Z".parse().unwrap();
+        let night = t - chrono::Duration::hours(6);
+        // Two stray calls at night with nobody on, 100 by day with 20 on.
+        let load = [(night, 2.0, 180.0), (t, 100.0, 180.0)];
+        let on = |s: DateTime<Utc>| if s == t { 20 } else { 0 };
+        let all = service_of_roster(&load, on, 1800.0, 20.0, 0.3, 0.8);
+        assert_eq!(all.intervals_below_goal, 1);
+        let day = service_of_roster(&load[1..], on, 1800.0, 20.0, 0.3, 0.8);
+        let open = all.clone().with_closed(|s| s != night, 0.8);
+        // The night counted as 0 % before; now the figure is the day's alone.
+        assert!(all.service_level < day.service_level - 0.01, "{all:?}");
+        assert!((open.service_level - day.service_level).abs() < 1e-12);
+        assert_eq!(open.intervals_below_goal, 0);
+        assert!(!open.intervals[0].open && open.intervals[1].open);
+        assert_eq!(open.intervals[0].service_level, 0.0, "still shown");
     }
 }

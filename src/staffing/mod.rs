@@ -19,7 +19,9 @@ pub mod model;
 pub mod requirement;
 pub mod uncertainty;
 
-pub use channel::{channel_requirements, deferred_requirements, ChannelModel};
+pub use channel::{
+    channel_requirements, channel_requirements_open, deferred_requirements, ChannelModel,
+};
 pub use cost::work_estimate;
 pub use erlang::{erlang_b, erlang_c, erlang_c_metrics, QueueMetrics};
 pub use erlang_a::erlang_a_metrics;

@@ -24,6 +24,7 @@ mod history;
 mod hr_sync;
 mod leases;
 mod openapi;
+mod opening_hours;
 mod pipeline;
 mod published;
 mod schedules;

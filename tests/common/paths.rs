@@ -133,3 +133,7 @@ pub fn rosters() -> String {
 pub fn agent_calendar_feed(agent: impl Display) -> String {
     format!("{API}/agents/{agent}/calendar-feed")
 }
+
+pub fn queue_opening_hours(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/opening-hours")
+}
