@@ -4,7 +4,7 @@
 //! [`super::endpoints`] is missing from it.
 
 use super::{
-    agents, calendar, capacity, error, forecasts, health, keys, published, queues, schedules,
+    agents, calendar, calls, capacity, error, forecasts, health, keys, published, queues, schedules,
     staffing,
 };
 use utoipa::openapi::path::Operation;
@@ -25,6 +25,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
     paths(
         health::healthz,
         queues::create, queues::list, queues::get, queues::update, queues::import_history, queues::history,
+        calls::import, calls::summary,
         calendar::list, calendar::import, calendar::delete,
         agents::create, agents::list, agents::get, agents::replace, agents::upsert, agents::sync,
         forecasts::create, forecasts::list, forecasts::get, forecasts::requirements,
@@ -34,6 +35,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         staffing::calculate,
         schedules::create, schedules::get, schedules::cancel, schedules::roster,
         schedules::check, schedules::shortfall, schedules::simulate,
+        calls::replay,
         published::list, published::publish, published::roster,
         published::create_calendar_feed, published::revoke_calendar_feed, published::calendar_feed,
         keys::create, keys::list, keys::revoke, keys::log,
@@ -45,6 +47,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
     tags(
         (name = "queues", description = "Queues: channel, goal, time zone"),
         (name = "history", description = "Interval volumes and handle times"),
+        (name = "calls", description = "Per-call records of a past window, to replay rosters against"),
         (name = "calendar", description = "Holidays and events the forecast aligns by name"),
         (name = "agents", description = "The people rosters are built for"),
         (name = "forecasts", description = "Forecast runs, requirements, accuracy, adjustments"),
