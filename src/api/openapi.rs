@@ -4,8 +4,8 @@
 //! [`super::endpoints`] is missing from it.
 
 use super::{
-    agents, calendar, calls, capacity, error, forecasts, health, keys, published, queues, schedules,
-    staffing,
+    agents, calendar, calls, capacity, error, forecasts, health, keys, published, queues,
+    schedules, staffing,
 };
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};

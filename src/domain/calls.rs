@@ -108,8 +108,7 @@ pub fn parse_calls_csv(bytes: &[u8], tz: Tz) -> Result<Vec<CallRecord>, ImportEr
                 ),
             )
         })?;
-        let wait_seconds =
-            seconds(value(wait_col)).map_err(|m| cell(line, "wait_seconds", m))?;
+        let wait_seconds = seconds(value(wait_col)).map_err(|m| cell(line, "wait_seconds", m))?;
         let talk = value(talk_col);
         let talk_seconds = match (outcome, talk) {
             (CallOutcome::Answered, "") => {
@@ -176,7 +175,8 @@ mod tests {
         assert_eq!(calls[1].outcome, CallOutcome::Abandoned);
         assert_eq!((calls[1].wait_seconds, calls[1].talk_seconds), (40.0, None));
         // Columns in another order.
-        let swapped = "outcome,arrival,talk_seconds,wait_seconds\nanswered,2026-01-05T07:00:00Z,3,4\n";
+        let swapped =
+            "outcome,arrival,talk_seconds,wait_seconds\nanswered,2026-01-05T07:00:00Z,3,4\n";
         let c = parse_calls_csv(swapped.as_bytes(), paris()).unwrap();
         assert_eq!((c[0].wait_seconds, c[0].talk_seconds), (4.0, Some(3.0)));
     }
@@ -221,13 +221,18 @@ mod tests {
             assert!(err.to_string().starts_with(want), "{err} / {want}");
         }
         let err = parse_calls_csv(b"arrival,outcome,wait_seconds\n", paris()).unwrap_err();
-        assert_eq!(err.to_string(), "line 1, column talk_seconds: missing column");
+        assert_eq!(
+            err.to_string(),
+            "line 1, column talk_seconds: missing column"
+        );
         let err = parse_calls_csv(
             b"arrival,outcome,wait_seconds,talk_seconds,agent\n",
             paris(),
         )
         .unwrap_err();
-        assert!(err.to_string().starts_with("line 1, column agent: unknown column"));
+        assert!(err
+            .to_string()
+            .starts_with("line 1, column agent: unknown column"));
         let short = format!("{head}2026-01-05T07:00:00Z,answered\n");
         let err = parse_calls_csv(short.as_bytes(), paris()).unwrap_err();
         assert!(err.to_string().starts_with("line 2:"), "{err}");

@@ -23,5 +23,7 @@ pub use des::{
 pub use erlang_check::{
     productive_agents, service_of_roster, service_of_roster_with, IntervalService, RosterService,
 };
-pub use replay::{replay, ObservedService, PatienceModel, ReplayInput, ReplayResult, ReplayedService};
+pub use replay::{
+    replay, ObservedService, PatienceModel, ReplayInput, ReplayResult, ReplayedService,
+};
 pub use survival::{kaplan_meier, KaplanMeier};

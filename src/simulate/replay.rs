@@ -379,12 +379,21 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         (0..200)
             .map(|i| {
-                let at = if i < 160 { i * 11 } else { 1800 + (i - 160) * 40 };
+                let at = if i < 160 {
+                    i * 11
+                } else {
+                    1800 + (i - 160) * 40
+                };
                 let wait = rng.gen_range(0.0..120.0);
                 if i % 7 == 0 {
                     call(at, CallOutcome::Abandoned, wait, None)
                 } else {
-                    call(at, CallOutcome::Answered, wait, Some(rng.gen_range(60.0..400.0)))
+                    call(
+                        at,
+                        CallOutcome::Answered,
+                        wait,
+                        Some(rng.gen_range(60.0..400.0)),
+                    )
                 }
             })
             .collect()
@@ -472,7 +481,11 @@ mod tests {
     fn refuses_calls_outside_the_window_and_no_talk_times() {
         let late = [call(1800, CallOutcome::Answered, 0.0, Some(1.0))];
         let err = replay(&input(&[1], &late, 1)).unwrap_err();
-        assert!(err.to_string().starts_with("calls: the call arriving at 2026-01-05T08:30:00"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("calls: the call arriving at 2026-01-05T08:30:00"),
+            "{err}"
+        );
         let lost = [call(5, CallOutcome::Abandoned, 3.0, None)];
         assert!(replay(&input(&[1], &lost, 1)).is_err());
         let mut none = input(&[1], &[], 1);
