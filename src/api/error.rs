@@ -196,6 +196,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Schedule not done, cannot be published",
     ),
     (
+        "schedule_not_done",
+        409,
+        "conflict",
+        "Schedule not done, cannot be replayed",
+    ),
+    (
         "payload_too_large",
         413,
         "payload_too_large",
@@ -265,6 +271,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "More work than one request may do",
     ),
     ("no_agents", 422, "invalid", "No agents to roster"),
+    (
+        "no_call_records",
+        422,
+        "invalid",
+        "No call records in the window",
+    ),
     (
         "shift_and_templates",
         422,
@@ -382,6 +394,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Refusal::TooCostly { field: f, .. } => ("too_costly", field(f)),
                 Refusal::InvalidAgent { path, .. } => ("invalid_value", field(path)),
                 Refusal::DuplicateExternalId { path, .. } => ("duplicate_agent", field(path)),
+                Refusal::NoCallRecords { .. } => ("no_call_records", None),
                 Refusal::IdempotencyKeyReused { .. } => {
                     ("idempotency_key_reused", field("Idempotency-Key"))
                 }
@@ -397,6 +410,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Conflict::AlreadyFinished { .. } => ("already_finished", None),
                 Conflict::NoEngineReport { .. } => ("no_engine_report", None),
                 Conflict::NotPublishable { .. } => ("not_publishable", None),
+                Conflict::NotDone { .. } => ("schedule_not_done", None),
             },
             AppError::Corrupt(_) | AppError::Db(DbError::Corrupt(_)) => {
                 ("stored_data_invalid", None)

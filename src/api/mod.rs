@@ -6,6 +6,7 @@ mod agents;
 mod body;
 pub mod cache;
 mod calendar;
+mod calls;
 mod capacity;
 mod docs;
 pub mod error;
@@ -214,6 +215,9 @@ pub fn endpoints() -> Vec<Endpoint> {
         PUT    "/api/v1/queues/{id}/opening-hours"                  Requires(WritePlanning)    => opening_hours::replace;
         POST   "/api/v1/queues/{id}/history"                        Requires(WritePlanning)    => queues::import_history;
         GET    "/api/v1/queues/{id}/history"                        Requires(ReadPlanning)     => queues::history;
+        // Real calls of a past window, to replay rosters against (POST /schedules/{id}/replay).
+        POST   "/api/v1/queues/{id}/calls"                          Requires(WritePlanning)    => calls::import;
+        GET    "/api/v1/queues/{id}/calls/summary"                  Requires(ReadPlanning)     => calls::summary;
         GET    "/api/v1/queues/{id}/special-days"                   Requires(ReadPlanning)     => calendar::list;
         POST   "/api/v1/queues/{id}/special-days"                   Requires(WritePlanning)    => calendar::import;
         DELETE "/api/v1/queues/{id}/special-days/{date}"            Requires(WritePlanning)    => calendar::delete;
@@ -249,6 +253,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/schedules/{id}/check"                       Requires(ReadPlanning)     => schedules::check;
         GET    "/api/v1/schedules/{id}/shortfall"                   Requires(ReadPlanning)     => schedules::shortfall;
         POST   "/api/v1/schedules/{id}/simulate"                    Requires(WritePlanning)    => schedules::simulate;
+        POST   "/api/v1/schedules/{id}/replay"                      Requires(WritePlanning)    => calls::replay;
         // Publishing makes a done schedule the roster HR tools pull for its week(s).
         POST   "/api/v1/schedules/{id}/publish"                     Requires(WritePlanning)    => published::publish;
         GET    "/api/v1/rosters"                                    Requires(ReadRosters)      => published::roster;

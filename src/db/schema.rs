@@ -250,6 +250,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    call_records (queue_id, arrival, seq) {
+        queue_id -> Integer,
+        arrival -> Timestamp,
+        seq -> Integer,
+        outcome -> Text,
+        wait_seconds -> Double,
+        talk_seconds -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -261,6 +272,7 @@ diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
 diesel::joinable!(calendar_feeds -> agents (agent_id));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
+diesel::joinable!(call_records -> queues (queue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -281,4 +293,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_publications,
     calendar_feeds,
     idempotency_keys,
+    call_records,
 );

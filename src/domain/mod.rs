@@ -2,6 +2,7 @@
 //! (`parse`/`new` return a typed error) so a bad value cannot travel inward.
 
 pub mod agent;
+pub mod calls;
 pub mod grid;
 pub mod history;
 pub mod ids;

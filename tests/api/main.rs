@@ -16,6 +16,7 @@ mod helpers;
 mod auth;
 mod browser;
 mod caching;
+mod calls;
 mod capacity;
 mod confidence;
 mod errors;

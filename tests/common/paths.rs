@@ -30,6 +30,14 @@ pub fn queue_history(queue: impl Display) -> String {
     format!("{API}/queues/{queue}/history")
 }
 
+pub fn queue_calls(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/calls")
+}
+
+pub fn queue_calls_summary(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/calls/summary")
+}
+
 pub fn queue_special_days(queue: impl Display) -> String {
     format!("{API}/queues/{queue}/special-days")
 }
@@ -108,6 +116,10 @@ pub fn schedule_shortfall(schedule: impl Display) -> String {
 
 pub fn schedule_simulate(schedule: impl Display) -> String {
     format!("{API}/schedules/{schedule}/simulate")
+}
+
+pub fn schedule_replay(schedule: impl Display) -> String {
+    format!("{API}/schedules/{schedule}/replay")
 }
 
 pub fn keys() -> String {
