@@ -157,11 +157,10 @@ impl DayHours {
         for pair in parsed.windows(2) {
             let ((a, _), (b, at)) = (&pair[0], &pair[1]);
             if b.from < a.to {
-                let [af, at_] = a.to_text();
-                let [bf, bt] = b.to_text();
+                let ([a_from, a_to], [b_from, b_to]) = (a.to_text(), b.to_text());
                 return Err(InvalidValue::new(
                     at.clone(),
-                    format!("{bf}-{bt} overlaps {af}-{at_}"),
+                    format!("{b_from}-{b_to} overlaps {a_from}-{a_to}"),
                 ));
             }
         }
@@ -228,8 +227,7 @@ impl OpeningHours {
         for (i, d) in doc.dates.iter().enumerate() {
             let at = format!("dates[{i}]");
             let day = match (d.closed, d.hours.as_deref()) {
-                (Some(true), None) => DayHours::closed(),
-                (Some(true), Some(h)) if h.is_empty() => DayHours::closed(),
+                (Some(true), None | Some([])) => DayHours::closed(),
                 (Some(true), Some(_)) => {
                     return Err(InvalidValue::new(
                         format!("{at}.hours"),
