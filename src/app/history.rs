@@ -101,7 +101,6 @@ pub fn set_opening_hours(
     id: QueueId,
     hours: &OpeningHours,
 ) -> Result<StoredQueue, AppError> {
-    queue(db, id)?;
     if !db.set_queue_hours(id, hours)? {
         return Err(AppError::not_found("queue", id));
     }

@@ -225,11 +225,13 @@ fn office_hours() -> Value {
            "dates": [{"date": "2026-02-18", "closed": true}]})
 }
 
-/// Whether [`office_hours`] has the queue open at the local time of `start`.
+/// Whether [`office_hours`] has the queue open at the local time of `start`,
+/// with Thursday 2026-02-19 closed by the calendar.
 fn open_in_office_hours(start: &Value) -> bool {
     let local = time(start).with_timezone(&PARIS);
     let h = local.hour();
-    if local.date_naive() == NaiveDate::from_ymd_opt(2026, 2, 18).unwrap() {
+    let closed = ["2026-02-18", "2026-02-19"].map(|d| d.parse::<NaiveDate>().unwrap());
+    if closed.contains(&local.date_naive()) {
         return false;
     }
     match local.weekday() {
@@ -250,6 +252,13 @@ fn find<'a>(intervals: &'a [Value], date: &str, h: u32) -> &'a Value {
     intervals
         .iter()
         .find(|i| local(&i["start"]) == (date, h, 0))
+        .unwrap()
+}
+
+/// Agents required (with shrinkage) at `h`:00 local on `date`.
+fn agents_at(intervals: &[Value], date: &str, h: u32) -> i64 {
+    find(intervals, date, h)["agents_with_shrinkage"]
+        .as_i64()
         .unwrap()
 }
 
@@ -282,6 +291,9 @@ async fn closed_intervals_need_no_agents_and_leave_the_figures(db: TestDb) {
         200,
     )
     .await;
+    // A closed day on the calendar closes the queue too.
+    app.import_special_days(q, "date,kind,name\n2026-02-19,closed,Strike\n")
+        .await;
     let after = app.weekly_average_forecast(q, from, to).await;
 
     // The forecast made before the hours keeps its requirement: open all
@@ -289,18 +301,9 @@ async fn closed_intervals_need_no_agents_and_leave_the_figures(db: TestDb) {
     let old = app.get_json(&paths::forecast_requirements(before)).await;
     let old = old["intervals"].as_array().unwrap();
     assert!(old.iter().all(|i| i["open"] == true));
-    assert!(
-        find(old, "2026-02-17", 22)["agents_with_shrinkage"]
-            .as_i64()
-            .unwrap()
-            > 0
-    );
-    assert!(
-        find(old, "2026-02-18", 10)["agents_with_shrinkage"]
-            .as_i64()
-            .unwrap()
-            > 0
-    );
+    assert!(agents_at(old, "2026-02-17", 22) > 0);
+    assert!(agents_at(old, "2026-02-18", 10) > 0);
+    assert!(agents_at(old, "2026-02-19", 10) > 0);
 
     // The one after: closed where the hours say, and no agents there.
     let reqs = app.get_json(&paths::forecast_requirements(after)).await;
@@ -320,14 +323,11 @@ async fn closed_intervals_need_no_agents_and_leave_the_figures(db: TestDb) {
     }
     // Calls still arrive at night and on the closed Wednesday and Saturday.
     assert!(stray >= 6 * 2 + 40 + 40, "{stray}");
-    // The date closes a Wednesday whose weekday is open; Tuesday is staffed.
+    // The date closes a Wednesday whose weekday is open, the calendar a
+    // Thursday; Tuesday is staffed.
     assert_eq!(find(&reqs, "2026-02-18", 10)["open"], false);
-    assert!(
-        find(&reqs, "2026-02-17", 10)["agents_with_shrinkage"]
-            .as_i64()
-            .unwrap()
-            > 0
-    );
+    assert_eq!(find(&reqs, "2026-02-19", 10)["open"], false);
+    assert!(agents_at(&reqs, "2026-02-17", 10) > 0);
 
     // Agents who may work no weekend: the queue's is Friday and Saturday.
     let agents: Vec<Value> = (0..6)
