@@ -70,4 +70,3 @@ for reps in (1, 10, 100):
           f" intervals compared {tot['intervals_compared']}: meeting goal promised"
           f" {tot['promised_share_meeting_goal']:.3f} -> replayed {tot['replayed_share_meeting_goal']:.3f}")
 print("patience", rep["patience"])
-json.dump(rep, open("/tmp/replay_week.json", "w"), indent=1)
