@@ -7,7 +7,7 @@
 //!   staffing, Poisson or replayed arrivals, and service/patience
 //!   distributions ([`simulate`]).
 //! - [`survival`]: Kaplan–Meier estimation of patience from censored waits.
-//! - [`replay`]: real per-call records replayed against a roster, with
+//! - [`replay`](mod@replay): real per-call records replayed against a roster, with
 //!   censored patience drawn from Kaplan–Meier ([`replay()`]).
 
 pub mod des;
