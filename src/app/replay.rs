@@ -48,6 +48,12 @@ pub struct Promised {
     pub volume: f64,
     pub service_level: f64,
     pub asa_seconds: f64,
+    /// False when the queue was closed: stray calls then are not compared.
+    pub open: bool,
+    /// Under forecast uncertainty: the chance `/check` gives the interval
+    /// of meeting the goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_probability: Option<f64>,
 }
 
 impl From<&IntervalService> for Promised {
@@ -56,6 +62,8 @@ impl From<&IntervalService> for Promised {
             volume: i.volume,
             service_level: i.service_level,
             asa_seconds: i.asa_seconds,
+            open: i.open,
+            goal_probability: i.goal_probability,
         }
     }
 }
@@ -84,6 +92,10 @@ pub struct ReplayTotals {
     pub promised_share_meeting_goal: f64,
     /// Share of the compared intervals whose replayed service level meets the goal.
     pub replayed_share_meeting_goal: f64,
+    /// Under forecast uncertainty: the share of the compared intervals
+    /// `/check` expects to meet the goal (the mean of their chances).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promised_expected_share_meeting_goal: Option<f64>,
 }
 
 /// The replay of a roster against real calls.
@@ -241,20 +253,27 @@ pub fn replay_schedule(
 
 /// Totals of the window: the promise weighted by forecast volume, and the
 /// share of intervals meeting the goal, promised and replayed, over the
-/// intervals that had real calls and a promise.
+/// open intervals that had real calls and a promise.
 fn compare(intervals: &[ReplayInterval], replayed: ReplayedService, goal: f64) -> ReplayTotals {
     // A service level equal to the goal meets it, whatever the float dust.
     let meets = |sl: f64| sl >= goal - 1e-9;
     let (mut volume, mut answered) = (0.0, 0.0);
     let (mut compared, mut promised_ok, mut replayed_ok) = (0usize, 0usize, 0usize);
+    let (mut chances, mut all_chances) = (0.0, true);
     for i in intervals {
-        let Some(p) = i.promised else { continue };
+        let Some(p) = i.promised.filter(|p| p.open) else {
+            continue;
+        };
         volume += p.volume;
         answered += p.volume * p.service_level;
         if i.replayed.offered > 0 {
             compared += 1;
             promised_ok += usize::from(meets(p.service_level));
             replayed_ok += usize::from(meets(i.replayed.service_level));
+            match p.goal_probability {
+                Some(c) => chances += c,
+                None => all_chances = false,
+            }
         }
     }
     let share = |n: usize| {
@@ -270,5 +289,7 @@ fn compare(intervals: &[ReplayInterval], replayed: ReplayedService, goal: f64) -
         intervals_compared: compared,
         promised_share_meeting_goal: share(promised_ok),
         replayed_share_meeting_goal: share(replayed_ok),
+        promised_expected_share_meeting_goal: (all_chances && compared > 0)
+            .then(|| chances / compared as f64),
     }
 }

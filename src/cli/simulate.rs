@@ -80,6 +80,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             volume: number(c_volume, "volume")?,
             aht_seconds: number(c_aht, "aht_seconds")?,
             agents: agents as u32,
+            band: None,
         });
     }
     let options = SimulationOptions {
@@ -87,6 +88,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         replications: args.replications,
         service_cv: args.service_cv,
         patience_seconds: args.patience_seconds,
+        goal_service_level: None,
     };
     let report = simulate_plan(
         &plan,

@@ -1,4 +1,5 @@
-use crate::staffing::{queue_metrics, QueueModel};
+use crate::domain::ServiceGoal;
+use crate::staffing::{promise, queue_metrics, ArrivalLaw, QueueModel, Servers, VolumeBand};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -16,6 +17,13 @@ pub struct IntervalService {
     pub occupancy: f64,
     /// False when the queue is closed then: left out of the totals.
     pub open: bool,
+    /// Under forecast uncertainty (the band and Poisson counts): the
+    /// service level the calls can expect at this head count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_service_level: Option<f64>,
+    /// Under forecast uncertainty: the chance the goal holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,6 +34,11 @@ pub struct RosterService {
     pub service_level: f64,
     /// Open intervals with contacts whose service level is under the goal.
     pub intervals_below_goal: usize,
+    /// Under forecast uncertainty, over the open intervals: the service
+    /// level of all their calls, and the share of them expected to meet
+    /// the goal (the mean of their chances). Set by [`RosterService::under_uncertainty`].
+    pub expected_service_level: Option<f64>,
+    pub expected_share_meeting_goal: Option<f64>,
 }
 
 impl RosterService {
@@ -49,6 +62,52 @@ impl RosterService {
     }
 }
 
+impl RosterService {
+    /// Adds what the roster promises when each interval's volume is as
+    /// uncertain as `band(start)` says (see `staffing::uncertainty`): per
+    /// open interval the expected service level and the chance of meeting
+    /// `goal`, and their totals. Intervals without a band get neither, and
+    /// then there are no totals.
+    pub fn under_uncertainty(
+        mut self,
+        model: QueueModel,
+        interval_seconds: f64,
+        goal: &ServiceGoal,
+        band: impl Fn(DateTime<Utc>) -> Option<VolumeBand>,
+    ) -> RosterService {
+        let (mut calls, mut answered, mut chances, mut open, mut all_banded) =
+            (0.0, 0.0, 0.0, 0usize, true);
+        for i in self.intervals.iter_mut().filter(|i| i.open) {
+            open += 1;
+            let Some(b) = band(i.start) else {
+                all_banded = false;
+                continue;
+            };
+            let law = ArrivalLaw::from_band(b);
+            let at = Servers {
+                model,
+                servers: i.agents_productive,
+                interval_seconds,
+                aht_seconds: i.aht_seconds,
+            };
+            let p = promise(&law, &at, goal);
+            i.expected_service_level = p.expected_service_level;
+            i.goal_probability = Some(p.goal_probability);
+            chances += p.goal_probability;
+            if let Some(sl) = p.expected_service_level {
+                // Weighted by the calls expected: the band's centre.
+                calls += b.volume;
+                answered += b.volume * sl;
+            }
+        }
+        if all_banded && open > 0 {
+            self.expected_service_level = Some(if calls > 0.0 { answered / calls } else { 1.0 });
+            self.expected_share_meeting_goal = Some(chances / open as f64);
+        }
+        self
+    }
+}
+
 /// Totals over the open intervals.
 fn summarise(intervals: Vec<IntervalService>, goal_service_level: f64) -> RosterService {
     let open = || intervals.iter().filter(|i| i.open);
@@ -60,6 +119,8 @@ fn summarise(intervals: Vec<IntervalService>, goal_service_level: f64) -> Roster
             .filter(|i| i.volume > 0.0 && i.service_level < goal_service_level)
             .count(),
         intervals,
+        expected_service_level: None,
+        expected_share_meeting_goal: None,
     }
 }
 
@@ -120,6 +181,8 @@ pub fn service_of_roster_with(
                 asa_seconds: m.asa_seconds,
                 occupancy: m.occupancy,
                 open: true,
+                expected_service_level: None,
+                goal_probability: None,
             }
         })
         .collect();

@@ -77,6 +77,13 @@ impl ArrivalLaw {
         ArrivalLaw { rates }
     }
 
+    /// The band rate at probability `u` ∈ [0, 1) (one of the equally likely
+    /// rates): a draw of the rate for `u` uniform.
+    pub fn rate(&self, u: f64) -> f64 {
+        let j = ((u * self.rates.len() as f64) as usize).min(self.rates.len() - 1);
+        self.rates[j]
+    }
+
     /// `P(N ≤ x)`.
     pub fn cdf(&self, x: f64) -> f64 {
         if x < 0.0 {

@@ -119,7 +119,82 @@ async fn confidence_out_of_range_is_refused_naming_it(db: TestDb) {
         .is_none());
 }
 
+/// `/check` and `/simulate` agree within a point on the same roster, and
+/// both report the expected service level and the share of open intervals
+/// expected to meet the goal under the forecast's uncertainty.
+async fn check_and_simulation_agree_and_promise_under_uncertainty(db: TestDb) {
+    use crate::helpers::id_of;
+    let app = TestApp::spawn(db).await;
+    let q = queue_with_history(&app, true).await;
+    let f = app
+        .create_forecast(q, &json!({"model": "weekly_average", "weeks": 4}))
+        .await;
+    let agents: Vec<Value> = (0..24)
+        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 38}))
+        .collect();
+    app.add_agents(q, &json!(agents)).await;
+    let body = json!({"forecast_id": f["id"], "seed": 1, "iteration_budget": 3000,
+                      "time_limit_seconds": 120});
+    let s = id_of(&app.create_schedule(&body).await);
+    let done = app.wait_for_schedule_within(s, 120).await;
+    assert_eq!(done["status"], "done", "{done}");
+
+    let check = app.get_json(&paths::schedule_check(s)).await;
+    let sim = app
+        .post_json(
+            &paths::schedule_simulate(s),
+            &json!({"seed": 7, "replications": 60}),
+        )
+        .await;
+    assert_eq!(sim.status(), 200);
+    let sim: Value = sim.json().await.unwrap();
+    let (checked, simulated) = (
+        num(&check, "service_level"),
+        num(&sim["totals"], "service_level"),
+    );
+    assert!(
+        (checked - simulated).abs() < 0.01,
+        "/check {checked:.4} vs /simulate {simulated:.4}"
+    );
+    assert!(
+        (0.6..0.999).contains(&checked),
+        "a roster with some strain: {checked}"
+    );
+
+    // Under uncertainty: both give an expected SL and a share.
+    let expected_check = num(&check, "expected_service_level");
+    let share_check = num(&check, "expected_share_meeting_goal");
+    let u = &sim["under_uncertainty"];
+    let (expected_sim, share_sim) = (
+        num(u, "expected_service_level"),
+        num(u, "expected_share_meeting_goal"),
+    );
+    // Close, not equal: a draw that overloads an interval has no Erlang C
+    // steady state (the check counts it as 0 %), while the simulation's
+    // queue, warmed up for two intervals, has not yet grown without bound.
+    assert!(
+        (expected_check - expected_sim).abs() < 0.06 && expected_check <= expected_sim + 0.01,
+        "{expected_check} vs {expected_sim}"
+    );
+    assert!((0.0..=1.0).contains(&share_check) && (0.0..=1.0).contains(&share_sim));
+    for i in check["intervals"].as_array().unwrap() {
+        let p = num(i, "goal_probability");
+        assert!((0.0..=1.0).contains(&p), "{i}");
+    }
+    let intervals = check["intervals"].as_array().unwrap();
+    let mean = intervals
+        .iter()
+        .map(|i| num(i, "goal_probability"))
+        .sum::<f64>()
+        / intervals.len() as f64;
+    assert!(
+        (mean - share_check).abs() < 1e-9,
+        "the share is the mean chance"
+    );
+}
+
 crate::on_both_databases!(
     confidence_staffs_for_the_uncertain_volume,
     confidence_out_of_range_is_refused_naming_it,
+    check_and_simulation_agree_and_promise_under_uncertainty,
 );
