@@ -3,12 +3,14 @@
 //! head count can promise under that uncertainty.
 //!
 //! **Model.** The forecast gives, per interval, a point `f` and a
-//! calibrated p10–p90 band. The band is read as the uncertainty of the
-//! interval's arrival **rate** Λ: `ln(Λ + 1)` follows a split normal with
-//! median `ln(f + 1)`, its lower spread fitted to the p10 and its upper
-//! spread to the p90 (the `+ 1` keeps quiet intervals finite). The calls
-//! that arrive are **Poisson** around that rate, so the count `N` is a
-//! Poisson mixture: forecast error and counting noise together.
+//! calibrated p10–p90 band. The band was calibrated on real counts, so it
+//! describes the count: forecast error and counting noise together. The
+//! count `N` is modelled as **Poisson** around an uncertain arrival
+//! **rate** Λ, with `ln(Λ + 1)` a split normal of median `ln(f + 1)` whose
+//! lower and upper spreads are the band's (fitted to the p10 and p90 on
+//! the log scale) less the Poisson part (`var ln N ≈ 1/(f + 1)`), so that
+//! the mixture is as wide as the band, and never narrower than Poisson
+//! noise alone (the `+ 1` keeps quiet intervals finite).
 //!
 //! Every goal gets harder as volume grows at a fixed head count (service
 //! level falls; ASA, abandonment and occupancy rise), so "the goal holds
@@ -66,7 +68,15 @@ impl ArrivalLaw {
                 0.0
             }
         };
-        let (below, above) = (spread(band.p10.min(f)), spread(band.p90.max(f)));
+        // The band was calibrated on real counts, so it already holds the
+        // counting noise (var ln N ≈ 1/(λ+1) for Poisson N): the rate gets
+        // only the spread beyond it, and the Poisson draw adds that back.
+        let poisson = 1.0 / (f + 1.0);
+        let rate_part = |total: f64| (total * total - poisson).max(0.0).sqrt();
+        let (below, above) = (
+            rate_part(spread(band.p10.min(f))),
+            rate_part(spread(band.p90.max(f))),
+        );
         let rates = rate_quantile_z()
             .iter()
             .map(|&z| {
@@ -377,18 +387,27 @@ mod tests {
     }
 
     #[test]
-    fn a_calibrated_band_adds_to_the_counting_noise() {
+    fn the_count_is_as_wide_as_the_band_and_never_narrower_than_poisson() {
         let law = ArrivalLaw::from_band(VolumeBand {
             volume: 100.0,
             p10: 80.0,
             p90: 125.0,
         });
-        // The rate alone puts 90 % at or below 125; Poisson noise on top
-        // widens it, but not beyond both stacked (125 + 1.28·√125 ≈ 140).
+        // The band already holds the counting noise: its p90 stays about
+        // the band's, not the band's plus Poisson's (125 + 1.28·√125 ≈ 140).
         let q90 = law.quantile(0.9);
-        assert!((126.0..140.0).contains(&q90), "{q90}");
-        assert!(law.quantile(0.5) >= 99.0 && law.quantile(0.5) <= 101.0);
+        assert!((120.0..=130.0).contains(&q90), "{q90}");
+        let q10 = law.quantile(0.1);
+        assert!((76.0..=84.0).contains(&q10), "{q10}");
+        assert!(law.quantile(0.5) >= 98.0 && law.quantile(0.5) <= 102.0);
         assert!(law.quantile(0.95) > q90);
+        // A band narrower than Poisson noise: the count is Poisson(100).
+        let narrow = ArrivalLaw::from_band(VolumeBand {
+            volume: 100.0,
+            p10: 99.0,
+            p90: 101.0,
+        });
+        assert_eq!(narrow.quantile(0.9), 113.0);
     }
 
     #[test]
