@@ -6,7 +6,7 @@ use super::error::ApiError;
 use crate::app::history::{queue, set_opening_hours};
 use crate::db::queues::StoredQueue;
 use crate::db::Database;
-use crate::domain::opening_hours::OpeningHoursDoc;
+use crate::domain::opening_hours::{DateHoursDoc, OpeningHoursDoc, WeeklyDoc};
 use crate::domain::{OpeningHours, QueueId};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -18,16 +18,20 @@ pub struct OpeningHoursView {
     queue_id: QueueId,
     #[schema(example = "Asia/Jerusalem")]
     time_zone: &'static str,
-    #[serde(flatten)]
-    hours: OpeningHoursDoc,
+    /// Per weekday, every weekday listed.
+    weekly: WeeklyDoc,
+    /// Dates whose hours differ from their weekday's.
+    dates: Vec<DateHoursDoc>,
 }
 
 impl From<StoredQueue> for OpeningHoursView {
     fn from(q: StoredQueue) -> Self {
+        let doc = q.spec.hours.to_doc();
         OpeningHoursView {
             queue_id: q.id,
             time_zone: q.spec.time_zone.name(),
-            hours: q.spec.hours.to_doc(),
+            weekly: doc.weekly,
+            dates: doc.dates,
         }
     }
 }

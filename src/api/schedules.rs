@@ -363,6 +363,8 @@ pub struct ServiceCheckView {
 pub struct SimulateBody {
     seed: Option<u64>,
     replications: Option<u32>,
+    /// Coefficient of variation of handle times (1: exponential).
+    #[schema(exclusive_minimum = 0, maximum = 10)]
     service_cv: Option<f64>,
     patience_seconds: Option<f64>,
 }

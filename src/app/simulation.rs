@@ -140,10 +140,15 @@ pub fn simulate_plan(
         }
         .into());
     }
-    if !(options.service_cv.is_finite() && options.service_cv > 0.0) {
+    // Handle times spread by a CV of 0.5–2 in practice; beyond 10 the
+    // lognormal's parameters overflow long before they mean anything.
+    if !(options.service_cv.is_finite() && options.service_cv > 0.0 && options.service_cv <= 10.0) {
         return Err(Refusal::OutOfRange {
             field: "service_cv",
-            message: "service_cv must be above 0".into(),
+            message: format!(
+                "service_cv must be above 0 and at most 10, not {}",
+                options.service_cv
+            ),
         }
         .into());
     }
@@ -413,6 +418,16 @@ mod tests {
         };
         let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few, &AtomicBool::new(false))
             .expect("within the bound");
+        let wild = SimulationOptions {
+            service_cv: 1.797e308,
+            ..few.clone()
+        };
+        match simulate_plan(&busy_day(), 1800.0, 20.0, &wild, &AtomicBool::new(false)) {
+            Err(AppError::Refused(Refusal::OutOfRange { field, .. })) => {
+                assert_eq!(field, "service_cv")
+            }
+            other => panic!("expected service_cv out of range, got {other:?}"),
+        }
         assert_eq!((report.replications, report.intervals.len()), (2, 48));
     }
 
