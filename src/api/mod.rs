@@ -181,7 +181,8 @@ where
 /// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
 /// for which role holds which). A route missing here does not exist.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{AnyKey, Public, Requires, SecretUrl};
+    use crate::web;
+    use Access::{AnyKey, Page, Public, Requires, SecretUrl};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
     // One line per route: METHOD "path" access => handler;
     macro_rules! table {
@@ -248,6 +249,16 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/keys"                                       Requires(Administer)       => keys::list;
         DELETE "/api/v1/keys/{id}"                                  Requires(Administer)       => keys::revoke;
         GET    "/api/v1/audit"                                      Requires(Administer)       => keys::log;
+        // The planner workspace (src/web): pages behind a browser session
+        // opened with an API key, each needing what its API route needs.
+        GET    "/"                                                  Page(ReadRosters)          => web::overview::queues;
+        GET    "/login"                                             Public                     => web::login::page;
+        POST   "/login"                                             Public                     => web::login::submit;
+        POST   "/logout"                                            Page(ReadRosters)          => web::login::logout;
+        GET    "/workspace/workspace.js"                            Public                     => web::assets::workspace_js;
+        GET    "/workspace/workspace.css"                           Public                     => web::assets::workspace_css;
+        GET    "/workspace/uPlot.iife.min.js"                       Public                     => web::assets::uplot_js;
+        GET    "/workspace/uPlot.min.css"                           Public                     => web::assets::uplot_css;
     }
 }
 

@@ -15,5 +15,6 @@ pub mod publish;
 pub mod schedule;
 pub mod simulation;
 pub mod staffing;
+pub mod workspace;
 
 pub use error::AppError;

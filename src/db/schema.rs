@@ -243,6 +243,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    workspace_sessions (id) {
+        id -> Integer,
+        kind -> Text,
+        secret_hash -> Text,
+        key_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -254,6 +265,7 @@ diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
 diesel::joinable!(calendar_feeds -> agents (agent_id));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
+diesel::joinable!(workspace_sessions -> api_keys (key_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -274,4 +286,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_publications,
     calendar_feeds,
     idempotency_keys,
+    workspace_sessions,
 );

@@ -9,9 +9,11 @@
 mod common;
 
 mod browser;
+mod session;
 
 use browser::Browser;
-use common::{TestApp, TestDb};
+use common::{queue_with_history, TestApp, TestDb};
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workspace_in_a_real_browser() {
@@ -40,5 +42,37 @@ async fn the_workspace_in_a_real_browser() {
     );
     let shot = browser::screenshots_dir().join("docs.png");
     assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
+
+    // Signing in through the form: the session cookie (Secure, on
+    // 127.0.0.1) is kept by a real browser, and the queues page opens.
+    let q = queue_with_history(&app, true).await;
+    browser.visit(&app.url("/"), "login").await;
+    assert!(browser.client.current_url().await.unwrap().path() == "/login");
+    let key = app.new_key("browser planner", staffcast::auth::Role::Planner);
+    let field = browser.client.find(Locator::Id("key")).await.unwrap();
+    field.send_keys(&key).await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#login button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Id("queues"))
+        .await
+        .unwrap();
+    browser.page_is_clean("queues").await;
+    let row = browser
+        .client
+        .find(Locator::Css(&format!("tr[data-queue='{q}']")))
+        .await
+        .unwrap();
+    assert!(row.text().await.unwrap().contains("sales"));
+    // The session cookie is invisible to scripts (HttpOnly).
+    assert_eq!(browser.js("return document.cookie").await, "");
     browser.stop().await;
 }

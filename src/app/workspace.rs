@@ -1,0 +1,150 @@
+//! The planner workspace's sign-in: an API key (typed into the login page,
+//! or behind a one-time link that `staffcast demo` prints) opens a browser
+//! session with the key's role. Sessions expire, and end at once when
+//! their key is revoked: the key is checked on every request.
+
+use super::access;
+use super::AppError;
+use crate::auth::{ApiKey, BrowserSecret};
+use crate::db::api_keys::StoredKey;
+use crate::db::workspace_sessions::SecretKind;
+use crate::db::Database;
+use chrono::{DateTime, Duration, Utc};
+
+/// How long a session lasts after sign-in (a working day and then some).
+pub const SESSION_HOURS: i64 = 12;
+/// How long a one-time login link waits to be opened.
+pub const LINK_HOURS: i64 = 24;
+
+/// A session just opened: the secret for the cookie, and whose it is.
+#[derive(Debug)]
+pub struct Opened {
+    pub secret: BrowserSecret,
+    pub key: StoredKey,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Opens a session for a valid, unrevoked key; `None` for any other text.
+pub fn sign_in(db: &Database, raw_key: &str) -> Result<Option<Opened>, AppError> {
+    let Some(secret) = ApiKey::parse(raw_key.trim()) else {
+        return Ok(None);
+    };
+    match access::authenticate(db, &secret)? {
+        Some(key) => open(db, key).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn open(db: &Database, key: StoredKey) -> Result<Opened, AppError> {
+    let now = Utc::now();
+    db.purge_workspace_secrets(now)?;
+    let secret = BrowserSecret::new_session();
+    let expires_at = now + Duration::hours(SESSION_HOURS);
+    db.insert_workspace_secret(SecretKind::Session, &secret.hash(), key.id, now, expires_at)?;
+    tracing::info!(key_id = %key.id, role = %key.role, "workspace session opened");
+    Ok(Opened {
+        secret,
+        key,
+        expires_at,
+    })
+}
+
+/// A one-time login link's token for `key` (opened once, within [`LINK_HOURS`]).
+pub fn login_link(db: &Database, key: &StoredKey) -> Result<BrowserSecret, AppError> {
+    let now = Utc::now();
+    let token = BrowserSecret::new_link();
+    db.insert_workspace_secret(
+        SecretKind::Link,
+        &token.hash(),
+        key.id,
+        now,
+        now + Duration::hours(LINK_HOURS),
+    )?;
+    Ok(token)
+}
+
+/// Uses a login link: it is gone afterwards, whatever the outcome, and
+/// opens a session only if it was live and its key still is.
+pub fn follow_link(db: &Database, raw_token: &str) -> Result<Option<Opened>, AppError> {
+    let Some(token) = BrowserSecret::parse_link(raw_token) else {
+        return Ok(None);
+    };
+    let Some(key_id) = db.take_workspace_secret(SecretKind::Link, &token.hash(), Utc::now())?
+    else {
+        return Ok(None);
+    };
+    match live_key(db, key_id)? {
+        Some(key) => open(db, key).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The key behind a session cookie, if the session is live and its key
+/// is not revoked.
+pub fn session_key(db: &Database, secret: &BrowserSecret) -> Result<Option<StoredKey>, AppError> {
+    match db.workspace_secret_key(SecretKind::Session, &secret.hash(), Utc::now())? {
+        Some(id) => live_key(db, id),
+        None => Ok(None),
+    }
+}
+
+fn live_key(db: &Database, id: crate::auth::KeyId) -> Result<Option<StoredKey>, AppError> {
+    Ok(db.api_key(id)?.filter(|k| k.revoked_at.is_none()))
+}
+
+/// Ends a session (signing out); an unknown one is no error.
+pub fn sign_out(db: &Database, secret: &BrowserSecret) -> Result<(), AppError> {
+    db.take_workspace_secret(SecretKind::Session, &secret.hash(), Utc::now())?;
+    Ok(())
+}
+
+/// One queue as the workspace's first page lists it.
+#[derive(Debug, Clone)]
+pub struct QueueOverview {
+    pub queue: crate::db::queues::StoredQueue,
+    pub history: crate::db::history::HistoryExtent,
+    pub latest_forecast: Option<crate::db::forecasts::ForecastRun>,
+    pub latest_schedule: Option<super::publish::ScheduleListItem>,
+    pub latest_capacity_plan: Option<crate::domain::CapacityPlanId>,
+}
+
+/// Every queue with its history span and latest forecast, roster and
+/// capacity plan. `planning`: whether the reader may see planning data
+/// (forecasts, capacity plans); an HR key sees queues and rosters only.
+pub fn overview(db: &Database, planning: bool) -> Result<Vec<QueueOverview>, AppError> {
+    let mut out = Vec::new();
+    for queue in db.queues()? {
+        let history = db.history_extent(queue.id)?;
+        let latest_forecast = if planning {
+            super::forecast::forecast_runs(db, queue.id)?
+                .into_iter()
+                .max_by_key(|r| r.id.0)
+        } else {
+            None
+        };
+        let latest_capacity_plan = if planning {
+            super::capacity::capacity_plans(db, queue.id)?
+                .into_iter()
+                .map(|p| p.id)
+                .max_by_key(|id| id.0)
+        } else {
+            None
+        };
+        let page = super::publish::list_schedules(
+            db,
+            &super::publish::ScheduleQuery {
+                queue: Some(queue.id.0.to_string()),
+                limit: Some("1".into()),
+                ..Default::default()
+            },
+        )?;
+        out.push(QueueOverview {
+            history,
+            latest_forecast,
+            latest_schedule: page.items.into_iter().next(),
+            latest_capacity_plan,
+            queue,
+        });
+    }
+    Ok(out)
+}
