@@ -114,7 +114,12 @@ async fn a_session_is_opened_by_a_key_and_ends_with_it(db: TestDb) {
     let resp = client.get(app.url("/?queue=3")).send().await.unwrap();
     assert_eq!(resp.headers()[LOCATION], "/login?next=%2F%3Fqueue%3D3");
     // A bearer key is not a session.
-    let resp = app.client.get(app.url("/")).send().await.unwrap();
+    let resp = client
+        .get(app.url("/"))
+        .bearer_auth(&app.planner_key)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 303);
 
     let key = app.new_key("planner in a browser", Role::Planner);
