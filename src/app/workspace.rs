@@ -148,3 +148,129 @@ pub fn overview(db: &Database, planning: bool) -> Result<Vec<QueueOverview>, App
     }
     Ok(out)
 }
+
+/// History shown before a forecast on its page: 18 months (the page's
+/// widest zoom), which bounds the points a page draws.
+pub const HISTORY_DAYS: i64 = 548;
+
+/// A forecast as its page shows it: the run with its points, the history
+/// before it (and the actuals inside it, once imported), special days and
+/// the backtest.
+pub struct ForecastPage {
+    pub view: super::forecast::ForecastView,
+    pub queue: crate::db::queues::StoredQueue,
+    pub history: Vec<crate::domain::HistoryRow>,
+    pub special_days: Vec<crate::db::special_days::StoredSpecialDay>,
+    pub accuracy: super::forecast::Accuracy,
+}
+
+pub fn forecast_page(
+    db: &Database,
+    id: crate::domain::ForecastId,
+) -> Result<ForecastPage, AppError> {
+    let view = super::forecast::forecast_view(db, id)?;
+    let queue = super::history::queue(db, view.run.queue_id)?;
+    let history = db.history(
+        queue.id,
+        Some(view.run.from - Duration::days(HISTORY_DAYS)),
+        Some(view.run.to),
+    )?;
+    let special_days = super::calendar::special_days(db, queue.id)?;
+    let accuracy = super::forecast::accuracy(db, id)?;
+    Ok(ForecastPage {
+        view,
+        queue,
+        history,
+        special_days,
+        accuracy,
+    })
+}
+
+/// One interval of a roster against its requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageInterval {
+    pub start: DateTime<Utc>,
+    /// Agents the forecast asks for (rostered heads, shrinkage included).
+    pub required: f64,
+    /// Agents on the phones (in a shift, not on a break).
+    pub scheduled: u32,
+    /// Service level the roster gives here (Erlang check), when there is load.
+    pub service_level: Option<f64>,
+    /// Agents short per the engine's shortfall report, with the rule that binds.
+    pub short: Option<(f64, Option<String>)>,
+}
+
+/// A roster's coverage, interval by interval.
+pub struct Coverage {
+    pub run: crate::db::schedules::ScheduleRun,
+    pub queue: crate::db::queues::StoredQueue,
+    pub intervals: Vec<CoverageInterval>,
+    /// Volume-weighted service level of the whole roster.
+    pub service_level: f64,
+}
+
+pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage, AppError> {
+    let (run, service, _) = super::schedule::service_check(db, id)?;
+    let (_, shifts) = super::schedule::roster(db, id)?;
+    let queue = super::history::queue(db, run.queue_id)?;
+    let grid = queue.spec.grid();
+    let end =
+        grid.start_of_day(grid.local_date(run.week_start) + Duration::days(i64::from(run.days)));
+    let (_, requirements) = super::forecast::requirements(db, run.forecast_id)?;
+    let on = super::schedule::agents_on(&shifts, &grid);
+    let sl: std::collections::HashMap<DateTime<Utc>, f64> = service
+        .intervals
+        .iter()
+        .filter(|i| i.volume > 0.0)
+        .map(|i| (i.start, i.service_level))
+        .collect();
+    let short: std::collections::HashMap<DateTime<Utc>, (f64, Option<String>)> = run
+        .report
+        .as_ref()
+        .and_then(|r| r.shortfall.as_ref())
+        .map(|list| {
+            list.iter()
+                .map(|s| {
+                    (
+                        s.start,
+                        (s.short, s.binding_rule.as_ref().map(|r| r.to_string())),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let intervals = requirements
+        .iter()
+        .filter(|r| r.start >= run.week_start && r.start < end)
+        .map(|r| CoverageInterval {
+            start: r.start,
+            required: f64::from(r.agents_with_shrinkage),
+            scheduled: on.get(&r.start).copied().unwrap_or(0),
+            service_level: sl.get(&r.start).copied(),
+            short: short.get(&r.start).cloned(),
+        })
+        .collect();
+    Ok(Coverage {
+        service_level: service.service_level,
+        run,
+        queue,
+        intervals,
+    })
+}
+
+/// A roster for its Gantt chart: the shifts kept by the filter, and every
+/// agent of the queue with their contract's weekly hours.
+pub struct RosterPage {
+    pub roster: super::schedule::RosterRead,
+    pub agents: Vec<crate::db::agents::StoredAgent>,
+}
+
+pub fn roster_page(
+    db: &Database,
+    id: crate::domain::ScheduleId,
+    filter: super::schedule::RosterFilter,
+) -> Result<RosterPage, AppError> {
+    let roster = super::schedule::filtered_roster(db, id, filter)?;
+    let agents = super::history::agents(db, roster.run.queue_id)?;
+    Ok(RosterPage { roster, agents })
+}

@@ -91,6 +91,12 @@ pub fn data_block(id: &str, json: &serde_json::Value) -> Markup {
 #[error("{0}")]
 pub struct PageError(#[from] pub ApiError);
 
+impl From<crate::domain::InvalidValue> for PageError {
+    fn from(e: crate::domain::InvalidValue) -> Self {
+        PageError(ApiError::from(e))
+    }
+}
+
 impl From<crate::app::AppError> for PageError {
     fn from(e: crate::app::AppError) -> Self {
         PageError(ApiError::from(e))

@@ -10,7 +10,14 @@
 //! charts are uPlot (vendored, `scripts/vendor_uplot.sh`) or SVG drawn here.
 
 pub mod assets;
+pub mod capacity;
+pub mod coverage;
+pub mod forecast;
+pub mod jobs;
 pub mod layout;
 pub mod login;
 pub mod overview;
+pub mod roster;
 pub mod session;
+pub mod svg;
+pub mod whatif;

@@ -86,8 +86,12 @@ fn queue_row(row: &QueueOverview, planning: bool, write: bool, session: &PageSes
                 td {
                     form.inline method="post" action=(format!("/queues/{}/forecasts", row.queue.id.0)) {
                         input type="hidden" name="csrf" value=(session.csrf());
-                        label { "days " input type="number" name="days" value="7" min="1" max="120" size="3"; }
-                        button type="submit" { "Forecast" }
+                        select name="model" {
+                            option value="auto" selected { "best by backtest" }
+                            option value="weekly_average" { "weekly average" }
+                            option value="seasonal_naive" { "seasonal naive" }
+                        }
+                        button type="submit" { "Forecast the next week" }
                     }
                 }
             }
