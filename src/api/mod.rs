@@ -257,6 +257,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         POST   "/logout"                                            Page(ReadRosters)          => web::login::logout;
         POST   "/queues/{id}/forecasts"                             Page(WritePlanning)        => web::jobs::start_forecast;
         GET    "/forecasts/{id}"                                    Page(ReadPlanning)         => web::forecast::show;
+        POST   "/forecasts/{id}/adjustments"                        Page(WritePlanning)        => web::jobs::adjust;
         POST   "/forecasts/{id}/schedules"                          Page(WritePlanning)        => web::jobs::start_schedule;
         POST   "/forecasts/{id}/capacity-plans"                     Page(WritePlanning)        => web::jobs::start_capacity;
         GET    "/schedules/{id}"                                    Page(ReadRosters)          => web::jobs::show;

@@ -9,6 +9,7 @@ use crate::app::workspace::{forecast_page, ForecastPage};
 use crate::auth::Permission;
 use crate::db::Database;
 use crate::domain::ForecastId;
+use crate::forecast::adjustments::{Change, Scope};
 use actix_web::web;
 use maud::{html, Markup};
 use serde_json::{json, Value};
@@ -97,6 +98,20 @@ pub fn render(data: &ForecastPage, session: &PageSession) -> Markup {
             "orange: adjusted · red columns: special days. Drag on the chart to zoom in, double-click to zoom out."
         }
         (data_block("forecast-data", &chart_data(data)))
+        @if !data.view.adjustments.is_empty() {
+            h2 { "Adjustments" }
+            table #adjustments {
+                thead { tr { th { "Scope" } th { "Change" } th { "Reason" } } }
+                tbody { @for a in &data.view.adjustments {
+                    @let adj = &a.adjustment;
+                    tr {
+                        td { @match adj.scope { Scope::Day(d) => { "day " (d) } Scope::Week(w) => { "week of " (w) } } }
+                        td.n { @match adj.change { Change::Percent(p) => { (format!("{p:+} %")) } Change::Absolute(n) => { (format!("{n:+} contacts")) } } }
+                        td { (adj.reason) }
+                    }
+                } }
+            }
+        }
         @if !data.special_days.is_empty() {
             h2 { "Special days" }
             table #special-days {
@@ -142,6 +157,15 @@ pub fn render(data: &ForecastPage, session: &PageSession) -> Markup {
                 label { "days " input type="number" name="days" value="7" min="1" max="28"; }
                 label { "search seconds " input type="number" name="time_limit_seconds" value="3" min="1" max="300"; }
                 button type="submit" { "Start" }
+            }
+            br;
+            form.box #adjust method="post" action=(format!("/forecasts/{}/adjustments", run.id.0)) {
+                input type="hidden" name="csrf" value=(session.csrf());
+                b { "Adjust a day " }
+                label { "date " input type="date" name="date" value=(run.from.with_timezone(&tz).format("%Y-%m-%d")) required; }
+                label { "change % " input type="number" name="percent" value="10" min="-100" max="1000" step="any" required; }
+                label { "reason " input type="text" name="reason" size="24" placeholder="campaign, outage…" required; }
+                button type="submit" { "Adjust" }
             }
             br;
             form.box #start-capacity method="post" action=(format!("/forecasts/{}/capacity-plans", run.id.0)) {

@@ -10,9 +10,7 @@ use crate::api::error::ApiError;
 use crate::app::forecast::{create_forecast_from, ForecastInput};
 use crate::app::jobs::JobRunner;
 use crate::app::publish::{publication_of, publish_schedule};
-use crate::app::schedule::{
-    cancel_schedule, schedule_summary, submit_schedule, ScheduleRequest, DEFAULT_TIME_LIMIT_SECONDS,
-};
+use crate::app::schedule::{cancel_schedule, schedule_summary, submit_schedule, ScheduleRequest};
 use crate::auth::Permission;
 use crate::db::schedules::{JobStatus, ScheduleRun};
 use crate::db::Database;
@@ -122,7 +120,6 @@ pub async fn start_schedule(
         time_limit_seconds: form.time_limit_seconds,
         ..ScheduleRequest::new(ForecastId(id.into_inner()), None, form.days)
     };
-    let _ = DEFAULT_TIME_LIMIT_SECONDS;
     let db = db.into_inner();
     let r = run(move || submit_schedule(&db, &request)).await?;
     jobs.submit(r.id);
@@ -213,4 +210,31 @@ pub async fn start_capacity(
     })
     .await?;
     Ok(see_other(&format!("/capacity-plans/{}", stored.id.0)))
+}
+
+#[derive(Deserialize)]
+pub struct AdjustForm {
+    date: chrono::NaiveDate,
+    percent: f64,
+    reason: String,
+}
+
+/// A planner's override of one day of a forecast (`+15` % for a campaign):
+/// the same check and store as `POST /api/v1/forecasts/{id}/adjustments`.
+pub async fn adjust(
+    db: web::Data<Database>,
+    id: web::Path<i32>,
+    form: web::Form<AdjustForm>,
+) -> PageResult {
+    let id = ForecastId(id.into_inner());
+    let form = form.into_inner();
+    let input = crate::forecast::adjustments::AdjustmentInput {
+        date: Some(form.date),
+        percent: Some(form.percent),
+        reason: Some(form.reason),
+        ..Default::default()
+    };
+    let db = db.into_inner();
+    run(move || crate::app::forecast::add_adjustments(&db, id, vec![input])).await?;
+    Ok(see_other(&format!("/forecasts/{}", id.0)))
 }

@@ -5,7 +5,7 @@
 //! form, which must match (a page of another site can set neither).
 
 use super::layout::{self, run, PageError, PageResult};
-use super::session::{self, cleared_cookie, local_path, see_other, session_cookie, PageSession};
+use super::session::{cleared_cookie, local_path, see_other, session_cookie, PageSession};
 use crate::app::workspace;
 use crate::auth::{constant_time_eq, BrowserSecret};
 use crate::db::Database;
@@ -124,7 +124,8 @@ fn login_csrf_cookie(value: String) -> Cookie<'static> {
 
 /// The sign-in form with a fresh double-submit token.
 fn form(status: StatusCode, message: &str, next: Option<&str>) -> HttpResponse {
-    // A random value only a page of this server can put in the form.
+    // 256 random bits (hashed): the value only this server's page can put
+    // in both the form and the cookie.
     let token = BrowserSecret::new_session().csrf_token();
     let next = next.and_then(local_path);
     let mut resp = layout::bare(
@@ -142,6 +143,5 @@ fn form(status: StatusCode, message: &str, next: Option<&str>) -> HttpResponse {
         },
     );
     let _ = resp.add_cookie(&login_csrf_cookie(token));
-    let _ = session::COOKIE;
     resp
 }

@@ -98,7 +98,9 @@ pub fn see_other(to: &str) -> HttpResponse {
 
 /// A path that may follow a sign-in: local only (no `//host`, no scheme).
 pub fn local_path(raw: &str) -> Option<&str> {
-    (raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\')).then_some(raw)
+    // Browsers drop tabs and newlines from a URL, so "/\t/evil" would be "//evil".
+    let plain = raw.chars().all(|c| c.is_ascii_graphic());
+    (plain && raw.starts_with('/') && !raw.starts_with("//") && !raw.contains('\\')).then_some(raw)
 }
 
 /// The check in front of every page (see the module doc).
@@ -231,7 +233,15 @@ mod tests {
     #[test]
     fn only_local_paths_follow_a_sign_in() {
         assert_eq!(local_path("/forecasts/3"), Some("/forecasts/3"));
-        for bad in ["//evil.example", "https://evil.example", "evil", "/\\evil"] {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "evil",
+            "/\\evil",
+            "/\t/evil.example",
+            "/\n/x",
+            "/ /x",
+        ] {
             assert_eq!(local_path(bad), None, "{bad}");
         }
     }

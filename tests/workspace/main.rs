@@ -188,6 +188,37 @@ async fn the_workspace_in_a_real_browser() {
     assert_eq!(span.as_f64().unwrap(), 548.0 * 86400.0);
     click(&browser, "#zoom button[data-days='28']").await;
     browser.page_is_clean("forecast").await;
+    // Adjust a day: the adjusted series joins the chart.
+    assert_eq!(
+        browser
+            .js("return window.staffcastPlot.series.length")
+            .await,
+        5
+    );
+    browser
+        .js("var f = document.getElementById('adjust'); f.querySelector('input[name=percent]').value = '25';
+             f.querySelector('input[name=reason]').value = 'campaign'; f.requestSubmit(); return null;")
+        .await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Id("adjustments"))
+        .await
+        .unwrap();
+    browser
+        .wait_until("var c = document.getElementById('forecast-chart'); return !!c && c.getAttribute('data-drawn') === 'true'", 10, "chart drawn again")
+        .await;
+    assert_eq!(
+        browser
+            .js("return window.staffcastPlot.series.length")
+            .await,
+        6
+    );
+    let adjustments = app
+        .get_json(&format!("/api/v1/forecasts/{forecast}/adjustments"))
+        .await;
+    assert_eq!(adjustments.as_array().unwrap().len(), 1, "{adjustments}");
+    browser.page_is_clean("forecast-adjusted").await;
 
     // Start a schedule from the forecast page: the progress bar moves and it finishes.
     browser
