@@ -24,7 +24,7 @@ pub fn y_axis(max: f64, steps: usize, left: f64, right: f64, top: f64, bottom: f
 
 /// A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten.
 pub fn nice_max(x: f64) -> f64 {
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 1.0;
     }
     let p = 10f64.powf(x.log10().floor());
