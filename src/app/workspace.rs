@@ -196,6 +196,9 @@ pub struct CoverageInterval {
     pub scheduled: u32,
     /// Service level the roster gives here (Erlang check), when there is load.
     pub service_level: Option<f64>,
+    /// Chance the interval meets the goal, arrivals being Poisson around
+    /// the forecast (see `simulate::goal_chance`), when there is load.
+    pub chance_of_goal: Option<f64>,
     /// Agents short per the engine's shortfall report, with the rule that binds.
     pub short: Option<(f64, Option<String>)>,
 }
@@ -210,7 +213,7 @@ pub struct Coverage {
 }
 
 pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage, AppError> {
-    let (run, service, _) = super::schedule::service_check(db, id)?;
+    let (run, service, model) = super::schedule::service_check(db, id)?;
     let (_, shifts) = super::schedule::roster(db, id)?;
     let queue = super::history::queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
@@ -218,11 +221,26 @@ pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage
         grid.start_of_day(grid.local_date(run.week_start) + Duration::days(i64::from(run.days)));
     let (_, requirements) = super::forecast::requirements(db, run.forecast_id)?;
     let on = super::schedule::agents_on(&shifts, &grid);
-    let sl: std::collections::HashMap<DateTime<Utc>, f64> = service
+    let goal = &queue.spec.goal;
+    let sl: std::collections::HashMap<DateTime<Utc>, (f64, Option<f64>)> = service
         .intervals
         .iter()
         .filter(|i| i.volume > 0.0)
-        .map(|i| (i.start, i.service_level))
+        .map(|i| {
+            let load = crate::simulate::goal_chance::IntervalLoad {
+                volume: i.volume,
+                aht_seconds: i.aht_seconds,
+                agents: i.agents_productive,
+            };
+            let chance = crate::simulate::goal_chance::chance_of_goal(
+                model,
+                load,
+                grid.seconds(),
+                goal.answer_within_seconds(),
+                goal.service_level(),
+            );
+            (i.start, (i.service_level, chance))
+        })
         .collect();
     let short: std::collections::HashMap<DateTime<Utc>, (f64, Option<String>)> = run
         .report
@@ -246,7 +264,8 @@ pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage
             start: r.start,
             required: f64::from(r.agents_with_shrinkage),
             scheduled: on.get(&r.start).copied().unwrap_or(0),
-            service_level: sl.get(&r.start).copied(),
+            service_level: sl.get(&r.start).map(|s| s.0),
+            chance_of_goal: sl.get(&r.start).and_then(|s| s.1),
             short: short.get(&r.start).cloned(),
         })
         .collect();

@@ -10,6 +10,7 @@
 
 pub mod des;
 pub mod erlang_check;
+pub mod goal_chance;
 pub mod survival;
 #[cfg(test)]
 mod validation;

@@ -68,7 +68,9 @@ pub fn render(data: &Coverage) -> Markup {
             "Schedule " a href=(format!("/schedules/{}", data.run.id.0)) { "#" (data.run.id.0) }
             " · " a href=(format!("/schedules/{}/roster", data.run.id.0)) { "roster" }
             " · service level of the roster " b { (pct(Some(data.service_level))) }
-            " (goal " (pct(Some(goal))) ") · " (short.len()) " short intervals"
+            " (goal " (pct(Some(goal))) ") · " (short.len()) " short intervals · "
+            span #coin-tosses { (data.intervals.iter().filter(|i| i.chance_of_goal.is_some_and(|c| c < 0.5)).count()) }
+            " intervals more likely to miss the goal than to meet it"
         }
         div.chart {
             svg #coverage-chart width=(c(width)) height=(c(sl_bottom + 20.0)) viewBox=(format!("0 0 {} {}", c(width), c(sl_bottom + 20.0))) role="img" {
@@ -118,12 +120,12 @@ pub fn render(data: &Coverage) -> Markup {
             }
         }
         details {
-            summary { "Every interval" }
+            summary { "Every interval: expected service level and the chance of meeting the goal (arrivals vary around the forecast)" }
             table #coverage-table {
-                thead { tr { th { "Interval" } th.n { "Required" } th.n { "Scheduled" } th.n { "Expected service level" } } }
+                thead { tr { th { "Interval" } th.n { "Required" } th.n { "Scheduled" } th.n { "Expected service level" } th.n { "Chance of meeting the goal" } } }
                 tbody { @for iv in &data.intervals {
                     tr.short[iv.short.is_some()] {
-                        td { (local(iv.start)) } td.n { (num(iv.required, 0)) } td.n { (iv.scheduled) } td.n { (pct(iv.service_level)) }
+                        td { (local(iv.start)) } td.n { (num(iv.required, 0)) } td.n { (iv.scheduled) } td.n { (pct(iv.service_level)) } td.n { (pct(iv.chance_of_goal)) }
                     }
                 } }
             }

@@ -314,6 +314,16 @@ async fn the_workspace_in_a_real_browser() {
         .await;
     assert!(count(&browser, "#coverage-chart rect.scheduled").await > 0);
     assert!(count(&browser, "#coverage-chart .sl-ok, #coverage-chart .sl-low").await > 0);
+    // Each interval with load has a chance of meeting the goal, 0 to 100 %.
+    let chances = browser
+        .js("return Array.from(document.querySelectorAll('#coverage-table tbody tr td:nth-child(5)')).map(function (td) { return td.textContent; }).filter(function (t) { return t !== '–'; })")
+        .await;
+    let chances = chances.as_array().unwrap();
+    assert!(!chances.is_empty());
+    for c in chances {
+        let v: f64 = c.as_str().unwrap().trim_end_matches(" %").parse().unwrap();
+        assert!((0.0..=100.0).contains(&v), "{c}");
+    }
 
     // Publish it from its page.
     browser
