@@ -1,5 +1,5 @@
 //! The server-rendered pages pinned as HTML snapshots (insta): a roster's
-//! Gantt, its coverage, and a what-if answer, for a deterministic roster
+//! Gantt, its coverage, a capacity plan, the queues page and a what-if answer, for a deterministic roster
 //! (the engine with a fixed seed and move budget). Only the `<main>` part
 //! is kept, with the session's CSRF token redacted. After an intended
 //! change: `INSTA_UPDATE=always cargo test --test workspace snapshots`.
@@ -63,6 +63,27 @@ async fn pages_render_as_pinned() {
         .await
         .unwrap();
     let csrf = crate::session::csrf_of(&page);
+    // A capacity what-if started from the forecast's page, and the queues page.
+    let resp = post_page(
+        &app,
+        &session,
+        &format!("/forecasts/{f}/capacity-plans"),
+        &[
+            ("csrf", &csrf),
+            ("headcount", "4"),
+            ("attrition_percent", "2"),
+            ("training_weeks", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status(), 303);
+    let plan = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(plan.starts_with("/capacity-plans/"), "{plan}");
+    for (name, path) in [("capacity", plan.as_str()), ("queues", "/")] {
+        let resp = get_page(&app, &session, path).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        insta::assert_snapshot!(name, main_of(&resp.text().await.unwrap()));
+    }
     let resp = post_page(
         &app,
         &session,
