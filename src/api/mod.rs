@@ -115,7 +115,9 @@ fn server(
                             format!(
                                 "{} {} {:?}",
                                 req.method(),
-                                published::redact_feed_path(&req.uri().to_string()),
+                                crate::web::login::redact_link(&published::redact_feed_path(
+                                    &req.uri().to_string()
+                                )),
                                 req.version()
                             )
                         }),
