@@ -242,6 +242,7 @@ fn main() {
                 origin,
                 origin,
                 to,
+                &std::sync::atomic::AtomicBool::new(false),
             )
             .unwrap();
             acc[auto_at + 1 + k].add(holiday, &out.points, &actual, scale);

@@ -60,7 +60,8 @@ fn stored_roster(db: &Database) -> staffcast::domain::ScheduleId {
         model: Some("weekly_average".into()),
         ..Default::default()
     };
-    let forecast = create_forecast(db, queue.id, &request).unwrap().run;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let forecast = create_forecast(db, queue.id, &request, &never).unwrap().run;
     let records: Vec<AgentRecord> = (0..AGENTS)
         .map(|i| {
             NewAgent::new(&format!("Agent {i:04}"), &format!("B{i}"), 30.0, 40.0)

@@ -87,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         templates: vec![template],
         agents,
         weights: Weights::default(),
+        weekend: staffcast::domain::WeekendDays::default(),
     };
 
     let options = SolveOptions {

@@ -353,6 +353,7 @@ fn demo_runs_on_the_database_url() {
         "postgres database postgres://",
         "[1/5] history: 17518",
         "[4/5] roster 1",
+        "opening hours Sun–Thu 07–24, Fri 07–14, Sat 20–24 (weekend Fri–Sat)",
         "[5/5] peak season",
     ] {
         assert!(
@@ -370,6 +371,36 @@ fn demo_runs_on_the_database_url() {
     assert_eq!(queues.len(), 1);
     assert_eq!(queues[0].spec.name, "bank-1999");
     assert_eq!(store.history_extent(queues[0].id).unwrap().rows, 17518);
+    // The bank's week: closed Friday afternoon to Saturday evening and at
+    // night, with no agents required then, and its Friday–Saturday weekend.
+    let spec = &queues[0].spec;
+    assert_eq!(spec.weekend.names(), ["fri", "sat"]);
+    let reqs = store
+        .requirement_intervals(staffcast::domain::ForecastId(1))
+        .unwrap();
+    let grid = spec.grid();
+    let mut closed = 0;
+    for r in &reqs {
+        let local = r.start.with_timezone(&spec.time_zone);
+        let (day, hour) = (
+            chrono::Datelike::weekday(&local),
+            chrono::Timelike::hour(&local),
+        );
+        let open = match day {
+            chrono::Weekday::Fri => (7..14).contains(&hour),
+            chrono::Weekday::Sat => hour >= 20,
+            _ => hour >= 7,
+        };
+        assert_eq!(r.open, open, "{r:?}");
+        assert_eq!(r.open, spec.hours.is_open(&grid, r.start));
+        if !open {
+            closed += 1;
+            assert_eq!(r.agents_with_shrinkage, 0, "{r:?}");
+        }
+    }
+    // A week of 336 half-hours: Sunday to Thursday 00–07 (5 × 14), Friday
+    // 00–07 and 14–24 (14 + 20), Saturday 00–20 (40).
+    assert_eq!((reqs.len(), closed), (336, 5 * 14 + 34 + 40));
 }
 
 /// The README's main job: the demo runs the pipeline, serves, answers, and

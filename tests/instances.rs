@@ -716,3 +716,153 @@ async fn instances_started_together_on_an_empty_database_all_come_up() {
         .await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
 }
+
+/// Sends `body` as a POST over a bare socket, with `key`, and returns the
+/// socket without reading the answer: the caller hangs up by dropping it.
+fn post_and_keep_socket(at: &Instance, key: &str, path: &str, body: &Value) -> std::net::TcpStream {
+    use std::io::Write;
+    let addr = at.base.trim_start_matches("http://");
+    let mut socket = std::net::TcpStream::connect(addr).unwrap();
+    let body = body.to_string();
+    write!(
+        socket,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {key}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    socket
+}
+
+/// Waits until the process has used `at_least` seconds of CPU within one
+/// second (its request is being worked on); fails after 30 s.
+async fn wait_busy(at: &Instance, at_least: f64) -> f64 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let before = at.cpu_seconds();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let busy = at.cpu_seconds() - before;
+        if busy >= at_least {
+            return busy;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the request never kept a core busy ({busy} s of CPU in 1 s):\n{}",
+            at.log_text()
+        );
+    }
+}
+
+/// Waits until the log says `message` `count` times, at most `within`.
+async fn wait_log(at: &Instance, message: &str, count: usize, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let seen = at
+            .logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e["fields"]["message"] == message)
+            .count();
+        if seen >= count {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {count}× '{message}' within {within:?}:\n{}",
+            at.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Asserts the process stays (nearly) idle for two seconds.
+async fn assert_idle(at: &Instance, after: &str) {
+    let window = Duration::from_secs(2);
+    let before = at.cpu_seconds();
+    tokio::time::sleep(window).await;
+    let used = at.cpu_seconds() - before;
+    assert!(
+        used < 0.3,
+        "{used} s of CPU in {window:?} after {after}:\n{}",
+        at.log_text()
+    );
+}
+
+/// (h) Expensive synchronous work stops when its client hangs up: a what-if
+/// staffing near the cost cap and an `auto` forecast on two years of
+/// history, each abandoned mid-way over a real socket, stop using CPU
+/// within seconds and store nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn work_stops_when_the_client_hangs_up() {
+    let db = TestDb::sqlite();
+    let a = Instance::start(db.url(), LONG_LEASE);
+    let store = Store::open(&db);
+    let key = staffcast::app::access::create_key(&store.0, "hang up", Role::Planner)
+        .unwrap()
+        .secret
+        .reveal()
+        .to_string();
+    let client = Client::new(&store);
+
+    // 40 intervals of 5 million calls at 99.9 % in 1 s: under the cap,
+    // seconds of work.
+    let what_if = json!({"channel": "voice", "interval_minutes": 15,
+        "intervals": vec![json!({"volume": 5e6, "aht_seconds": 180}); 40],
+        "service_level_percent": 99.9, "answer_within_seconds": 1});
+    let socket = post_and_keep_socket(&a, &key, &paths::staffing_calculate(), &what_if);
+    wait_busy(&a, 0.2).await;
+    drop(socket);
+    wait_log(
+        &a,
+        "work stopped: the client went away",
+        1,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_idle(&a, "the what-if's client hung up").await;
+
+    // A forecast: two years of 15-minute history, auto, 12 weeks ahead.
+    let q = client
+        .expect(
+            &a,
+            reqwest::Method::POST,
+            &paths::queues(),
+            Some(paris_queue("long")),
+            201,
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let resp = client
+        .http
+        .post(format!("{}{}", a.base, paths::queue_history(q)))
+        .header("content-type", "text/csv")
+        .body(history_csv("2024-01-01", 730, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let body = json!({"model": "auto", "from": "2026-01-05T00:00:00+01:00", "to": "2026-03-30T00:00:00+02:00"});
+    let socket = post_and_keep_socket(&a, &key, &paths::queue_forecasts(q), &body);
+    wait_busy(&a, 0.2).await;
+    drop(socket);
+    wait_log(
+        &a,
+        "work stopped: the client went away",
+        2,
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_idle(&a, "the forecast's client hung up").await;
+    let runs = client
+        .expect(
+            &a,
+            reqwest::Method::GET,
+            &paths::queue_forecasts(q),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(runs, json!([]), "a stopped forecast stores nothing");
+}

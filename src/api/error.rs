@@ -206,6 +206,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Schedule not done, cannot be published",
     ),
     (
+        "schedule_not_done",
+        409,
+        "conflict",
+        "Schedule not done, cannot be replayed",
+    ),
+    (
         "payload_too_large",
         413,
         "payload_too_large",
@@ -276,6 +282,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
     ),
     ("no_agents", 422, "invalid", "No agents to roster"),
     (
+        "no_call_records",
+        422,
+        "invalid",
+        "No call records in the window",
+    ),
+    (
         "shift_and_templates",
         422,
         "invalid",
@@ -304,6 +316,13 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         "Stored data is not valid",
     ),
     ("unavailable", 503, "unavailable", "Service unavailable"),
+    // Nobody reads it: the client left before the answer (nginx's 499).
+    (
+        "client_closed_request",
+        499,
+        "client_closed",
+        "Client closed the request",
+    ),
 ];
 
 /// The specific code of an error and the field it is about, if any.
@@ -335,6 +354,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 ForecastError::InvalidParams { field: f, .. } => ("invalid_value", field(f)),
                 ForecastError::NoHistory { .. } => ("no_history", None),
                 ForecastError::InvalidWindow { .. } => ("invalid_window", None),
+                ForecastError::Stopped => ("client_closed_request", None),
             },
             AppError::Schedule(e) => match e {
                 ScheduleError::InvalidGrid { .. } => ("invalid_grid", None),
@@ -385,6 +405,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Refusal::TooCostly { field: f, .. } => ("too_costly", field(f)),
                 Refusal::InvalidAgent { path, .. } => ("invalid_value", field(path)),
                 Refusal::DuplicateExternalId { path, .. } => ("duplicate_agent", field(path)),
+                Refusal::NoCallRecords { .. } => ("no_call_records", None),
                 Refusal::IdempotencyKeyReused { .. } => {
                     ("idempotency_key_reused", field("Idempotency-Key"))
                 }
@@ -400,12 +421,14 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
                 Conflict::AlreadyFinished { .. } => ("already_finished", None),
                 Conflict::NoEngineReport { .. } => ("no_engine_report", None),
                 Conflict::NotPublishable { .. } => ("not_publishable", None),
+                Conflict::NotDone { .. } => ("schedule_not_done", None),
             },
             AppError::Corrupt(_) | AppError::Db(DbError::Corrupt(_)) => {
                 ("stored_data_invalid", None)
             }
             AppError::Db(DbError::Pool(_)) => ("unavailable", None),
             AppError::Db(_) => ("internal", None),
+            AppError::Stopped => ("client_closed_request", None),
         },
     }
 }

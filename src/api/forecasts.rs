@@ -2,10 +2,10 @@
 //! and the requirements derived from them, the planner's adjustments, and
 //! accuracy (backtest promise beside realised scores).
 
-use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
+use super::{blocking, until_disconnect};
 use crate::app::forecast::{
     add_adjustments as app_add_adjustments, adjustments as app_adjustments, create_forecast_from,
     delete_adjustment as app_delete_adjustment, forecast_runs, forecast_version, forecast_view,
@@ -54,7 +54,7 @@ pub async fn create(
         model: body.model,
     };
     let db = db.into_inner();
-    let run = blocking(move || create_forecast_from(&db, id, input)).await?;
+    let run = until_disconnect(move |stop| create_forecast_from(&db, id, input, stop)).await?;
     tracing::info!(queue = id.0, forecast = run.run.id.0, "forecast stored");
     Ok(HttpResponse::Created().json(run))
 }

@@ -6,6 +6,7 @@ mod agents;
 mod body;
 pub mod cache;
 mod calendar;
+mod calls;
 mod capacity;
 mod docs;
 pub mod error;
@@ -16,6 +17,7 @@ mod ical;
 pub mod idempotency;
 mod keys;
 pub mod openapi;
+mod opening_hours;
 pub(crate) mod published;
 mod queues;
 mod schedules;
@@ -33,6 +35,8 @@ use error::ApiError;
 use guard::{AllowedHosts, Shield};
 use std::net::TcpListener;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Limits and knobs of a running server.
 #[derive(Debug, Clone)]
@@ -137,6 +141,10 @@ fn server(
                 .configure(routes)
         })
         .shutdown_timeout(shutdown_timeout)
+        // A client that closes its side has gone (HTTP clients do not
+        // half-close while they wait): end the connection, which drops the
+        // handler's future and so stops its work (see `until_disconnect`).
+        .h1_allow_half_closed(false)
         .listen(listener)?;
     Ok(if signals {
         server.run()
@@ -206,8 +214,13 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/queues"                                     Requires(ReadRosters)      => queues::list;
         GET    "/api/v1/queues/{id}"                                Requires(ReadRosters)      => queues::get;
         PATCH  "/api/v1/queues/{id}"                                Requires(WritePlanning)    => queues::update;
+        GET    "/api/v1/queues/{id}/opening-hours"                  Requires(ReadPlanning)     => opening_hours::get;
+        PUT    "/api/v1/queues/{id}/opening-hours"                  Requires(WritePlanning)    => opening_hours::replace;
         POST   "/api/v1/queues/{id}/history"                        Requires(WritePlanning)    => queues::import_history;
         GET    "/api/v1/queues/{id}/history"                        Requires(ReadPlanning)     => queues::history;
+        // Real calls of a past window, to replay rosters against (POST /schedules/{id}/replay).
+        POST   "/api/v1/queues/{id}/calls"                          Requires(WritePlanning)    => calls::import;
+        GET    "/api/v1/queues/{id}/calls/summary"                  Requires(ReadPlanning)     => calls::summary;
         GET    "/api/v1/queues/{id}/special-days"                   Requires(ReadPlanning)     => calendar::list;
         POST   "/api/v1/queues/{id}/special-days"                   Requires(WritePlanning)    => calendar::import;
         DELETE "/api/v1/queues/{id}/special-days/{date}"            Requires(WritePlanning)    => calendar::delete;
@@ -243,6 +256,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/schedules/{id}/check"                       Requires(ReadPlanning)     => schedules::check;
         GET    "/api/v1/schedules/{id}/shortfall"                   Requires(ReadPlanning)     => schedules::shortfall;
         POST   "/api/v1/schedules/{id}/simulate"                    Requires(WritePlanning)    => schedules::simulate;
+        POST   "/api/v1/schedules/{id}/replay"                      Requires(WritePlanning)    => calls::replay;
         // Publishing makes a done schedule the roster HR tools pull for its week(s).
         POST   "/api/v1/schedules/{id}/publish"                     Requires(WritePlanning)    => published::publish;
         GET    "/api/v1/rosters"                                    Requires(ReadRosters)      => published::roster;
@@ -308,6 +322,38 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// Runs blocking work (database, CPU-heavy core) on actix's blocking pool.
+/// [`blocking`] for work worth stopping when its client goes away: `f`
+/// gets a flag that is set when the handler's future is dropped, which
+/// actix does when the connection closes before the answer (the server does
+/// not allow half-closed connections). The work looks at the flag between
+/// steps and ends with [`AppError::Stopped`](crate::app::AppError::Stopped).
+pub(crate) async fn until_disconnect<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&AtomicBool) -> Result<T, crate::app::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let stop = Arc::new(AtomicBool::new(false));
+    let _on_drop = StopOnDrop(Arc::clone(&stop));
+    blocking(move || {
+        let out = f(&stop);
+        if matches!(out, Err(crate::app::AppError::Stopped)) {
+            tracing::info!("work stopped: the client went away");
+        }
+        out
+    })
+    .await
+}
+
+/// Sets its flag when dropped: with the handler's future, when the client
+/// is gone; after the answer, when it no longer matters.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     F: FnOnce() -> Result<T, crate::app::AppError> + Send + 'static,

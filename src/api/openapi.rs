@@ -4,8 +4,8 @@
 //! [`super::endpoints`] is missing from it.
 
 use super::{
-    agents, calendar, capacity, error, forecasts, health, keys, published, queues, schedules,
-    staffing,
+    agents, calendar, calls, capacity, error, forecasts, health, keys, opening_hours, published,
+    queues, schedules, staffing,
 };
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
@@ -25,6 +25,8 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
     paths(
         health::healthz,
         queues::create, queues::list, queues::get, queues::update, queues::import_history, queues::history,
+        opening_hours::get, opening_hours::replace,
+        calls::import, calls::summary,
         calendar::list, calendar::import, calendar::delete,
         agents::create, agents::list, agents::get, agents::replace, agents::upsert, agents::sync,
         forecasts::create, forecasts::list, forecasts::get, forecasts::requirements,
@@ -34,6 +36,7 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
         staffing::calculate,
         schedules::create, schedules::get, schedules::cancel, schedules::roster,
         schedules::check, schedules::shortfall, schedules::simulate,
+        calls::replay,
         published::list, published::publish, published::roster,
         published::create_calendar_feed, published::revoke_calendar_feed, published::calendar_feed,
         keys::create, keys::list, keys::revoke, keys::log,
@@ -43,8 +46,9 @@ Errors are RFC 9457 problem documents whose `field` names the offending input.",
     modifiers(&BearerKeys, &ProblemResponses, &IdempotencyKeys),
     security(("bearer" = [])),
     tags(
-        (name = "queues", description = "Queues: channel, goal, time zone"),
+        (name = "queues", description = "Queues: channel, goal, time zone, opening hours, weekend"),
         (name = "history", description = "Interval volumes and handle times"),
+        (name = "calls", description = "Per-call records of a past window, to replay rosters against"),
         (name = "calendar", description = "Holidays and events the forecast aligns by name"),
         (name = "agents", description = "The people rosters are built for"),
         (name = "forecasts", description = "Forecast runs, requirements, accuracy, adjustments"),

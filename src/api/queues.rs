@@ -4,11 +4,11 @@ use super::blocking;
 use super::body::{read_upload, Json};
 use super::error::ApiError;
 use crate::app::history::{
-    create_queue, history_between, import_history as import, queue, queues, set_default_aht,
+    create_queue, history_between, import_history as import, queue, queues, update_queue_settings,
 };
-use crate::db::queues::StoredQueue;
+use crate::db::queues::{QueueSettingsChange, StoredQueue};
 use crate::db::Database;
-use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
+use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions, WeekendDays};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,6 +51,15 @@ pub struct QueueBody {
     /// it such a forecast has volumes only (no requirements).
     #[schema(exclusive_minimum = 0, maximum = 86400, example = 240)]
     default_aht_seconds: Option<f64>,
+    /// The chance (percent) each open interval should meet the goal:
+    /// requirements staff for that quantile of the forecast's uncertain
+    /// volume. Left out: staff for the point forecast.
+    #[schema(minimum = 50, maximum = 99.9, example = 90)]
+    interval_confidence_percent: Option<f64>,
+    /// The days `max_working_weekends` counts: one run of 1 to 6 weekdays
+    /// (`mon` … `sun`); default `["sat", "sun"]`.
+    #[schema(example = json!(["fri", "sat"]))]
+    weekend_days: Option<Vec<String>>,
 }
 
 pub(super) fn default_interval() -> u32 {
@@ -95,7 +104,12 @@ impl QueueBody {
             chat_concurrency: self.chat_concurrency,
             deadline_seconds: self.deadline_seconds,
         })?
-        .with_default_aht(self.default_aht_seconds)?)
+        .with_default_aht(self.default_aht_seconds)?
+        .with_weekend(match self.weekend_days {
+            Some(names) => WeekendDays::parse(&names)?,
+            None => WeekendDays::default(),
+        })
+        .with_interval_confidence(self.interval_confidence_percent)?)
     }
 }
 
@@ -116,6 +130,11 @@ pub struct QueueView {
     chat_concurrency: Option<u32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    /// The days of the queue's weekend, first day first.
+    #[schema(example = json!(["sat", "sun"]))]
+    weekend_days: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval_confidence_percent: Option<f64>,
     created_at: DateTime<Utc>,
 }
 
@@ -138,6 +157,9 @@ impl From<StoredQueue> for QueueView {
             chat_concurrency: s.staffing.chat_concurrency,
             deadline_seconds: s.staffing.deadline_seconds,
             default_aht_seconds: s.default_aht_seconds,
+            weekend_days: s.weekend.names(),
+
+            interval_confidence_percent: s.interval_confidence.map(|c| (c * 1000.0).round() / 10.0),
             created_at: q.created_at,
         }
     }
@@ -182,6 +204,15 @@ pub struct QueueSettingsBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 86400, example = 240)]
     default_aht_seconds: Option<Option<f64>>,
+    /// Percent (50–99.9), or null to staff for the point forecast again;
+    /// left out, unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>, minimum = 50, maximum = 99.9, example = 90)]
+    interval_confidence_percent: Option<Option<f64>>,
+    /// The weekend's days (one run of 1 to 6 of `mon` … `sun`); left out,
+    /// unchanged. Rosters built after the change count these days.
+    #[schema(example = json!(["fri", "sat"]))]
+    weekend_days: Option<Vec<String>>,
 }
 
 /// A field that is present, even as null, is `Some`.
@@ -190,7 +221,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>
 }
 
 /// Changes a queue's settings: `default_aht_seconds`, the handle time its
-/// next forecasts use when the history has none.
+/// next forecasts use when the history has none, and `weekend_days`, the
+/// days its next rosters count as weekend, and
+/// `interval_confidence_percent`, the chance each interval of its next
+/// forecasts' requirements should meet the goal. All are checked before any is
+/// stored.
 #[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), request_body = QueueSettingsBody, responses((status = 200, description = "The queue, changed", body = QueueView)))]
 pub async fn update(
     db: web::Data<Database>,
@@ -199,12 +234,16 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let id = QueueId(id.into_inner());
     let body = body.into_inner();
+    let change = QueueSettingsChange {
+        default_aht_seconds: body.default_aht_seconds,
+        weekend: body
+            .weekend_days
+            .map(|names| WeekendDays::parse(&names))
+            .transpose()?,
+        interval_confidence_percent: body.interval_confidence_percent,
+    };
     let db = db.into_inner();
-    let stored = blocking(move || match body.default_aht_seconds {
-        Some(seconds) => set_default_aht(&db, id, seconds),
-        None => queue(&db, id),
-    })
-    .await?;
+    let stored = blocking(move || update_queue_settings(&db, id, &change)).await?;
     Ok(HttpResponse::Ok().json(QueueView::from(stored)))
 }
 

@@ -1,9 +1,9 @@
 //! /api/v1/schedules: build a roster and read it as JSON or CSV.
 
-use super::blocking;
 use super::body::{Json, OptionalJson};
 use super::cache::{BodyCache, Encoded, Version};
 use super::error::ApiError;
+use super::{blocking, until_disconnect};
 use crate::app::error::Refusal;
 use crate::app::jobs::JobRunner;
 use crate::app::schedule::{
@@ -335,6 +335,8 @@ pub async fn check(db: web::Data<Database>, id: web::Path<i32>) -> Result<HttpRe
         model,
         service_level: service.service_level,
         intervals_below_goal: service.intervals_below_goal,
+        expected_service_level: service.expected_service_level,
+        expected_share_meeting_goal: service.expected_share_meeting_goal,
         intervals: service.intervals,
     }))
 }
@@ -346,6 +348,13 @@ pub struct ServiceCheckView {
     model: QueueModel,
     service_level: f64,
     intervals_below_goal: usize,
+    /// Under forecast uncertainty (the forecast's band as rate uncertainty,
+    /// Poisson counts): the service level the open intervals' calls can
+    /// expect, and the share of open intervals expected to meet the goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_service_level: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_share_meeting_goal: Option<f64>,
     intervals: Vec<IntervalService>,
 }
 
@@ -373,9 +382,10 @@ pub async fn simulate(
         replications: body.replications.unwrap_or(defaults.replications),
         service_cv: body.service_cv.unwrap_or(defaults.service_cv),
         patience_seconds: body.patience_seconds,
+        ..defaults
     };
     let db = db.into_inner();
-    let report = blocking(move || simulate_schedule(&db, id, &options)).await?;
+    let report = until_disconnect(move |stop| simulate_schedule(&db, id, &options, stop)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -1,11 +1,11 @@
 //! /api/v1/staffing/calculate: what-if staffing, nothing stored.
 
-use super::blocking;
 use super::body::Json;
 use super::error::ApiError;
 use super::queues::{
     default_interval, default_occupancy, default_shrinkage, default_sl, default_within,
 };
+use super::until_disconnect;
 use crate::app::staffing::{calculate as calculate_staffing, StaffingPlan};
 use crate::domain::{Channel, InvalidValue, QueueSpec, ServiceGoal, StaffingOptions};
 use crate::staffing::{ChannelModel, Requirement};
@@ -122,6 +122,6 @@ impl CalculateBody {
 #[utoipa::path(post, path = "/api/v1/staffing/calculate", tag = "staffing", request_body = CalculateBody, responses((status = 200, description = "Agents per interval for the goal", body = CalculationView)))]
 pub async fn calculate(body: Json<CalculateBody>) -> Result<HttpResponse, ApiError> {
     let (spec, load) = body.into_inner().parse()?;
-    let plan = blocking(move || calculate_staffing(&spec, &load)).await?;
+    let plan = until_disconnect(move |stop| calculate_staffing(&spec, &load, stop)).await?;
     Ok(HttpResponse::Ok().json(CalculationView::from(plan)))
 }

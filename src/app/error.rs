@@ -47,6 +47,10 @@ pub enum AppError {
     Corrupt(String),
     #[error(transparent)]
     Db(DbError),
+    /// The work was stopped before its end because nobody waits for it any
+    /// more (the client disconnected); nothing was stored.
+    #[error("stopped before the end: the client went away")]
+    Stopped,
 }
 
 /// Why a use case refuses a request that its values alone do not explain:
@@ -111,6 +115,14 @@ pub enum Refusal {
         external_id: String,
         first: String,
     },
+    /// A replay over a window with no stored calls; `from` and `to` are
+    /// written in the queue's zone.
+    #[error("queue {queue} has no call records from {from} to {to} (the window replayed): import that window's calls first (POST /api/v1/queues/{queue}/calls)")]
+    NoCallRecords {
+        queue: QueueId,
+        from: String,
+        to: String,
+    },
     /// An `Idempotency-Key` sent again with another request.
     #[error("Idempotency-Key: this key was first used for {method} {path} with another body; use a new key for a new request")]
     IdempotencyKeyReused { method: String, path: String },
@@ -143,6 +155,12 @@ pub enum Conflict {
     /// Only a done schedule becomes a published roster.
     #[error("schedule {id} is {status}: only a done schedule can be published")]
     NotPublishable {
+        id: ScheduleId,
+        status: &'static str,
+    },
+    /// Only a done schedule's roster is replayed against real calls.
+    #[error("schedule {id} is {status}: only a done schedule's roster can be replayed")]
+    NotDone {
         id: ScheduleId,
         status: &'static str,
     },

@@ -3,7 +3,7 @@
 
 use super::error::Refusal;
 use super::history::{parse_bound, queue};
-use super::staffing::check_staffing_work;
+use super::staffing::{check_staffing_work_times, requirements_until, PROMISE_WORK};
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
 use crate::db::forecast_adjustments::StoredAdjustment;
@@ -12,15 +12,18 @@ use crate::db::forecasts::{
 };
 use crate::db::Database;
 use crate::domain::InvalidValue;
-use crate::domain::{ForecastId, QueueId, QueueSpec};
+use crate::domain::{ForecastId, OpeningHours, QueueId, QueueSpec};
 use crate::forecast::adjustments::{Adjustment, AdjustmentId, AdjustmentInput, Window};
 use crate::forecast::realised::{realised, RealisedReport};
 use crate::forecast::{
     candidate_specs, fit_work, forecast_with_specs, history_context, ChoiceRecord, FitWork,
-    FittedModel, ForecastPoint, HistoryContext, ModelChoice, ModelSelection, ModelSpec, SpecialDay,
+    FittedModel, ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection,
+    ModelSpec, SpecialDay, SpecialDayKind,
 };
-use crate::staffing::{channel_requirements, ChannelModel, StaffingTarget, Workload};
+use crate::staffing::uncertainty::channel_servers;
+use crate::staffing::{promise, ArrivalLaw, ChannelModel, StaffingTarget, VolumeBand, Workload};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Bumped when stored fits change shape, so older ones are refitted.
 const FIT_FORMAT: u32 = 2;
@@ -55,6 +58,7 @@ pub fn create_forecast_from(
     db: &Database,
     id: QueueId,
     input: ForecastInput,
+    stop: &AtomicBool,
 ) -> Result<CreatedForecast, AppError> {
     let tz = queue(db, id)?.spec.time_zone;
     let request = ForecastRequest {
@@ -64,7 +68,7 @@ pub fn create_forecast_from(
         weeks: input.weeks,
         model: input.model,
     };
-    create_forecast(db, id, &request)
+    create_forecast(db, id, &request, stop)
 }
 
 /// A queue's forecast runs (404 for an unknown queue).
@@ -118,10 +122,14 @@ pub struct CreatedForecast {
 /// Longest window a forecast may cover (18 months and a margin).
 pub const MAX_WINDOW_DAYS: i64 = 550;
 
+/// Fits (or reuses a fit), computes the requirements and stores the run.
+/// Setting `stop` ends the work early with [`AppError::Stopped`], storing
+/// nothing.
 pub fn create_forecast(
     db: &Database,
     id: QueueId,
     request: &ForecastRequest,
+    stop: &AtomicBool,
 ) -> Result<CreatedForecast, AppError> {
     let queue = queue(db, id)?;
     let grid = queue.spec.grid();
@@ -179,13 +187,15 @@ pub fn create_forecast(
         origin,
         from,
         to,
+        stop,
     )?;
     let mut context = fit.context;
     let mut points = fit.points;
     if let Some(warning) = fill_handle_time(&queue.spec, &mut points) {
         context.warnings.push(warning);
     }
-    let requirements = requirements_for(&queue.spec, &points)?;
+    let hours = hours_of(&queue.spec, &special_days);
+    let requirements = requirements_for(&queue.spec, &hours, &points, stop)?;
     let run = NewForecastRun {
         queue_id: id,
         from,
@@ -290,6 +300,7 @@ fn fit_or_reuse(
     origin: DateTime<Utc>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    stop: &AtomicBool,
 ) -> Result<Fit, AppError> {
     let fingerprint = fingerprint(history, special_days, specs, origin, from, to)?;
     if let Some(stored) = db.fitted_model(id, &fingerprint)? {
@@ -317,7 +328,12 @@ fn fit_or_reuse(
         origin,
         from,
         to,
-    )?;
+        stop,
+    )
+    .map_err(|e| match e {
+        ForecastError::Stopped => AppError::Stopped,
+        e => e.into(),
+    })?;
     let stored = StoredFit {
         model: outcome.choice.chosen.as_str().to_string(),
         choice: serde_json::to_string(&outcome.choice)
@@ -338,8 +354,8 @@ fn fit_or_reuse(
 /// Most work ([`FitWork::units`]) one forecast request may do: about 2 s in
 /// a release build on the 2-core machine it was measured on (0.2–0.35 µs a
 /// unit); three years of 15-minute history forecast 18 months ahead with
-/// `auto` is 7.6e6, just inside. The fit runs on a blocking thread that goes
-/// on when the client hangs up; this bound is what keeps that cheap.
+/// `auto` is 7.6e6, just inside. Over the API the fit also stops, between
+/// backtest fits, when its client hangs up.
 pub const MAX_FORECAST_WORK: f64 = 8e6;
 
 /// Refuses, before fitting, a forecast whose work is over [`MAX_FORECAST_WORK`]:
@@ -657,31 +673,83 @@ pub fn delete_adjustment(
     }
 }
 
+/// The queue's opening hours with its calendar's closed days closed too
+/// (a date with hours of its own keeps them).
+pub fn hours_of(spec: &QueueSpec, special_days: &[SpecialDay]) -> OpeningHours {
+    spec.hours.clone().with_closed_dates(
+        special_days
+            .iter()
+            .filter(|d| d.kind == SpecialDayKind::Closed)
+            .map(|d| d.date),
+    )
+}
+
 /// Agents per interval for the queue's goal under its channel's model, with
-/// shrinkage and the occupancy cap. Empty when the forecast has no handle time.
+/// shrinkage and the occupancy cap; none where `hours` are closed (marked
+/// `open: false`). Empty when the forecast has no handle time.
+///
+/// With the queue's interval confidence `c`, each interval is staffed for
+/// the `c`-quantile of its uncertain volume (band and Poisson noise, see
+/// [`crate::staffing::uncertainty`]) and reports the service level the calls
+/// can expect and the probability the goal holds at that head count.
 pub fn requirements_for(
     spec: &QueueSpec,
+    hours: &OpeningHours,
     points: &[ForecastPoint],
+    stop: &AtomicBool,
 ) -> Result<Vec<RequirementInterval>, AppError> {
-    let load: Option<Vec<(f64, f64)>> = points
+    let Some(aht) = points
         .iter()
-        .map(|p| p.aht_seconds.map(|aht| (p.volume, aht)))
-        .collect();
-    let Some(load) = load else {
+        .map(|p| p.aht_seconds)
+        .collect::<Option<Vec<f64>>>()
+    else {
         return Ok(Vec::new());
     };
-    let load = Workload::series(load, f64::from(spec.interval_minutes) * 60.0)?;
+    let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
+    let laws: Option<Vec<ArrivalLaw>> = spec.interval_confidence.map(|_| {
+        points
+            .iter()
+            .map(|p| {
+                ArrivalLaw::from_band(VolumeBand {
+                    volume: p.volume,
+                    p10: p.volume_p10,
+                    p90: p.volume_p90,
+                })
+            })
+            .collect()
+    });
+    let staffed: Vec<f64> = match (&laws, spec.interval_confidence) {
+        (Some(laws), Some(c)) => laws.iter().map(|l| l.quantile(c)).collect(),
+        _ => points.iter().map(|p| p.volume).collect(),
+    };
+    let load = Workload::series(
+        staffed.iter().copied().zip(aht.iter().copied()),
+        interval_seconds,
+    )?;
     let (model, target) = (
         ChannelModel::for_queue(spec),
         StaffingTarget::for_queue(spec)?,
     );
     // The forecast's volumes decide the work; a shorter window is less of it.
-    check_staffing_work(&model, &load, &target, "to")?;
-    let reqs = channel_requirements(&model, &load, &target)?;
-    Ok(points
-        .iter()
-        .zip(reqs)
-        .map(|(p, r)| RequirementInterval {
+    // What a head count promises under uncertainty is some fifty queue
+    // evaluations more an interval.
+    let promise_factor = if laws.is_some() { PROMISE_WORK } else { 1.0 };
+    check_staffing_work_times(&model, &load, &target, "to", promise_factor)?;
+    let open = hours.open_mask(&spec.grid(), points.iter().map(|p| p.start));
+    let reqs = requirements_until(&model, &load, &target, &open, stop)?;
+    let mut out = Vec::with_capacity(points.len());
+    for (i, (p, r)) in points.iter().zip(reqs).enumerate() {
+        let promised = match &laws {
+            Some(laws) if open[i] => {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(AppError::Stopped);
+                }
+                channel_servers(&model, r.agents_net, interval_seconds, aht[i])
+                    .map(|at| promise(&laws[i], &at, target.goal()))
+            }
+            _ => None,
+        };
+        out.push(RequirementInterval {
             start: p.start,
             workload_erlangs: r.workload_erlangs,
             agents_raw: r.agents_raw,
@@ -691,8 +759,13 @@ pub fn requirements_for(
             asa_seconds: r.metrics.asa_seconds,
             occupancy: r.metrics.occupancy,
             prob_abandon: r.metrics.prob_abandon,
-        })
-        .collect())
+            open: open[i],
+            staffed_volume: laws.as_ref().map(|_| staffed[i]),
+            expected_service_level: promised.and_then(|p| p.expected_service_level),
+            goal_probability: promised.map(|p| p.goal_probability),
+        });
+    }
+    Ok(out)
 }
 
 /// `t` itself when it is a local midnight, else the next one.

@@ -5,11 +5,11 @@ use super::error::Refusal;
 use super::AppError;
 use crate::db::agents::{AgentRecord, StoredAgent};
 use crate::db::history::ImportSummary;
-use crate::db::queues::StoredQueue;
+use crate::db::queues::{QueueSettingsChange, StoredQueue};
 use crate::db::Database;
 use crate::domain::history::{parse_history_csv, parse_history_json, OffGrid};
 use crate::domain::time::parse_timestamp;
-use crate::domain::{AgentId, HistoryRow, InvalidValue, QueueId, QueueSpec};
+use crate::domain::{AgentId, HistoryRow, InvalidValue, OpeningHours, QueueId, QueueSpec};
 use chrono::{DateTime, Utc};
 
 /// Body formats accepted for history.
@@ -73,15 +73,35 @@ pub fn create_queue(db: &Database, spec: &QueueSpec) -> Result<StoredQueue, AppE
     Ok(db.create_queue(spec)?)
 }
 
-/// Sets (or, with `None`, clears) the handle time a queue's forecasts use
-/// when its history has none. Forecasts already made keep theirs.
-pub fn set_default_aht(
+/// Changes a queue's settings, all checked before any is stored:
+/// `default_aht_seconds` (`Some(None)` clears it; forecasts already made
+/// keep their handle time), the weekend days and the interval confidence.
+pub fn update_queue_settings(
     db: &Database,
     id: QueueId,
-    seconds: Option<f64>,
+    change: &QueueSettingsChange,
 ) -> Result<StoredQueue, AppError> {
-    let spec = queue(db, id)?.spec.with_default_aht(seconds)?;
-    if !db.set_queue_default_aht(id, spec.default_aht_seconds)? {
+    let current = queue(db, id)?.spec;
+    if let Some(seconds) = change.default_aht_seconds {
+        current.clone().with_default_aht(seconds)?;
+    }
+    if let Some(percent) = change.interval_confidence_percent {
+        current.with_interval_confidence(percent)?;
+    }
+    if !db.update_queue_settings(id, change)? {
+        return Err(AppError::not_found("queue", id));
+    }
+    queue(db, id)
+}
+
+/// Replaces a queue's opening hours (checked against nothing else: the
+/// hours are plain local times). Forecasts already made keep theirs.
+pub fn set_opening_hours(
+    db: &Database,
+    id: QueueId,
+    hours: &OpeningHours,
+) -> Result<StoredQueue, AppError> {
+    if !db.set_queue_hours(id, hours)? {
         return Err(AppError::not_found("queue", id));
     }
     queue(db, id)

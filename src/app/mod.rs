@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agents;
 pub mod calendar;
+pub mod calls;
 pub mod capacity;
 pub mod error;
 pub mod forecast;
@@ -12,6 +13,7 @@ pub mod history;
 pub mod idempotency;
 pub mod jobs;
 pub mod publish;
+pub mod replay;
 pub mod schedule;
 pub mod simulation;
 pub mod staffing;

@@ -304,6 +304,7 @@ fn engine_problem(
             .unwrap_or_else(|| vec![template_from_rule(&params.rule)]),
         agents,
         weights: params.weights.clone().unwrap_or_default(),
+        weekend: queue.spec.weekend,
     })
 }
 
@@ -568,15 +569,30 @@ pub fn service_check(
     let end = grid.start_of_day(
         grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
     );
-    let load: Vec<(DateTime<Utc>, f64, f64)> = db
+    let forecast: Vec<_> = db
         .forecast_intervals(run.forecast_id)?
         .into_iter()
         .filter(|i| i.start >= run.week_start && i.start < end)
+        .collect();
+    let load: Vec<(DateTime<Utc>, f64, f64)> = forecast
+        .iter()
         .filter_map(|i| i.aht_seconds.map(|aht| (i.start, i.volume, aht)))
+        .collect();
+    let bands: std::collections::HashMap<DateTime<Utc>, crate::staffing::VolumeBand> = forecast
+        .iter()
+        .map(|i| {
+            let band = crate::staffing::VolumeBand {
+                volume: i.volume,
+                p10: i.volume_p10,
+                p90: i.volume_p90,
+            };
+            (i.start, band)
+        })
         .collect();
     let on = agents_on(&shifts, &grid);
     let spec = &queue.spec;
     let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
+    let closed = closed_intervals(db, run.forecast_id)?;
     let service = service_of_roster_with(
         model,
         &load,
@@ -585,6 +601,23 @@ pub fn service_check(
         spec.goal.answer_within_seconds(),
         spec.shrinkage,
         spec.goal.service_level(),
-    );
+    )
+    .with_closed(|t| !closed.contains(&t), spec.goal.service_level())
+    .under_uncertainty(model, grid.seconds(), &spec.goal, |t| {
+        bands.get(&t).copied()
+    });
     Ok((run, service, model))
+}
+
+/// The intervals a forecast's requirements found the queue closed in.
+pub fn closed_intervals(
+    db: &Database,
+    forecast: ForecastId,
+) -> Result<std::collections::HashSet<DateTime<Utc>>, AppError> {
+    Ok(db
+        .requirement_intervals(forecast)?
+        .into_iter()
+        .filter(|r| !r.open)
+        .map(|r| r.start)
+        .collect())
 }

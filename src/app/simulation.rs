@@ -8,8 +8,12 @@ use super::AppError;
 use crate::db::Database;
 use crate::domain::ScheduleId;
 use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimulationInput};
+use crate::staffing::{ArrivalLaw, VolumeBand};
 use chrono::{DateTime, Utc};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// How to simulate; every field has a default.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +24,9 @@ pub struct SimulationOptions {
     pub service_cv: f64,
     /// Mean patience; `None` uses the queue's (or nobody abandons).
     pub patience_seconds: Option<f64>,
+    /// The service-level goal intervals are judged against (the queue's
+    /// over the API); `None`: no share of intervals meeting it.
+    pub goal_service_level: Option<f64>,
 }
 
 impl Default for SimulationOptions {
@@ -29,6 +36,7 @@ impl Default for SimulationOptions {
             replications: 10,
             service_cv: 1.0,
             patience_seconds: None,
+            goal_service_level: None,
         }
     }
 }
@@ -41,14 +49,28 @@ pub struct PlanInterval {
     pub aht_seconds: f64,
     /// Agents taking contacts (after shrinkage).
     pub agents: u32,
+    /// The forecast's p10–p90 band, when there is one: the simulation then
+    /// also draws each interval's volume from it (forecast uncertainty).
+    pub band: Option<VolumeBand>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SimulatedInterval {
     pub start: DateTime<Utc>,
     pub volume: f64,
+    /// False when the queue is closed then: it takes no calls (offered 0,
+    /// whatever `volume` forecasts), so the totals leave it out.
+    pub open: bool,
     #[serde(flatten)]
     pub result: IntervalResult,
+    /// Under forecast uncertainty: the service level of the calls pooled
+    /// over replications whose volume was drawn from the band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_service_level: Option<f64>,
+    /// Under forecast uncertainty: the share of those replications in which
+    /// the interval met the goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_probability: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -57,21 +79,53 @@ pub struct SimulationReport {
     pub seed: u64,
     pub intervals: Vec<SimulatedInterval>,
     pub totals: IntervalResult,
+    /// Totals under forecast uncertainty (when the plan has bands).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub under_uncertainty: Option<UncertainTotals>,
 }
 
+/// What the open intervals can expect when the volume is as uncertain as
+/// the forecast's band says.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct UncertainTotals {
+    /// Service level of all their calls.
+    pub expected_service_level: f64,
+    /// Mean over the open intervals of their chance to meet the goal: the
+    /// share of open intervals expected to meet it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_share_meeting_goal: Option<f64>,
+}
+
+/// Intervals of the same load simulated before each measured one, so that
+/// it starts from a queue in its steady state rather than an empty one.
+pub const WARM_UP_INTERVALS: usize = 2;
+
 /// Most calls one request may simulate, replications included: about 1–2 s
-/// of one core (BENCHMARKS.md: 6–9 M calls/s). The work runs on a blocking
-/// thread that goes on if the client hangs up; this bound keeps that cheap.
+/// of one core (BENCHMARKS.md: 6–9 M calls/s). Over the API the work stops
+/// between replications when the client hangs up.
 pub const MAX_SIMULATED_CALLS: f64 = 1e7;
 
 /// Runs `replications` seeded simulations of `plan` and pools their counts.
-/// Handle time is one distribution for the whole plan, with the
-/// volume-weighted mean AHT.
+///
+/// Each interval is simulated **on its own**, with its own handle time,
+/// after [`WARM_UP_INTERVALS`] of the same load: the queue an interval
+/// inherits from the one before (carry-over) is left out, as the Erlang
+/// check (`/check`) leaves it out, so the two measure the same thing and
+/// differ only by what the formulas cannot see (randomness, the handle-time
+/// spread, finite intervals). Replaying real calls carries queues over.
+///
+/// When intervals have a band, as many replications again draw each
+/// interval's volume from it (the law of `staffing::uncertainty`) and give
+/// the expected service level and each interval's chance of meeting
+/// `options.goal_service_level`.
+///
+/// Setting `stop` ends it between replications with [`AppError::Stopped`].
 pub fn simulate_plan(
     plan: &[PlanInterval],
     interval_seconds: f64,
     target_seconds: f64,
     options: &SimulationOptions,
+    stop: &AtomicBool,
 ) -> Result<SimulationReport, AppError> {
     if plan.is_empty() {
         return Err(Refusal::Empty {
@@ -93,64 +147,135 @@ pub fn simulate_plan(
         }
         .into());
     }
+    let uncertain = plan.iter().any(|p| p.band.is_some());
     let volume: f64 = plan.iter().map(|p| p.volume).sum();
-    let calls = volume * f64::from(options.replications);
+    let passes = (1 + WARM_UP_INTERVALS) as f64 * if uncertain { 2.0 } else { 1.0 };
+    let calls = volume * f64::from(options.replications) * passes;
     if calls > MAX_SIMULATED_CALLS {
         return Err(Refusal::TooCostly {
             field: "replications",
             message: format!(
-                "replications: {} replications of {volume:.0} calls is {calls:.2e} simulated calls, \
-                 more than one request may ({MAX_SIMULATED_CALLS:.0e}); ask for fewer replications",
+                "replications: {} replications of {volume:.0} calls is {calls:.2e} simulated calls \
+                 (warm-up and forecast-uncertainty runs included), more than one request may \
+                 ({MAX_SIMULATED_CALLS:.0e}); ask for fewer replications",
                 options.replications
             ),
         }
         .into());
     }
-    let mean_aht = if volume > 0.0 {
-        plan.iter().map(|p| p.volume * p.aht_seconds).sum::<f64>() / volume
-    } else {
-        plan.iter().map(|p| p.aht_seconds).sum::<f64>() / plan.len() as f64
-    };
-    let service = if (options.service_cv - 1.0).abs() < 1e-12 {
-        Dist::Exponential { mean: mean_aht }
-    } else {
-        Dist::LogNormal {
-            mean: mean_aht,
-            cv: options.service_cv,
+    let laws: Vec<Option<ArrivalLaw>> = plan
+        .iter()
+        .map(|p| p.band.map(ArrivalLaw::from_band))
+        .collect();
+    let n = plan.len() as u64;
+    let mut at_forecast: Vec<Vec<IntervalResult>> = vec![Vec::new(); plan.len()];
+    let mut drawn: Vec<Vec<IntervalResult>> = vec![Vec::new(); plan.len()];
+    for r in 0..u64::from(options.replications) {
+        if stop.load(Ordering::Relaxed) {
+            return Err(AppError::Stopped);
         }
-    };
-    let mut runs = Vec::with_capacity(options.replications as usize);
-    for r in 0..options.replications {
-        let input = SimulationInput {
-            interval_seconds,
-            agents_per_interval: plan.iter().map(|p| p.agents).collect(),
-            arrivals: ArrivalSource::Poisson {
-                volumes: plan.iter().map(|p| p.volume).collect(),
-            },
-            service: service.clone(),
-            patience: options
-                .patience_seconds
-                .map(|mean| Dist::Exponential { mean }),
-            target_seconds,
-            seed: options.seed.wrapping_add(u64::from(r)),
-        };
-        runs.push(simulate(&input)?);
+        for (i, p) in plan.iter().enumerate() {
+            let seed = options.seed.wrapping_add(r.wrapping_mul(n) + i as u64);
+            let sim = |volume: f64, seed: u64| {
+                alone(p, volume, interval_seconds, target_seconds, options, seed)
+            };
+            at_forecast[i].push(sim(p.volume, seed)?);
+            if let Some(law) = &laws[i] {
+                // Another stream: which band rate, and the calls at it.
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ UNCERTAIN_STREAM);
+                let rate = law.rate(rng.gen());
+                drawn[i].push(sim(rate, rng.gen())?);
+            }
+        }
     }
-    let intervals = plan
+    let goal = options.goal_service_level;
+    let meets = |r: &IntervalResult| goal.map(|g| r.offered == 0 || r.service_level >= g - 1e-9);
+    let intervals: Vec<SimulatedInterval> = plan
         .iter()
         .enumerate()
-        .map(|(i, p)| SimulatedInterval {
-            start: p.start,
-            volume: p.volume,
-            result: pool(runs.iter().map(|run| &run.intervals[i])),
+        .map(|(i, p)| {
+            let draws = &drawn[i];
+            let met = draws.iter().filter_map(&meets).filter(|m| *m).count();
+            SimulatedInterval {
+                start: p.start,
+                volume: p.volume,
+                open: true,
+                result: pool(at_forecast[i].iter()),
+                expected_service_level: (!draws.is_empty())
+                    .then(|| pool(draws.iter()).service_level),
+                goal_probability: (!draws.is_empty() && goal.is_some())
+                    .then(|| met as f64 / draws.len() as f64),
+            }
         })
         .collect();
-    Ok(SimulationReport {
+    let totals = pool(at_forecast.iter().flatten());
+    let under_uncertainty = uncertain.then(|| UncertainTotals {
+        expected_service_level: pool(drawn.iter().flatten()).service_level,
+        expected_share_meeting_goal: None,
+    });
+    let mut report = SimulationReport {
         replications: options.replications,
         seed: options.seed,
         intervals,
-        totals: pool(runs.iter().map(|run| &run.totals)),
-    })
+        totals,
+        under_uncertainty,
+    };
+    report.recount_uncertainty();
+    Ok(report)
+}
+
+/// Seeds the forecast-uncertainty runs apart from the others.
+const UNCERTAIN_STREAM: u64 = 0x5EED_0FB4_4D00;
+
+/// One interval alone: `volume` calls after the warm-up, its head count
+/// and handle time throughout.
+fn alone(
+    p: &PlanInterval,
+    volume: f64,
+    interval_seconds: f64,
+    target_seconds: f64,
+    options: &SimulationOptions,
+    seed: u64,
+) -> Result<IntervalResult, AppError> {
+    let span = WARM_UP_INTERVALS + 1;
+    let service = if (options.service_cv - 1.0).abs() < 1e-12 {
+        Dist::Exponential {
+            mean: p.aht_seconds,
+        }
+    } else {
+        Dist::LogNormal {
+            mean: p.aht_seconds,
+            cv: options.service_cv,
+        }
+    };
+    let input = SimulationInput {
+        interval_seconds,
+        agents_per_interval: vec![p.agents; span],
+        arrivals: ArrivalSource::Poisson {
+            volumes: vec![volume; span],
+        },
+        service,
+        patience: options
+            .patience_seconds
+            .map(|mean| Dist::Exponential { mean }),
+        target_seconds,
+        seed,
+    };
+    let mut run = simulate(&input)?;
+    Ok(run.intervals.swap_remove(WARM_UP_INTERVALS))
+}
+
+impl SimulationReport {
+    /// Recomputes the totals under uncertainty over the open intervals.
+    fn recount_uncertainty(&mut self) {
+        let Some(u) = &mut self.under_uncertainty else {
+            return;
+        };
+        let open: Vec<&SimulatedInterval> = self.intervals.iter().filter(|i| i.open).collect();
+        let chances: Vec<f64> = open.iter().filter_map(|i| i.goal_probability).collect();
+        u.expected_share_meeting_goal = (!chances.is_empty() && chances.len() == open.len())
+            .then(|| chances.iter().sum::<f64>() / chances.len() as f64);
+    }
 }
 
 /// Sums counts over replications and recomputes the rates from the sums
@@ -181,11 +306,13 @@ fn pool<'a>(results: impl Iterator<Item = &'a IntervalResult>) -> IntervalResult
 
 /// Simulates a stored roster against its forecast: agents on the phones per
 /// interval (breaks out, shrinkage taken off, rounded down), Poisson arrivals
-/// from the forecast volumes.
+/// from the forecast volumes; none while the queue was closed (the
+/// requirement's `open`), so closed intervals stay out of the totals.
 pub fn simulate_schedule(
     db: &Database,
     id: ScheduleId,
     options: &SimulationOptions,
+    stop: &AtomicBool,
 ) -> Result<SimulationReport, AppError> {
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
@@ -195,32 +322,57 @@ pub fn simulate_schedule(
         grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
     );
     let on = agents_on(&shifts, &grid);
-    let plan: Vec<PlanInterval> = db
+    let closed = super::schedule::closed_intervals(db, run.forecast_id)?;
+    let forecast: Vec<_> = db
         .forecast_intervals(run.forecast_id)?
         .into_iter()
         .filter(|i| i.start >= run.week_start && i.start < end)
+        .collect();
+    let plan: Vec<PlanInterval> = forecast
+        .iter()
         .filter_map(|i| {
             i.aht_seconds.map(|aht_seconds| PlanInterval {
                 start: i.start,
-                volume: i.volume,
+                volume: if closed.contains(&i.start) {
+                    0.0
+                } else {
+                    i.volume
+                },
                 aht_seconds,
                 agents: crate::simulate::productive_agents(
                     on.get(&i.start).copied().unwrap_or(0),
                     spec.shrinkage,
                 ),
+                band: (!closed.contains(&i.start)).then_some(VolumeBand {
+                    volume: i.volume,
+                    p10: i.volume_p10,
+                    p90: i.volume_p90,
+                }),
             })
         })
         .collect();
     let options = SimulationOptions {
         patience_seconds: options.patience_seconds.or(spec.staffing.patience_seconds),
+        goal_service_level: Some(spec.goal.service_level()),
         ..options.clone()
     };
-    simulate_plan(
+    let mut report = simulate_plan(
         &plan,
         grid.seconds(),
         spec.goal.answer_within_seconds(),
         &options,
-    )
+        stop,
+    )?;
+    let volumes: std::collections::HashMap<_, _> =
+        forecast.iter().map(|i| (i.start, i.volume)).collect();
+    for i in &mut report.intervals {
+        if closed.contains(&i.start) {
+            i.open = false;
+            i.volume = volumes.get(&i.start).copied().unwrap_or(i.volume);
+        }
+    }
+    report.recount_uncertainty();
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -235,21 +387,23 @@ mod tests {
                 volume: 500.0,
                 aht_seconds: 180.0,
                 agents: 60,
+                band: None,
             })
             .collect()
     }
 
     #[test]
     fn too_many_simulated_calls_are_refused_before_any_run() {
-        // 24,000 calls a replication: 1,000 replications is 2.4e7 calls.
+        // 24,000 calls a replication, three times (two warm-up intervals):
+        // 1,000 replications is 7.2e7 calls.
         let many = SimulationOptions {
             replications: 1000,
             ..SimulationOptions::default()
         };
-        match simulate_plan(&busy_day(), 1800.0, 20.0, &many) {
+        match simulate_plan(&busy_day(), 1800.0, 20.0, &many, &AtomicBool::new(false)) {
             Err(AppError::Refused(Refusal::TooCostly { field, message })) => {
                 assert_eq!(field, "replications");
-                assert!(message.contains("2.40e7"), "{message}");
+                assert!(message.contains("7.20e7"), "{message}");
             }
             other => panic!("expected too_costly, got {other:?}"),
         }
@@ -257,7 +411,82 @@ mod tests {
             replications: 2,
             ..SimulationOptions::default()
         };
-        let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few).expect("within the bound");
+        let report = simulate_plan(&busy_day(), 1800.0, 20.0, &few, &AtomicBool::new(false))
+            .expect("within the bound");
         assert_eq!((report.replications, report.intervals.len()), (2, 48));
+    }
+
+    /// The simulation and the Erlang check agree within a point on a day
+    /// whose volume and handle time change by the hour (each measures the
+    /// intervals without carry-over), and under forecast uncertainty the
+    /// simulation's chance of meeting the goal falls with a wider band.
+    #[test]
+    fn simulation_agrees_with_the_erlang_check() {
+        use crate::simulate::service_of_roster_with;
+        use crate::staffing::QueueModel;
+        let start: DateTime<Utc> = "2026-02-16T07:00:00Z".parse().expect("a time");
+        let plan: Vec<PlanInterval> = (0..20)
+            .map(|i| {
+                let volume = 60.0 + 15.0 * f64::from(i % 7);
+                let aht_seconds = 150.0 + 20.0 * f64::from(i % 4);
+                let erlangs = volume * aht_seconds / 1800.0;
+                PlanInterval {
+                    start: start + chrono::Duration::minutes(30 * i64::from(i)),
+                    volume,
+                    aht_seconds,
+                    agents: (erlangs + 1.5 * erlangs.sqrt()).ceil() as u32,
+                    band: None,
+                }
+            })
+            .collect();
+        let load: Vec<_> = plan
+            .iter()
+            .map(|p| (p.start, p.volume, p.aht_seconds))
+            .collect();
+        let agents: std::collections::HashMap<_, _> =
+            plan.iter().map(|p| (p.start, p.agents)).collect();
+        let check = service_of_roster_with(
+            QueueModel::ErlangC,
+            &load,
+            |t| agents[&t],
+            1800.0,
+            20.0,
+            0.0,
+            0.8,
+        );
+        let options = SimulationOptions {
+            replications: 200,
+            goal_service_level: Some(0.8),
+            ..SimulationOptions::default()
+        };
+        let never = AtomicBool::new(false);
+        let sim = simulate_plan(&plan, 1800.0, 20.0, &options, &never).expect("simulates");
+        let gap = (sim.totals.service_level - check.service_level).abs();
+        assert!(
+            gap < 0.01,
+            "simulated {:.4} vs Erlang {:.4}",
+            sim.totals.service_level,
+            check.service_level
+        );
+        let banded = |spread: f64| -> f64 {
+            let plan: Vec<PlanInterval> = plan
+                .iter()
+                .map(|p| PlanInterval {
+                    band: Some(VolumeBand {
+                        volume: p.volume,
+                        p10: p.volume * (1.0 - spread),
+                        p90: p.volume * (1.0 + spread),
+                    }),
+                    ..*p
+                })
+                .collect();
+            let report = simulate_plan(&plan, 1800.0, 20.0, &options, &never).expect("simulates");
+            report
+                .under_uncertainty
+                .and_then(|u| u.expected_share_meeting_goal)
+                .expect("a share")
+        };
+        let (narrow, wide) = (banded(0.02), banded(0.3));
+        assert!(wide < narrow, "wide band {wide} vs narrow {narrow}");
     }
 }

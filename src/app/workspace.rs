@@ -196,8 +196,8 @@ pub struct CoverageInterval {
     pub scheduled: u32,
     /// Service level the roster gives here (Erlang check), when there is load.
     pub service_level: Option<f64>,
-    /// Chance the interval meets the goal, arrivals being Poisson around
-    /// the forecast (see `simulate::goal_chance`), when there is load.
+    /// Chance the interval meets the goal with the volume anywhere in the
+    /// forecast's band (the roster check's own figure), when there is load.
     pub chance_of_goal: Option<f64>,
     /// Agents short per the engine's shortfall report, with the rule that binds.
     pub short: Option<(f64, Option<String>)>,
@@ -213,7 +213,7 @@ pub struct Coverage {
 }
 
 pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage, AppError> {
-    let (run, service, model) = super::schedule::service_check(db, id)?;
+    let (run, service, _) = super::schedule::service_check(db, id)?;
     let (_, shifts) = super::schedule::roster(db, id)?;
     let queue = super::history::queue(db, run.queue_id)?;
     let grid = queue.spec.grid();
@@ -221,26 +221,13 @@ pub fn coverage(db: &Database, id: crate::domain::ScheduleId) -> Result<Coverage
         grid.start_of_day(grid.local_date(run.week_start) + Duration::days(i64::from(run.days)));
     let (_, requirements) = super::forecast::requirements(db, run.forecast_id)?;
     let on = super::schedule::agents_on(&shifts, &grid);
-    let goal = &queue.spec.goal;
+    // The same check as `GET /schedules/{id}/check`: expected service level
+    // and the chance of meeting the goal under the forecast's band.
     let sl: std::collections::HashMap<DateTime<Utc>, (f64, Option<f64>)> = service
         .intervals
         .iter()
         .filter(|i| i.volume > 0.0)
-        .map(|i| {
-            let load = crate::simulate::goal_chance::IntervalLoad {
-                volume: i.volume,
-                aht_seconds: i.aht_seconds,
-                agents: i.agents_productive,
-            };
-            let chance = crate::simulate::goal_chance::chance_of_goal(
-                model,
-                load,
-                grid.seconds(),
-                goal.answer_within_seconds(),
-                goal.service_level(),
-            );
-            (i.start, (i.service_level, chance))
-        })
+        .map(|i| (i.start, (i.service_level, i.goal_probability)))
         .collect();
     let short: std::collections::HashMap<DateTime<Utc>, (f64, Option<String>)> = run
         .report

@@ -97,6 +97,7 @@ pub fn build(spec: &Spec) -> anyhow::Result<BankRoster> {
         templates: templates(),
         agents,
         weights: Weights::default(),
+        weekend: crate::domain::WeekendDays::default(),
     };
     Ok(BankRoster {
         problem,

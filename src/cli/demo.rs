@@ -3,7 +3,7 @@
 
 use crate::app::access::create_key;
 use crate::app::capacity::create_capacity_plan;
-use crate::app::forecast::{create_forecast, requirements, ForecastRequest};
+use crate::app::forecast::{create_forecast, requirements, requirements_for, ForecastRequest};
 use crate::app::history::{add_agents, import_history, HistoryFormat};
 use crate::app::publish::publish_schedule;
 use crate::app::schedule::{create_schedule, service_check, ScheduleRequest};
@@ -11,10 +11,16 @@ use crate::auth::Role;
 use crate::capacity::{CapacityRequest, PlanConfig};
 use crate::config::configured_database_url;
 use crate::db::agents::{AgentRecord, NewAgent};
+use crate::db::forecasts::RequirementInterval;
 use crate::db::{redact, Database};
-use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
-use chrono::{DateTime, Utc};
+use crate::domain::opening_hours::{OpeningHoursDoc, WeeklyDoc};
+use crate::domain::{
+    Channel, OpeningHours, QueueId, QueueSpec, ServiceGoal, StaffingOptions, WeekendDays,
+};
+use crate::forecast::ForecastPoint;
+use chrono::{DateTime, Utc, Weekday};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 /// Real data: the Anonymous Bank (Israel) 1999 arrivals in 30-minute
@@ -70,6 +76,25 @@ fn sample_agents(run: usize) -> anyhow::Result<Vec<AgentRecord>> {
             Ok(NewAgent::new(name, &format!("{prefix}-{:03}", i + 1), min, max)?.into())
         })
         .collect()
+}
+
+/// The bank's opening hours (data/anonymous-bank-1999/SOURCE.md): Sunday
+/// to Thursday 07:00–24:00, Friday 07:00–14:00, Saturday from 20:00.
+fn bank_hours() -> anyhow::Result<OpeningHours> {
+    let range = |from: &str, to: &str| Some(vec![vec![from.to_string(), to.to_string()]]);
+    let long = range("07:00", "24:00");
+    Ok(OpeningHours::from_doc(&OpeningHoursDoc {
+        weekly: WeeklyDoc {
+            sun: long.clone(),
+            mon: long.clone(),
+            tue: long.clone(),
+            wed: long.clone(),
+            thu: long,
+            fri: range("07:00", "14:00"),
+            sat: range("20:00", "24:00"),
+        },
+        dates: Vec::new(),
+    })?)
 }
 
 /// The demo's own SQLite file when neither `--database` nor `DATABASE_URL` names one.
@@ -133,7 +158,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     .with_staffing(StaffingOptions {
         patience_seconds: Some(BANK_PATIENCE_SECONDS),
         ..StaffingOptions::default()
-    })?;
+    })?
+    .with_hours(bank_hours()?)
+    .with_weekend(WeekendDays::new(&[Weekday::Fri, Weekday::Sat])?);
     let queue = db.create_queue(&spec)?;
     let imported = import_history(&db, queue.id, SAMPLE_HISTORY, HistoryFormat::Csv)?;
     println!(
@@ -141,7 +168,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         imported.rows
     );
 
-    let forecast = create_forecast(&db, queue.id, &ForecastRequest::default())?.run;
+    let forecast = create_forecast(
+        &db,
+        queue.id,
+        &ForecastRequest::default(),
+        &AtomicBool::new(false),
+    )?
+    .run;
     let total: f64 = db
         .forecast_intervals(forecast.id)?
         .iter()
@@ -174,6 +207,37 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             p.start.with_timezone(&tz).format("%a %H:%M")
         );
     }
+    // What the opening hours save: the same forecast staffed around the clock
+    // would also staff the stray calls that reach the closed centre.
+    let points: Vec<ForecastPoint> = db
+        .forecast_intervals(forecast.id)?
+        .iter()
+        .map(|i| ForecastPoint {
+            start: i.start,
+            volume: i.volume,
+            volume_p10: i.volume_p10,
+            volume_p90: i.volume_p90,
+            aht_seconds: i.aht_seconds,
+        })
+        .collect();
+    let around_the_clock = requirements_for(
+        &spec,
+        &OpeningHours::default(),
+        &points,
+        &AtomicBool::new(false),
+    )?;
+    let hours = f64::from(spec.interval_minutes) / 60.0;
+    let agent_hours = |rs: &[RequirementInterval]| -> f64 {
+        rs.iter()
+            .map(|r| f64::from(r.agents_with_shrinkage) * hours)
+            .sum()
+    };
+    println!(
+        "      opening hours Sun–Thu 07–24, Fri 07–14, Sat 20–24 (weekend Fri–Sat): {:.0} agent-hours required ({} closed intervals need none; {:.0} if staffed around the clock)",
+        agent_hours(&reqs),
+        reqs.iter().filter(|r| !r.open).count(),
+        agent_hours(&around_the_clock)
+    );
 
     add_agents(&db, queue.id, &sample_agents(run)?)?;
     let schedule = create_schedule(
@@ -281,6 +345,7 @@ fn peak_season(
             to: Some(from + chrono::Duration::weeks(SEASON_WEEKS)),
             ..ForecastRequest::default()
         },
+        &AtomicBool::new(false),
     )?;
     let mut plan = PlanConfig::new(pool as f64, 25.0);
     plan.attrition_percent_per_month = 2.0;

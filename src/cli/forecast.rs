@@ -11,6 +11,7 @@ use anyhow::{anyhow, Context};
 use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args, Debug)]
 pub struct ForecastArgs {
@@ -94,6 +95,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
         origin,
         from,
         to,
+        &AtomicBool::new(false),
     )
     .map_err(|e| anyhow!("{e}"))?;
     let points = &outcome.points;

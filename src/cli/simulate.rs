@@ -80,6 +80,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
             volume: number(c_volume, "volume")?,
             aht_seconds: number(c_aht, "aht_seconds")?,
             agents: agents as u32,
+            band: None,
         });
     }
     let options = SimulationOptions {
@@ -87,12 +88,14 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         replications: args.replications,
         service_cv: args.service_cv,
         patience_seconds: args.patience_seconds,
+        goal_service_level: None,
     };
     let report = simulate_plan(
         &plan,
         f64::from(args.interval_minutes) * 60.0,
         args.target_seconds,
         &options,
+        &std::sync::atomic::AtomicBool::new(false),
     )?;
     let mut writer = csv::Writer::from_path(&args.output)
         .with_context(|| format!("creating {}", args.output.display()))?;

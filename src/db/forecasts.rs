@@ -77,6 +77,21 @@ pub struct RequirementInterval {
     pub asa_seconds: f64,
     pub occupancy: f64,
     pub prob_abandon: f64,
+    /// False when the queue was closed then (no agents are required, and
+    /// service figures leave the interval out).
+    pub open: bool,
+    /// With an interval confidence: the volume staffed for (that quantile
+    /// of the uncertain volume); the metrics above are at this volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffed_volume: Option<f64>,
+    /// With an interval confidence: the service level the calls can expect
+    /// at `agents_net`, over the forecast's uncertainty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_service_level: Option<f64>,
+    /// With an interval confidence: the probability the goal holds at
+    /// `agents_net`, over the forecast's uncertainty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_probability: Option<f64>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -146,6 +161,10 @@ struct RequirementInsert {
     asa_seconds: f64,
     occupancy: f64,
     prob_abandon: f64,
+    is_open: bool,
+    staffed_volume: Option<f64>,
+    expected_service_level: Option<f64>,
+    goal_probability: Option<f64>,
 }
 
 impl Database {
@@ -209,6 +228,10 @@ impl Database {
                     asa_seconds: r.asa_seconds,
                     occupancy: r.occupancy,
                     prob_abandon: r.prob_abandon,
+                    is_open: r.open,
+                    staffed_volume: r.staffed_volume,
+                    expected_service_level: r.expected_service_level,
+                    goal_probability: r.goal_probability,
                 })
                 .collect();
             for chunk in reqs.chunks(BATCH_ROWS) {
@@ -285,6 +308,10 @@ impl Database {
                 asa_seconds: r.asa_seconds,
                 occupancy: r.occupancy,
                 prob_abandon: r.prob_abandon,
+                open: r.is_open,
+                staffed_volume: r.staffed_volume,
+                expected_service_level: r.expected_service_level,
+                goal_probability: r.goal_probability,
             })
             .collect())
     }
@@ -302,6 +329,10 @@ struct RequirementRow {
     asa_seconds: f64,
     occupancy: f64,
     prob_abandon: f64,
+    is_open: bool,
+    staffed_volume: Option<f64>,
+    expected_service_level: Option<f64>,
+    goal_probability: Option<f64>,
 }
 
 #[cfg(test)]

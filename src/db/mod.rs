@@ -9,6 +9,7 @@
 pub mod agents;
 pub mod api_keys;
 pub mod audit_log;
+pub mod call_records;
 pub mod capacity_plans;
 pub mod fitted_models;
 pub mod forecast_adjustments;

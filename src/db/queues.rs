@@ -2,8 +2,11 @@
 
 use super::schema::queues;
 use super::{to_naive, to_utc, with_conn, Database, DbError};
+use crate::domain::opening_hours::OpeningHoursDoc;
 use crate::domain::queue::parse_time_zone;
-use crate::domain::{Channel, QueueId, QueueSpec, ServiceGoal, StaffingOptions};
+use crate::domain::{
+    Channel, OpeningHours, QueueId, QueueSpec, ServiceGoal, StaffingOptions, WeekendDays,
+};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -33,6 +36,9 @@ struct QueueRow {
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    opening_hours: Option<String>,
+    weekend_days: String,
+    interval_confidence_percent: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -53,6 +59,42 @@ struct NewQueueRow<'a> {
     chat_concurrency: Option<i32>,
     deadline_seconds: Option<f64>,
     default_aht_seconds: Option<f64>,
+    opening_hours: Option<String>,
+    weekend_days: String,
+    interval_confidence_percent: Option<f64>,
+}
+
+/// Queue settings to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueSettingsChange {
+    /// `Some(None)` clears it.
+    pub default_aht_seconds: Option<Option<f64>>,
+    pub weekend: Option<WeekendDays>,
+    /// Percent; `Some(None)` clears it.
+    pub interval_confidence_percent: Option<Option<f64>>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = queues)]
+struct SettingsRow {
+    default_aht_seconds: Option<Option<f64>>,
+    weekend_days: Option<String>,
+    interval_confidence_percent: Option<Option<f64>>,
+}
+
+/// Opening hours as stored: the JSON document, or NULL for 24 h every day.
+fn hours_text(hours: &OpeningHours) -> Result<Option<String>, DbError> {
+    if hours.is_always_open() {
+        return Ok(None);
+    }
+    serde_json::to_string(&hours.to_doc())
+        .map(Some)
+        .map_err(|e| DbError::Corrupt(format!("opening hours: {e}")))
+}
+
+/// Weekend days as stored: names joined by commas (`sat,sun`).
+fn weekend_text(weekend: &WeekendDays) -> String {
+    weekend.names().join(",")
 }
 
 impl QueueRow {
@@ -85,7 +127,20 @@ impl QueueRow {
             })
         })
         .and_then(|spec| spec.with_default_aht(self.default_aht_seconds))
+        .and_then(|spec| spec.with_interval_confidence(self.interval_confidence_percent))
         .map_err(corrupt)?;
+        let hours = match &self.opening_hours {
+            None => OpeningHours::default(),
+            Some(text) => {
+                let doc: OpeningHoursDoc = serde_json::from_str(text).map_err(|e| {
+                    DbError::Corrupt(format!("queue {}: opening hours: {e}", self.id))
+                })?;
+                OpeningHours::from_doc(&doc).map_err(corrupt)?
+            }
+        };
+        let names: Vec<String> = self.weekend_days.split(',').map(str::to_string).collect();
+        let weekend = WeekendDays::parse(&names).map_err(corrupt)?;
+        let spec = spec.with_hours(hours).with_weekend(weekend);
         Ok(StoredQueue {
             id: QueueId(self.id),
             spec,
@@ -114,6 +169,9 @@ impl Database {
             chat_concurrency: spec.staffing.chat_concurrency.map(|k| k as i32),
             deadline_seconds: spec.staffing.deadline_seconds,
             default_aht_seconds: spec.default_aht_seconds,
+            opening_hours: hours_text(&spec.hours)?,
+            weekend_days: weekend_text(&spec.weekend),
+            interval_confidence_percent: spec.interval_confidence.map(|c| c * 100.0),
         };
         let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
             .values(&row)
@@ -133,14 +191,35 @@ impl Database {
         row.map(QueueRow::into_stored).transpose()
     }
 
-    /// Sets a queue's default handle time; false when there is no such queue.
-    pub fn set_queue_default_aht(
+    /// Sets a queue's opening hours; false when there is no such queue.
+    pub fn set_queue_hours(&self, id: QueueId, hours: &OpeningHours) -> Result<bool, DbError> {
+        let text = hours_text(hours)?;
+        let n = with_conn!(self, conn => diesel::update(queues::table.find(id.0))
+            .set(queues::opening_hours.eq(&text))
+            .execute(conn)?);
+        Ok(n > 0)
+    }
+
+    /// Changes the settings given (a `None` is left as it is); false when
+    /// there is no such queue.
+    pub fn update_queue_settings(
         &self,
         id: QueueId,
-        seconds: Option<f64>,
+        change: &QueueSettingsChange,
     ) -> Result<bool, DbError> {
+        let row = SettingsRow {
+            default_aht_seconds: change.default_aht_seconds,
+            weekend_days: change.weekend.as_ref().map(weekend_text),
+            interval_confidence_percent: change.interval_confidence_percent,
+        };
+        if row.default_aht_seconds.is_none()
+            && row.weekend_days.is_none()
+            && row.interval_confidence_percent.is_none()
+        {
+            return Ok(self.queue(id)?.is_some());
+        }
         let n = with_conn!(self, conn => diesel::update(queues::table.find(id.0))
-            .set(queues::default_aht_seconds.eq(seconds))
+            .set(&row)
             .execute(conn)?);
         Ok(n > 0)
     }

@@ -18,6 +18,9 @@ diesel::table! {
         chat_concurrency -> Nullable<Integer>,
         deadline_seconds -> Nullable<Double>,
         default_aht_seconds -> Nullable<Double>,
+        opening_hours -> Nullable<Text>,
+        weekend_days -> Text,
+        interval_confidence_percent -> Nullable<Double>,
     }
 }
 
@@ -69,6 +72,10 @@ diesel::table! {
         asa_seconds -> Double,
         occupancy -> Double,
         prob_abandon -> Double,
+        is_open -> Bool,
+        staffed_volume -> Nullable<Double>,
+        expected_service_level -> Nullable<Double>,
+        goal_probability -> Nullable<Double>,
     }
 }
 
@@ -254,6 +261,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    call_records (queue_id, arrival, seq) {
+        queue_id -> Integer,
+        arrival -> Timestamp,
+        seq -> Integer,
+        outcome -> Text,
+        wait_seconds -> Double,
+        talk_seconds -> Nullable<Double>,
+    }
+}
+
 diesel::joinable!(history -> queues (queue_id));
 diesel::joinable!(special_days -> queues (queue_id));
 diesel::joinable!(forecast_runs -> queues (queue_id));
@@ -266,6 +284,7 @@ diesel::joinable!(audit_log -> api_keys (key_id));
 diesel::joinable!(calendar_feeds -> agents (agent_id));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
 diesel::joinable!(workspace_sessions -> api_keys (key_id));
+diesel::joinable!(call_records -> queues (queue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     queues,
@@ -287,4 +306,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     idempotency_keys,
     workspace_sessions,
+    call_records,
 );

@@ -194,6 +194,14 @@ pub struct QueueSpec {
     pub staffing: StaffingOptions,
     /// Handle time forecast when the history has none (seconds).
     pub default_aht_seconds: Option<f64>,
+    /// When the queue takes contacts (default: 24 h, every day).
+    pub hours: super::OpeningHours,
+    /// The days of its weekend (default: Saturday and Sunday).
+    pub weekend: super::WeekendDays,
+    /// The planner's chance (0.5–0.999) that each open interval meets the
+    /// goal: requirements staff for that quantile of the uncertain volume.
+    /// `None`: staff for the point forecast.
+    pub interval_confidence: Option<f64>,
 }
 
 /// What the channel's staffing model needs beyond the goal. `None` means
@@ -290,6 +298,9 @@ impl QueueSpec {
             max_occupancy,
             staffing: StaffingOptions::default(),
             default_aht_seconds: None,
+            hours: super::OpeningHours::default(),
+            weekend: super::WeekendDays::default(),
+            interval_confidence: None,
         })
     }
 
@@ -305,6 +316,33 @@ impl QueueSpec {
         }
         self.default_aht_seconds = seconds;
         Ok(self)
+    }
+
+    /// Sets the chance each open interval should meet the goal, in percent
+    /// (`None`: staff for the point forecast, as without forecast risk).
+    pub fn with_interval_confidence(mut self, percent: Option<f64>) -> Result<Self, InvalidValue> {
+        if let Some(p) = percent {
+            if !(p.is_finite() && (50.0..=99.9).contains(&p)) {
+                return Err(InvalidValue::new(
+                    "interval_confidence_percent",
+                    format!("{p} must be from 50 to 99.9 (a chance of meeting the goal in each interval)"),
+                ));
+            }
+        }
+        self.interval_confidence = percent.map(|p| p / 100.0);
+        Ok(self)
+    }
+
+    /// Sets the opening hours.
+    pub fn with_hours(mut self, hours: super::OpeningHours) -> Self {
+        self.hours = hours;
+        self
+    }
+
+    /// Sets the weekend days.
+    pub fn with_weekend(mut self, weekend: super::WeekendDays) -> Self {
+        self.weekend = weekend;
+        self
     }
 
     /// Sets the channel's staffing inputs, refusing ones that do not fit it.

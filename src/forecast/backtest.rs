@@ -35,6 +35,7 @@ use super::series::Series;
 use super::special_days::{SpecialDay, SpecialDayKind};
 use crate::domain::Grid;
 use chrono::NaiveDate;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Recent backtest origins before each forecast (at least).
 pub const BACKTEST_ORIGINS: usize = 6;
@@ -258,6 +259,7 @@ pub(crate) fn p95_error(pairs: &[(f64, f64)]) -> Option<f64> {
     (qy > 0.0).then(|| (qf - qy).abs() / qy)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_model(
     model: &CheckedModel,
     series: &Series,
@@ -266,6 +268,7 @@ pub(crate) fn run_model(
     origins: &[usize],
     h: Horizon,
     limit: usize,
+    stop: &AtomicBool,
 ) -> Run {
     let cal = calendar(special_days);
     let mut run = Run {
@@ -273,6 +276,11 @@ pub(crate) fn run_model(
         error: None,
     };
     for &o in origins {
+        // A fit per origin is the unit of work: checked between fits, the
+        // caller's stop takes effect within one.
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let train = series.truncated(o);
         let origin = grid.start_of_day(series.date(o));
         let fitted = match model.fit_series(&train, grid, origin, special_days) {

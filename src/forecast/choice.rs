@@ -20,6 +20,7 @@ use super::special_days::SpecialDay;
 use super::{ForecastError, ForecastPoint};
 use crate::domain::{Grid, HistoryRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Auto keeps the ensemble unless another model's backtest WAPE is lower
 /// by more than this share.
@@ -261,12 +262,14 @@ pub fn forecast_with(
         origin,
         from,
         to,
+        &AtomicBool::new(false),
     )
 }
 
 /// [`forecast_with`] with explicit candidate specs (e.g. read from
 /// `models/*.json`): one spec = that model; several = pick by backtest.
-/// `selection` is only recorded in the [`ModelChoice`].
+/// `selection` is only recorded in the [`ModelChoice`]. Setting `stop`
+/// ends the backtests within one model fit, with [`ForecastError::Stopped`].
 #[allow(clippy::too_many_arguments)]
 pub fn forecast_with_specs(
     selection: ModelSelection,
@@ -277,6 +280,7 @@ pub fn forecast_with_specs(
     origin: DateTime<Utc>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
+    stop: &AtomicBool,
 ) -> Result<ForecastOutcome, ForecastError> {
     check_window(grid, origin, from, to)?;
     if specs.is_empty() {
@@ -302,8 +306,22 @@ pub fn forecast_with_specs(
     let origins = &plan.days;
     let runs: Vec<Run> = checked
         .iter()
-        .map(|c| run_model(c, &series, grid, special_days, origins, horizon, limit))
+        .map(|c| {
+            run_model(
+                c,
+                &series,
+                grid,
+                special_days,
+                origins,
+                horizon,
+                limit,
+                stop,
+            )
+        })
         .collect();
+    if stop.load(Ordering::Relaxed) {
+        return Err(ForecastError::Stopped);
+    }
     let use_origin: Vec<bool> = common_origins(&runs, origins.len())
         .into_iter()
         .zip(&plan.for_choice)

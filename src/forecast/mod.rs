@@ -70,4 +70,7 @@ pub enum ForecastError {
     /// The window to predict is empty or not on the grid.
     #[error("invalid forecast window: {message}")]
     InvalidWindow { message: String },
+    /// The caller asked the fit to stop (its client went away) before it ended.
+    #[error("stopped before the end: nobody is waiting for this forecast any more")]
+    Stopped,
 }

@@ -7,10 +7,12 @@
 //!   staffing, Poisson or replayed arrivals, and service/patience
 //!   distributions ([`simulate`]).
 //! - [`survival`]: Kaplan–Meier estimation of patience from censored waits.
+//! - [`replay`](mod@replay): real per-call records replayed against a roster, with
+//!   censored patience drawn from Kaplan–Meier ([`replay()`]).
 
 pub mod des;
 pub mod erlang_check;
-pub mod goal_chance;
+pub mod replay;
 pub mod survival;
 #[cfg(test)]
 mod validation;
@@ -20,5 +22,8 @@ pub use des::{
 };
 pub use erlang_check::{
     productive_agents, service_of_roster, service_of_roster_with, IntervalService, RosterService,
+};
+pub use replay::{
+    replay, ObservedService, PatienceModel, ReplayInput, ReplayResult, ReplayedService,
 };
 pub use survival::{kaplan_meier, KaplanMeier};

@@ -18,6 +18,11 @@
 //!   `u` maps to the first event time with `S ≤ u`. KM leaves mass
 //!   `S(t_last)` beyond the last event; it is spread as `t_last + Exp(θ̂)`
 //!   (memoryless continuation at the overall hazard θ̂ below).
+//! - **Censored sampler** ([`KaplanMeier::quantile_beyond`]): a caller
+//!   answered after waiting `w` had a patience above `w`; their patience is
+//!   drawn from the curve conditioned on `T > w` (`S(t) / S(w)`), and
+//!   beyond the last event time as `w + Exp(θ̂)`. Replaying real calls uses
+//!   it for every answered call (`replay`).
 //! - **Mean for Erlang A**: the exponential MLE under censoring,
 //!   `θ̂ = #hang-ups / total time waited by everyone` (abandoned and
 //!   answered) — [`KaplanMeier::exponential_rate`]; mean patience `1/θ̂`. The
@@ -142,6 +147,39 @@ impl KaplanMeier {
             f64::INFINITY
         }
     }
+
+    /// Inverse-transform sample of a patience known to exceed `wait` (a
+    /// caller answered after waiting `wait`: censored there), for `u ∈ (0,
+    /// 1]`. Within the curve it draws from `S(t) / S(wait)`, the curve
+    /// conditioned on `T > wait`: the first event time after `wait` with
+    /// `S ≤ u · S(wait)`, or the tail beyond the last one (as
+    /// [`KaplanMeier::quantile`]). At or beyond the last
+    /// event time the curve says nothing, so the tail is memoryless:
+    /// `wait + Exp(θ̂)` ([`KaplanMeier::exponential_rate`]; infinite if
+    /// nobody hung up). Never below `wait`.
+    pub fn quantile_beyond(&self, wait: f64, u: f64) -> f64 {
+        let rate = self.exponential_rate();
+        let tail = |from: f64, share: f64| {
+            if rate > 0.0 && share > 0.0 {
+                from - share.ln() / rate
+            } else {
+                f64::INFINITY
+            }
+        };
+        let s_wait = self.survival_at(wait);
+        let later = self.times.partition_point(|&t| t <= wait);
+        if later == self.times.len() || s_wait <= 0.0 {
+            return tail(wait, u);
+        }
+        // The first event time after `wait` with S ≤ u · S(wait).
+        let target = u * s_wait;
+        let k = later + self.survival[later..].partition_point(|&s| s > target);
+        match (self.times.get(k), self.times.last(), self.survival.last()) {
+            (Some(&t), _, _) => t,
+            (None, Some(&t_last), Some(&s_last)) => tail(t_last, target / s_last),
+            _ => tail(wait, u),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -184,6 +222,51 @@ mod tests {
     }
 
     #[test]
+    fn without_censoring_a_draw_beyond_a_wait_is_an_observed_later_value() {
+        let km = kaplan_meier(&[(1.0, true), (2.0, true), (3.0, true), (4.0, true)]);
+        for i in 1..=100 {
+            let u = f64::from(i) / 100.0;
+            let any = km.quantile_beyond(0.0, u);
+            assert!([1.0, 2.0, 3.0, 4.0].contains(&any), "u {u}: {any}");
+            let later = km.quantile_beyond(2.5, u);
+            assert!([3.0, 4.0].contains(&later), "u {u}: {later}");
+        }
+        // Conditioned on T > 2.5, 3 and 4 are equally likely.
+        assert_eq!(km.quantile_beyond(2.5, 0.75), 3.0);
+        assert_eq!(km.quantile_beyond(2.5, 0.25), 4.0);
+    }
+
+    #[test]
+    fn a_censored_draw_is_never_below_its_wait() {
+        // Durations 3, 5+, 6, 6, 8+, 10 (+ = censored), θ̂ = 4/38.
+        let km = kaplan_meier(&[
+            (3.0, true),
+            (5.0, false),
+            (6.0, true),
+            (6.0, true),
+            (8.0, false),
+            (10.0, true),
+        ]);
+        for wait in [0.0, 3.0, 4.0, 5.0, 6.0, 8.0, 9.99, 10.0, 25.0] {
+            for i in 1..=200 {
+                let u = f64::from(i) / 200.0;
+                let p = km.quantile_beyond(wait, u);
+                assert!(p >= wait, "wait {wait}, u {u}: {p}");
+            }
+        }
+        // Beyond the curve (S(10) = 0): wait + Exp(θ̂), by inverse transform.
+        let rate = 4.0 / 38.0;
+        let p = km.quantile_beyond(25.0, 0.5);
+        assert!((p - (25.0 + 2f64.ln() / rate)).abs() < 1e-12, "{p}");
+        // Inside: after 5 (S = 5/6) the next events are 6 (S 5/12) and 10 (S 0).
+        assert_eq!(km.quantile_beyond(5.0, 0.9), 6.0);
+        assert_eq!(km.quantile_beyond(5.0, 0.4), 10.0);
+        // Nobody hung up: nothing bounds the patience of a censored caller.
+        let none = kaplan_meier(&[(5.0, false), (9.0, false)]);
+        assert_eq!(none.quantile_beyond(7.0, 0.5), f64::INFINITY);
+    }
+
+    #[test]
     fn recovers_exponential_patience_under_heavy_censoring() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
@@ -209,6 +292,26 @@ mod tests {
             let s = km.survival_at(t);
             assert!((s - (-t / 100.0_f64).exp()).abs() < 0.02, "S({t}) = {s}");
         }
+        // Draws beyond a wait of 50 s follow the curve conditioned on
+        // T > 50: their mean is 50 + ∫_50 S(t) dt / S(50) (plus the tail's
+        // share when the curve ends above 0).
+        let n = 20_000;
+        let mean = (1..=n)
+            .map(|i| km.quantile_beyond(50.0, (f64::from(i) - 0.5) / f64::from(n)))
+            .sum::<f64>()
+            / f64::from(n);
+        let (mut area, mut prev_t, mut prev_s) = (0.0, 50.0, km.survival_at(50.0));
+        for (&t, &s) in km.times.iter().zip(&km.survival).filter(|(&t, _)| t > 50.0) {
+            area += prev_s * (t - prev_t);
+            (prev_t, prev_s) = (t, s);
+        }
+        let tail = prev_s / km.exponential_rate();
+        let want = 50.0 + (area + tail) / km.survival_at(50.0);
+        assert!((mean - want).abs() < 0.01 * want, "{mean} vs {want}");
+        // Exponential patience is memoryless: the truth is 50 + 100 s. KM
+        // puts no mass past its last hang-up (here near 400 s, where a few
+        // callers are left), so it comes out a little short.
+        assert!((want - 150.0).abs() < 12.0, "{want}");
         // The naive mean of the observed hang-ups is far too small.
         let naive: f64 = obs.iter().filter(|o| o.1).map(|o| o.0).sum::<f64>()
             / obs.iter().filter(|o| o.1).count() as f64;

@@ -94,6 +94,26 @@ pub fn channel_requirements(
     intervals: &[Workload],
     target: &StaffingTarget,
 ) -> Result<Vec<Requirement>, StaffingError> {
+    channel_requirements_open(model, intervals, target, &vec![true; intervals.len()])
+}
+
+/// [`channel_requirements`] for a queue that is closed in some intervals
+/// (`open[i]` false): those need no agents (their contacts are not taken;
+/// the metrics are idle). Deferred work that arrives while closed waits for
+/// the opening, and the plan works only in open intervals (see
+/// [`deferred_requirements`]).
+pub fn channel_requirements_open(
+    model: &ChannelModel,
+    intervals: &[Workload],
+    target: &StaffingTarget,
+    open: &[bool],
+) -> Result<Vec<Requirement>, StaffingError> {
+    if open.len() != intervals.len() {
+        return Err(invalid(
+            "open",
+            "must say for every interval whether the queue is open",
+        ));
+    }
     let interval_seconds = one_length(intervals)?;
     let (goal, max_occupancy, shrinkage) =
         (target.goal(), target.max_occupancy(), target.shrinkage());
@@ -105,7 +125,11 @@ pub fn channel_requirements(
     match *model {
         ChannelModel::Voice(q) => intervals
             .iter()
-            .map(|&(v, aht)| {
+            .zip(open)
+            .map(|(&(v, aht), &open)| {
+                if !open {
+                    return Ok(closed(v, aht, interval_seconds));
+                }
                 requirement_for(q, v, interval_seconds, aht, goal, max_occupancy, shrinkage)
             })
             .collect(),
@@ -126,7 +150,11 @@ pub fn channel_requirements(
             let k = f64::from(concurrency);
             intervals
                 .iter()
-                .map(|&(v, aht)| {
+                .zip(open)
+                .map(|(&(v, aht), &open)| {
+                    if !open {
+                        return Ok(closed(v, aht, interval_seconds));
+                    }
                     let slot_aht = aht * handle_time_factor;
                     let slots = requirement_for(
                         queue,
@@ -166,12 +194,24 @@ pub fn channel_requirements(
         }
         ChannelModel::Deferred { deadline_seconds } => deferred_plan(
             intervals,
+            open,
             interval_seconds,
             deadline_seconds,
             goal,
             max_occupancy,
             shrinkage,
         ),
+    }
+}
+
+/// A closed interval: no agents; its load is shown, its metrics are idle.
+fn closed(volume: f64, aht_seconds: f64, interval_seconds: f64) -> Requirement {
+    Requirement {
+        workload_erlangs: volume * aht_seconds / interval_seconds,
+        agents_raw: 0.0,
+        agents_net: 0,
+        agents_with_shrinkage: 0,
+        metrics: QueueMetrics::IDLE,
     }
 }
 
@@ -226,6 +266,7 @@ pub fn deferred_requirements(
         .collect();
     deferred_plan(
         &load,
+        &vec![true; load.len()],
         interval_seconds,
         deadline_seconds,
         target.goal(),
@@ -235,8 +276,10 @@ pub fn deferred_requirements(
 }
 
 /// [`deferred_requirements`] on plain numbers.
+#[allow(clippy::too_many_arguments)]
 fn deferred_plan(
     intervals: &[(f64, f64)],
+    open: &[bool],
     interval_seconds: f64,
     deadline_seconds: f64,
     goal: &ServiceGoal,
@@ -271,12 +314,34 @@ fn deferred_plan(
     let due: Vec<f64> = (0..n)
         .map(|m| arrived((m + 1) as f64 * dt - deadline_seconds))
         .collect();
-    // Deadline points (x_m, y_m) = (end of interval m, work due by then).
-    let pts: Vec<(f64, f64)> = due
+    // Closed intervals take no work: the plan runs on open time only (each
+    // open interval one step of it). The k-th open interval's deadline point
+    // is (end of it in open time, work due by the next opening: everything
+    // due while closed must be done before closing), and the work it may do
+    // is what has arrived by its end, closed intervals' arrivals included.
+    // With every interval open this is the plain plan.
+    let open_at: Vec<usize> = (0..n).filter(|&j| open[j]).collect();
+    let mut out = Vec::with_capacity(n);
+    if open_at.is_empty() {
+        return Ok(intervals
+            .iter()
+            .map(|&(v, aht)| closed(v, aht, dt))
+            .collect());
+    }
+    let cum_all = cum;
+    let cum: Vec<f64> = std::iter::once(0.0)
+        .chain(open_at.iter().map(|&j| cum_all[j + 1]))
+        .collect();
+    // Deadline points (x_k, y_k) = (end of open interval k, work due by then).
+    let pts: Vec<(f64, f64)> = open_at
         .iter()
         .enumerate()
-        .map(|(m, &d)| ((m + 1) as f64 * dt, d))
+        .map(|(k, _)| {
+            let until = open_at.get(k + 1).map_or(n, |&next| next);
+            ((k + 1) as f64 * dt, due[until - 1])
+        })
         .collect();
+    let n = open_at.len();
     // The largest slope from a point left of every deadline point is reached
     // on the upper convex hull of those points, and is unimodal along it. The
     // hull of the suffix m ≥ j is built right to left once, logging what each
@@ -300,8 +365,14 @@ fn deferred_plan(
         hull.push(m);
     }
     let mut done = 0.0;
-    let mut out = Vec::with_capacity(n);
-    for j in 0..n {
+    let mut next_wall = 0;
+    for (j, &wall) in open_at.iter().enumerate() {
+        while next_wall < wall {
+            let (v, aht) = intervals[next_wall];
+            out.push(closed(v, aht, dt));
+            next_wall += 1;
+        }
+        next_wall = wall + 1;
         let s = j as f64 * dt;
         let cap = (cum[j + 1] - done).max(0.0) / dt;
         let slope = |idx: usize| {
@@ -334,7 +405,7 @@ fn deferred_plan(
             return Err(too_many(format!("{net} agents for deferred work")));
         }
         out.push(Requirement {
-            workload_erlangs: (cum[j + 1] - cum[j]) / dt,
+            workload_erlangs: (cum_all[wall + 1] - cum_all[wall]) / dt,
             agents_raw: raw,
             agents_net: net as u32,
             agents_with_shrinkage: paid as u32,
@@ -346,6 +417,9 @@ fn deferred_plan(
                 prob_abandon: 0.0,
             },
         });
+    }
+    for &(v, aht) in &intervals[next_wall..] {
+        out.push(closed(v, aht, dt));
     }
     Ok(out)
 }
@@ -600,5 +674,83 @@ mod tests {
             .collect();
         check_plan(&odd, 900.0, 5000.0, 0.9);
         assert!(deferred_requirements(&odd, 900.0, -1.0, &goal(), 0.9, 0.0).is_err());
+    }
+
+    #[test]
+    fn closed_intervals_need_no_agents_and_their_work_waits() {
+        let goal = goal();
+        let target = StaffingTarget::new(goal, 1.0, 0.0).unwrap();
+        let load = Workload::series(vec![(10.0, 90.0); 4], 900.0).unwrap();
+        let open = [false, true, true, false];
+        // Voice: a closed interval is idle whatever arrives.
+        let voice = channel_requirements_open(
+            &ChannelModel::Voice(QueueModel::ErlangC),
+            &load,
+            &target,
+            &open,
+        )
+        .unwrap();
+        let all =
+            super::channel_requirements(&ChannelModel::Voice(QueueModel::ErlangC), &load, &target)
+                .unwrap();
+        for (i, r) in voice.iter().enumerate() {
+            assert!((r.workload_erlangs - 1.0).abs() < 1e-12);
+            if open[i] {
+                assert_eq!(r, &all[i]);
+            } else {
+                assert_eq!(r.agents_with_shrinkage, 0);
+                assert_eq!(r.metrics, QueueMetrics::IDLE);
+            }
+        }
+        // Deferred, due 15 min after arrival: what arrives while closed
+        // (before the opening, and due after the closing) is done in the
+        // two open intervals, all 3 intervals of work (2700 agent-seconds)
+        // at one level rate of 1.5 agents; none in the closed ones.
+        let deferred = channel_requirements_open(
+            &ChannelModel::Deferred {
+                deadline_seconds: 900.0,
+            },
+            &load,
+            &target,
+            &open,
+        )
+        .unwrap();
+        assert_eq!(deferred[0].agents_net, 0);
+        assert_eq!(deferred[3].agents_net, 0);
+        assert!((deferred[1].agents_raw - 1.5).abs() < 1e-9, "{deferred:?}");
+        assert!((deferred[2].agents_raw - 1.5).abs() < 1e-9, "{deferred:?}");
+        // All open: the plain plan, levelled over the four intervals (the
+        // last one's work is due after the horizon): 2700 / 3600 s each.
+        let plain = channel_requirements_open(
+            &ChannelModel::Deferred {
+                deadline_seconds: 900.0,
+            },
+            &load,
+            &target,
+            &[true; 4],
+        )
+        .unwrap();
+        assert!(
+            plain.iter().all(|r| (r.agents_raw - 0.75).abs() < 1e-9),
+            "{plain:?}"
+        );
+        // Never open: nothing to staff.
+        let shut = channel_requirements_open(
+            &ChannelModel::Deferred {
+                deadline_seconds: 900.0,
+            },
+            &load,
+            &target,
+            &[false; 4],
+        )
+        .unwrap();
+        assert!(shut.iter().all(|r| r.agents_net == 0));
+        assert!(channel_requirements_open(
+            &ChannelModel::Voice(QueueModel::ErlangC),
+            &load,
+            &target,
+            &[true]
+        )
+        .is_err());
     }
 }

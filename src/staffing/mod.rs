@@ -7,7 +7,8 @@
 //! Erlang C head count,
 //! [`model`] does the same for any [`QueueModel`], and [`channel`] handles
 //! voice, chat (concurrency) and deferred work (deadlines); [`cost`] says
-//! how much work a computation will be before it runs.
+//! how much work a computation will be before it runs; [`uncertainty`] puts
+//! the forecast's error into the requirement and into what a roster promises.
 
 pub mod channel;
 pub mod cost;
@@ -16,11 +17,15 @@ pub mod erlang_a;
 pub mod input;
 pub mod model;
 pub mod requirement;
+pub mod uncertainty;
 
-pub use channel::{channel_requirements, deferred_requirements, ChannelModel};
+pub use channel::{
+    channel_requirements, channel_requirements_open, deferred_requirements, ChannelModel,
+};
 pub use cost::work_estimate;
 pub use erlang::{erlang_b, erlang_c, erlang_c_metrics, QueueMetrics};
 pub use erlang_a::erlang_a_metrics;
 pub use input::{StaffingTarget, Workload};
 pub use model::{queue_metrics, required_agents_for, QueueModel};
 pub use requirement::{required_agents, Requirement, StaffingError, MAX_AGENTS};
+pub use uncertainty::{promise, ArrivalLaw, Promise, Servers, VolumeBand};

@@ -120,7 +120,7 @@ pub fn render(data: &Coverage) -> Markup {
             }
         }
         details {
-            summary { "Every interval: expected service level and the chance of meeting the goal (arrivals vary around the forecast)" }
+            summary { "Every interval: the service level at the forecast and the chance of meeting the goal with the volume anywhere in its band" }
             table #coverage-table {
                 thead { tr { th { "Interval" } th.n { "Required" } th.n { "Scheduled" } th.n { "Expected service level" } th.n { "Chance of meeting the goal" } } }
                 tbody { @for iv in &data.intervals {

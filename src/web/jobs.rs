@@ -4,7 +4,7 @@
 //! the same use case as its API route, then sends the browser to the
 //! page of what it made.
 
-use super::layout::{num, page, run, PageError, PageResult, Scripts};
+use super::layout::{num, page, run, run_stoppable, PageError, PageResult, Scripts};
 use super::session::{see_other, PageSession};
 use crate::api::error::ApiError;
 use crate::app::forecast::{create_forecast_from, ForecastInput};
@@ -162,7 +162,7 @@ pub async fn start_forecast(
         ..Default::default()
     };
     let db = db.into_inner();
-    let created = run(move || create_forecast_from(&db, id, input)).await?;
+    let created = run_stoppable(move |stop| create_forecast_from(&db, id, input, stop)).await?;
     tracing::info!(
         queue = id.0,
         forecast = created.run.id.0,

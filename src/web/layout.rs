@@ -132,6 +132,17 @@ where
     Ok(crate::api::blocking(f).await?)
 }
 
+/// [`run`] for work worth stopping when the browser goes away (a forecast,
+/// a what-if): as the API's `until_disconnect`, the work gets a flag set
+/// when the request is dropped.
+pub async fn run_stoppable<T, F>(f: F) -> Result<T, PageError>
+where
+    F: FnOnce(&std::sync::atomic::AtomicBool) -> Result<T, crate::app::AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    Ok(crate::api::until_disconnect(f).await?)
+}
+
 /// `12.3` / `4` / `–`: numbers as a planner reads them.
 pub fn num(x: f64, decimals: usize) -> String {
     if x.is_finite() {

@@ -2,7 +2,7 @@
 //! service level they give out, through the same use case as `POST
 //! /api/v1/staffing/calculate` (one 30-minute voice interval).
 
-use super::layout::{num, page, pct, run, PageResult, Scripts};
+use super::layout::{num, page, pct, run_stoppable, PageResult, Scripts};
 use super::session::PageSession;
 use crate::app::staffing::{calculate, StaffingPlan};
 use crate::domain::{Channel, QueueSpec, ServiceGoal};
@@ -42,7 +42,7 @@ pub async fn form(session: PageSession) -> PageResult {
 pub async fn submit(session: PageSession, body: actix_web::web::Form<WhatIf>) -> PageResult {
     let input = body.into_inner();
     let ask = input.clone();
-    let plan = run(move || {
+    let plan = run_stoppable(move |stop| {
         let goal = ServiceGoal::new(
             ask.service_level_percent / 100.0,
             ask.answer_within_seconds,
@@ -58,7 +58,7 @@ pub async fn submit(session: PageSession, body: actix_web::web::Form<WhatIf>) ->
             ask.shrinkage_percent / 100.0,
             0.85,
         )?;
-        calculate(&spec, &[(ask.volume, ask.aht_seconds)])
+        calculate(&spec, &[(ask.volume, ask.aht_seconds)], stop)
     })
     .await?;
     Ok(page(

@@ -30,6 +30,14 @@ pub fn queue_history(queue: impl Display) -> String {
     format!("{API}/queues/{queue}/history")
 }
 
+pub fn queue_calls(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/calls")
+}
+
+pub fn queue_calls_summary(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/calls/summary")
+}
+
 pub fn queue_special_days(queue: impl Display) -> String {
     format!("{API}/queues/{queue}/special-days")
 }
@@ -110,6 +118,10 @@ pub fn schedule_simulate(schedule: impl Display) -> String {
     format!("{API}/schedules/{schedule}/simulate")
 }
 
+pub fn schedule_replay(schedule: impl Display) -> String {
+    format!("{API}/schedules/{schedule}/replay")
+}
+
 pub fn keys() -> String {
     format!("{API}/keys")
 }
@@ -132,4 +144,8 @@ pub fn rosters() -> String {
 
 pub fn agent_calendar_feed(agent: impl Display) -> String {
     format!("{API}/agents/{agent}/calendar-feed")
+}
+
+pub fn queue_opening_hours(queue: impl Display) -> String {
+    format!("{API}/queues/{queue}/opening-hours")
 }

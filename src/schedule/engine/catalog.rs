@@ -7,8 +7,8 @@ use super::horizon::{horizon_of, Horizon};
 use super::model::{Agent, Problem, ShiftTemplate, Want, MAX_BREAKS};
 use super::ScheduleError;
 use crate::domain::QueueId;
+use chrono::Utc;
 use chrono::{Datelike, Duration, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Timelike};
-use chrono::{Utc, Weekday};
 use std::collections::{HashMap, HashSet};
 
 /// Where one break of a shift may start, in intervals from the shift start.
@@ -75,7 +75,7 @@ pub(crate) struct Catalog {
     pub plans: Vec<Vec<BreakSlot>>,
     pub day_week: Vec<usize>,
     pub weeks: usize,
-    /// Weekend index of each day (Saturday or Sunday), else `None`.
+    /// Weekend index of each day on one of the problem's weekend days, else `None`.
     pub day_weekend: Vec<Option<usize>>,
     pub queues: Vec<QueueId>,
     /// Requirement, `queues × row` (0 past the horizon).
@@ -166,13 +166,9 @@ impl Catalog {
             .dates
             .iter()
             .map(|date| {
-                let saturday = match date.weekday() {
-                    Weekday::Sat => *date,
-                    Weekday::Sun => date.pred_opt()?,
-                    _ => return None,
-                };
+                let first = problem.weekend.weekend_of(*date)?;
                 let next = weekend_of.len();
-                Some(*weekend_of.entry(saturday).or_insert(next))
+                Some(*weekend_of.entry(first).or_insert(next))
             })
             .collect();
         // Weekends worked are kept in a 64-bit mask.

@@ -5,7 +5,7 @@
 
 use super::model::{Agent, Problem};
 use super::report::Solution;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// (local date, start, end, paid minutes) of one shift.
@@ -176,14 +176,8 @@ pub fn check_solution(problem: &Problem, solution: &Solution) -> Vec<String> {
             let e = per_week.entry(week).or_default();
             e.0 += 1;
             e.1 += paid;
-            match date.weekday() {
-                Weekday::Sat => {
-                    weekends.insert(date);
-                }
-                Weekday::Sun => {
-                    weekends.insert(date - Duration::days(1));
-                }
-                _ => {}
+            if let Some(first) = problem.weekend.weekend_of(date) {
+                weekends.insert(first);
             }
         }
         for (week, (n, paid)) in per_week {

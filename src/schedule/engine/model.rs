@@ -12,7 +12,8 @@
 //! `[min_day_minutes, max_day_minutes]`, at most `max_week_minutes` and
 //! `max_shifts_per_week` per 7-day block, rest between shifts, at most
 //! `max_consecutive_days` in a row, day-off runs of at least
-//! `min_consecutive_days_off`, at most `max_working_weekends`, all counted
+//! `min_consecutive_days_off`, at most `max_working_weekends` (of the
+//! problem's weekend days), all counted
 //! across the horizon start from [`History`].
 //!
 //! Soft (in the objective): under- and over-cover, soft requests, and the
@@ -20,7 +21,7 @@
 //! which a roster cannot always meet (time off, availability) and which are
 //! reported per agent and week when missed.
 
-use crate::domain::{AgentId, Grid, QueueId};
+use crate::domain::{AgentId, Grid, QueueId, WeekendDays};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,8 @@ pub struct Problem {
     pub templates: Vec<ShiftTemplate>,
     pub agents: Vec<Agent>,
     pub weights: Weights,
+    /// The days `max_working_weekends` counts (the queue's weekend).
+    pub weekend: WeekendDays,
 }
 
 /// The requirement of one queue: agents needed per interval start
@@ -111,7 +114,9 @@ pub struct Contract {
     pub max_consecutive_days: u32,
     /// Hard: a run of days off between two working days is at least this long.
     pub min_consecutive_days_off: u32,
-    /// Hard: weekends (Saturday or Sunday worked) in the horizon; `None` = no limit.
+    /// Hard: weekends worked in the horizon (a weekend counts when any of
+    /// its days is worked; the days are the problem's `weekend`, Saturday
+    /// and Sunday unless the queue says otherwise); `None` = no limit.
     pub max_working_weekends: Option<u32>,
     /// Hard: rest between the end of a shift and the start of the next.
     pub min_rest_minutes: u32,

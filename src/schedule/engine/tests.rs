@@ -2,7 +2,7 @@
 //! (`check_solution`), and each rule is exercised where it must bind.
 
 use super::*;
-use crate::domain::{AgentId, Grid, QueueId};
+use crate::domain::{AgentId, Grid, QueueId, WeekendDays};
 use crate::test_support::hm;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use std::sync::atomic::AtomicBool;
@@ -98,6 +98,7 @@ fn problem(days: u32, n: i32, scale: f64) -> Problem {
         templates: vec![day_template()],
         agents: agents(n),
         weights: Weights::default(),
+        weekend: WeekendDays::default(),
     }
 }
 
@@ -212,6 +213,7 @@ fn breaks_follow_the_requirement() {
             contract_hour: 0.0,
             ..Weights::default()
         },
+        weekend: WeekendDays::default(),
     };
     let s = solve_ok(&p, &with_bound(quick(2_000)));
     assert_eq!(s.shifts.len(), 1);
@@ -267,6 +269,52 @@ fn contract_and_history_rules_hold() {
     moved.breaks.clear();
     bad.shifts.push(moved);
     assert!(!check_solution(&p, &bad).is_empty());
+}
+
+/// The weekend rule counts the problem's weekend days: work wanted only on
+/// the two Fridays of a fortnight is a weekend worked twice under Friday and
+/// Saturday (the Anonymous Bank's weekend), none under Saturday and Sunday.
+#[test]
+fn max_working_weekends_counts_the_queues_weekend_days() {
+    let g = grid();
+    let fridays = [monday() + Duration::days(4), monday() + Duration::days(11)];
+    let requirement: Vec<(DateTime<Utc>, f64)> = fridays
+        .iter()
+        .flat_map(|&d| {
+            let from = g.start_of_day(d) + Duration::hours(8);
+            g.intervals(from, from + Duration::hours(8))
+        })
+        .map(|t| (t, 1.0))
+        .collect();
+    let mut p = problem(14, 1, 0.0);
+    p.queues[0].requirement = requirement;
+    p.agents[0].contract.max_working_weekends = Some(1);
+    p.agents[0].contract.min_week_minutes = 0;
+    let fridays_worked = |s: &Solution| {
+        s.shifts
+            .iter()
+            .filter(|x| fridays.contains(&g.local_date(x.start)))
+            .count()
+    };
+    // Saturday and Sunday: the Fridays are working days, both are covered.
+    let weekdays = solve_ok(&p, &quick(20_000));
+    assert_eq!(fridays_worked(&weekdays), 2, "{:?}", weekdays.shifts);
+    // Friday and Saturday: one Friday only, and that roster breaks the rule.
+    let mut bank = p.clone();
+    bank.weekend = WeekendDays::new(&[Weekday::Fri, Weekday::Sat]).unwrap();
+    let broken = check_solution(&bank, &weekdays);
+    assert!(
+        broken
+            .iter()
+            .any(|v| v.contains("works 2 weekends (max 1)")),
+        "{broken:?}"
+    );
+    let s = solve_ok(&bank, &quick(20_000));
+    assert_eq!(fridays_worked(&s), 1, "{:?}", s.shifts);
+    assert!(s
+        .shortfall
+        .iter()
+        .any(|x| x.binding == Some(sequence::Rule::MaxWorkingWeekends)));
 }
 
 #[test]
