@@ -282,6 +282,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         POST   "/schedules/{id}/publish"                            Page(WritePlanning)        => web::jobs::publish;
         GET    "/schedules/{id}/roster"                             Page(ReadRosters)          => web::roster::show;
         GET    "/schedules/{id}/coverage"                           Page(ReadPlanning)         => web::coverage::show;
+        POST   "/schedules/{id}/replay"                             Page(WritePlanning)        => web::replay::replay;
         GET    "/capacity-plans/{id}"                               Page(ReadPlanning)         => web::capacity::show;
         GET    "/what-if"                                           Page(WritePlanning)        => web::whatif::form;
         POST   "/what-if"                                           Page(WritePlanning)        => web::whatif::submit;

@@ -20,7 +20,17 @@ pub async fn show(db: web::Data<Database>, session: PageSession, id: web::Path<i
         &format!("Coverage of schedule #{}", id.0),
         &session,
         Scripts::Plain,
-        render(&data),
+        html! {
+            (render(&data))
+            @if session.may(crate::auth::Permission::WritePlanning) {
+                form.box #replay method="post" action=(format!("/schedules/{}/replay", data.run.id.0)) {
+                    input type="hidden" name="csrf" value=(session.csrf());
+                    b { "Promise against reality " }
+                    "replay the queue's real calls of these days (imported with POST /api/v1/queues/{id}/calls) against this roster "
+                    button type="submit" { "Replay" }
+                }
+            }
+        },
     ))
 }
 

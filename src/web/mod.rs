@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod layout;
 pub mod login;
 pub mod overview;
+pub mod replay;
 pub mod roster;
 pub mod session;
 pub mod svg;

@@ -325,6 +325,40 @@ async fn the_workspace_in_a_real_browser() {
         assert!((0.0..=100.0).contains(&v), "{c}");
     }
 
+    // The promise against reality: the week's real calls replayed against the roster.
+    let mut calls = String::from("arrival,outcome,wait_seconds,talk_seconds\n");
+    for day in 16..=22 {
+        for minute in (8 * 60..18 * 60).step_by(4) {
+            let (h, m) = (minute / 60, minute % 60);
+            calls.push_str(&format!(
+                "2026-02-{day} {h:02}:{m:02}:00,answered,{},180\n",
+                minute % 30
+            ));
+        }
+    }
+    let resp = app
+        .post_body(&format!("/api/v1/queues/{q}/calls"), "text/csv", calls)
+        .await;
+    json_of(resp, 200).await;
+    click(&browser, "#replay button").await;
+    browser
+        .client
+        .wait()
+        .for_element(Locator::Id("replay-intervals"))
+        .await
+        .unwrap();
+    assert!(count(&browser, "#replay-intervals tbody tr").await > 0);
+    let replayed = browser
+        .client
+        .find(Locator::Id("replayed-sl"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(replayed.ends_with('%'), "{replayed}");
+    browser.page_is_clean("replay").await;
+
     // Publish it from its page.
     browser
         .client
