@@ -84,3 +84,30 @@ fn product_modules_do_not_use_benchmarks() {
         offences.join("\n")
     );
 }
+
+/// The workspace's pages read through the use cases in `src/app`, as the
+/// API does: no SQL and no diesel in `src/web`.
+#[test]
+fn pages_hold_no_sql() {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+        &mut files,
+    );
+    assert!(files.len() >= 5, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for word in ["diesel", "db::schema", "sql_query", "with_conn"] {
+                assert!(
+                    !code.contains(word),
+                    "{}:{}: {}",
+                    file.display(),
+                    n + 1,
+                    line.trim()
+                );
+            }
+        }
+    }
+}

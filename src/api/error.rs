@@ -74,6 +74,10 @@ pub enum ApiError {
     /// A valid key whose role does not hold what the route needs (403).
     #[error("a key with role {role} may not {}: this route needs role {}", needs.describe(), roles_of(*needs))]
     Forbidden { role: Role, needs: Permission },
+    /// A workspace form without its session's CSRF token, or posted from
+    /// another origin (403).
+    #[error("this form must be sent from a workspace page of this server (its CSRF token is missing or wrong): reload the page and try again")]
+    CsrfRejected,
     /// A `Host` header this server does not answer to (DNS rebinding).
     #[error("Host '{0}' is not served here: call the server by an allowed name (STAFFCAST_ALLOWED_HOSTS)")]
     HostNotAllowed(String),
@@ -172,6 +176,12 @@ pub const CODES: &[(&str, u16, &str, &str)] = &[
         403,
         "forbidden",
         "Not allowed for this key's role",
+    ),
+    (
+        "csrf_rejected",
+        403,
+        "forbidden",
+        "Form not sent from a workspace page",
     ),
     ("not_found", 404, "not_found", "Not found"),
     (
@@ -333,6 +343,7 @@ fn code_and_field(e: &ApiError) -> (&'static str, Option<String>) {
         ApiError::Unauthenticated(_) => ("unauthenticated", None),
         ApiError::Forbidden { .. } => ("forbidden", None),
         ApiError::HostNotAllowed(_) => ("host_not_allowed", None),
+        ApiError::CsrfRejected => ("csrf_rejected", field("csrf")),
         ApiError::App(e) => match e {
             AppError::Invalid(v) => ("invalid_value", field(&v.field)),
             AppError::Import(e) => match e {

@@ -43,6 +43,10 @@ pub async fn check(
     if matches!(access, Access::Public | Access::SecretUrl) {
         return next.call(req).await;
     }
+    // A workspace page: a browser session (cookie), not a bearer key.
+    if let Access::Page(needs) = access {
+        return crate::web::session::check(needs, req, next).await;
+    }
     let caller = match identify(&req).await {
         Ok(caller) => caller,
         Err(e) => return Ok(req.error_response(e)),

@@ -119,7 +119,9 @@ fn server(
                             format!(
                                 "{} {} {:?}",
                                 req.method(),
-                                published::redact_feed_path(&req.uri().to_string()),
+                                crate::web::login::redact_link(&published::redact_feed_path(
+                                    &req.uri().to_string()
+                                )),
                                 req.version()
                             )
                         }),
@@ -189,7 +191,8 @@ where
 /// Every route, with the permission it needs (see [`crate::auth::Role::allows`]
 /// for which role holds which). A route missing here does not exist.
 pub fn endpoints() -> Vec<Endpoint> {
-    use Access::{AnyKey, Public, Requires, SecretUrl};
+    use crate::web;
+    use Access::{AnyKey, Page, Public, Requires, SecretUrl};
     use Permission::{Administer, ReadPlanning, ReadRosters, WriteAgents, WritePlanning};
     // One line per route: METHOD "path" access => handler;
     macro_rules! table {
@@ -262,6 +265,31 @@ pub fn endpoints() -> Vec<Endpoint> {
         GET    "/api/v1/keys"                                       Requires(Administer)       => keys::list;
         DELETE "/api/v1/keys/{id}"                                  Requires(Administer)       => keys::revoke;
         GET    "/api/v1/audit"                                      Requires(Administer)       => keys::log;
+        // The planner workspace (src/web): pages behind a browser session
+        // opened with an API key, each needing what its API route needs.
+        GET    "/"                                                  Page(ReadRosters)          => web::overview::queues;
+        GET    "/login"                                             Public                     => web::login::page;
+        POST   "/login"                                             Public                     => web::login::submit;
+        POST   "/logout"                                            Page(ReadRosters)          => web::login::logout;
+        POST   "/queues/{id}/forecasts"                             Page(WritePlanning)        => web::jobs::start_forecast;
+        GET    "/forecasts/{id}"                                    Page(ReadPlanning)         => web::forecast::show;
+        POST   "/forecasts/{id}/adjustments"                        Page(WritePlanning)        => web::jobs::adjust;
+        POST   "/forecasts/{id}/schedules"                          Page(WritePlanning)        => web::jobs::start_schedule;
+        POST   "/forecasts/{id}/capacity-plans"                     Page(WritePlanning)        => web::jobs::start_capacity;
+        GET    "/schedules/{id}"                                    Page(ReadRosters)          => web::jobs::show;
+        GET    "/schedules/{id}/status"                             Page(ReadRosters)          => web::jobs::status;
+        POST   "/schedules/{id}/cancel"                             Page(WritePlanning)        => web::jobs::cancel;
+        POST   "/schedules/{id}/publish"                            Page(WritePlanning)        => web::jobs::publish;
+        GET    "/schedules/{id}/roster"                             Page(ReadRosters)          => web::roster::show;
+        GET    "/schedules/{id}/coverage"                           Page(ReadPlanning)         => web::coverage::show;
+        POST   "/schedules/{id}/replay"                             Page(WritePlanning)        => web::replay::replay;
+        GET    "/capacity-plans/{id}"                               Page(ReadPlanning)         => web::capacity::show;
+        GET    "/what-if"                                           Page(WritePlanning)        => web::whatif::form;
+        POST   "/what-if"                                           Page(WritePlanning)        => web::whatif::submit;
+        GET    "/workspace/workspace.js"                            Public                     => web::assets::workspace_js;
+        GET    "/workspace/workspace.css"                           Public                     => web::assets::workspace_css;
+        GET    "/workspace/uPlot.iife.min.js"                       Public                     => web::assets::uplot_js;
+        GET    "/workspace/uPlot.min.css"                           Public                     => web::assets::uplot_css;
     }
 }
 

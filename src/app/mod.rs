@@ -17,5 +17,6 @@ pub mod replay;
 pub mod schedule;
 pub mod simulation;
 pub mod staffing;
+pub mod workspace;
 
 pub use error::AppError;

@@ -54,14 +54,14 @@ impl fmt::Debug for ApiKey {
 
 /// `prefix` and 32 bytes from the operating system's random source, in
 /// unpadded base64url (safe in a URL path as it is).
-fn random_secret(prefix: &str) -> String {
+pub(super) fn random_secret(prefix: &str) -> String {
     let mut bytes = [0u8; KEY_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// Whether `raw` has the shape of a secret made by [`random_secret`].
-fn well_formed(raw: &str, prefix: &str) -> bool {
+pub(super) fn well_formed(raw: &str, prefix: &str) -> bool {
     raw.strip_prefix(prefix).is_some_and(|body| {
         body.len() == ENCODED_LEN
             && URL_SAFE_NO_PAD
@@ -111,7 +111,7 @@ impl fmt::Debug for FeedToken {
 pub struct KeyHash(String);
 
 impl KeyHash {
-    fn of(secret: &str) -> Self {
+    pub(super) fn of(secret: &str) -> Self {
         let digest = Sha256::digest(secret.as_bytes());
         KeyHash(digest.iter().map(|b| format!("{b:02x}")).collect())
     }

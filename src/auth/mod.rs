@@ -6,8 +6,10 @@
 //! [`Role::allows`], so the README table, the server and the tests agree.
 
 mod key;
+mod session;
 
 pub use key::{ApiKey, FeedToken, KeyHash, FEED_TOKEN_PREFIX, KEY_PREFIX};
+pub use session::{constant_time_eq, BrowserSecret, LINK_PREFIX, SESSION_PREFIX};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -73,7 +75,7 @@ impl Role {
     pub fn may(self, access: Access) -> bool {
         match access {
             Access::Public | Access::SecretUrl | Access::AnyKey => true,
-            Access::Requires(p) => self.allows(p),
+            Access::Requires(p) | Access::Page(p) => self.allows(p),
         }
     }
 }
@@ -159,6 +161,11 @@ pub enum Access {
     AnyKey,
     /// A valid key whose role holds the permission.
     Requires(Permission),
+    /// A page of the planner workspace: a signed-in browser session (its
+    /// cookie names the key that signed in) whose role holds the
+    /// permission. Without one, the browser is sent to `/login`; a form
+    /// posted to it must carry the session's CSRF token.
+    Page(Permission),
 }
 
 #[cfg(test)]

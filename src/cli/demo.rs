@@ -300,8 +300,13 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let (q, f, s) = (queue.id, forecast.id, schedule.id);
+    // The workspace's one-time sign-in link for the same key (Jupyter's ?token=).
+    let stored = crate::app::access::authenticate(&db, &key)?
+        .ok_or_else(|| anyhow::anyhow!("the demo key was not stored"))?;
+    let link = crate::app::workspace::login_link(&db, &stored)?;
     super::serve::serve(db, &args.bind, |addr| {
         let base = format!("http://{addr}");
+        println!("\nworkspace: {base}/login?token={}", link.reveal());
         let auth = format!("-H \"Authorization: Bearer {}\"", key.reveal());
         println!("\nserving the API on {base} (Ctrl-C to stop).");
         println!("API docs: {base}/docs (Swagger UI: paste the api key above)");

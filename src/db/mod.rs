@@ -21,6 +21,7 @@ pub mod queues;
 pub mod schedules;
 mod schema;
 pub mod special_days;
+pub mod workspace_sessions;
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};

@@ -251,6 +251,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    workspace_sessions (id) {
+        id -> Integer,
+        kind -> Text,
+        secret_hash -> Text,
+        key_id -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     call_records (queue_id, arrival, seq) {
         queue_id -> Integer,
         arrival -> Timestamp,
@@ -272,6 +283,7 @@ diesel::joinable!(roster_shifts -> agents (agent_id));
 diesel::joinable!(audit_log -> api_keys (key_id));
 diesel::joinable!(calendar_feeds -> agents (agent_id));
 diesel::joinable!(idempotency_keys -> api_keys (key_id));
+diesel::joinable!(workspace_sessions -> api_keys (key_id));
 diesel::joinable!(call_records -> queues (queue_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -293,5 +305,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     roster_publications,
     calendar_feeds,
     idempotency_keys,
+    workspace_sessions,
     call_records,
 );

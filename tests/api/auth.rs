@@ -114,8 +114,48 @@ async fn every_route_asks_for_its_role(db: TestDb) {
         let (method, path) = (e.method.as_str(), concrete(e.path));
         let what = format!("{method} {}", e.path);
         let anonymous = send(&app, &app.anonymous(), method, &path).await;
-        if e.access == Access::Public {
+        if let Access::Page(_) = e.access {
+            // A workspace page takes a browser session, never a key: every
+            // caller without one is sent to sign in (tests/workspace walks
+            // the pages with each role's session).
+            let keys = [
+                None,
+                Some(revoked.as_str()),
+                Some("sc_not-a-key"),
+                Some(app.admin_key.as_str()),
+                Some(app.planner_key.as_str()),
+                Some(hr_key.as_str()),
+            ];
+            for key in keys {
+                let mut client =
+                    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+                if let Some(key) = key {
+                    let mut h = reqwest::header::HeaderMap::new();
+                    h.insert("authorization", format!("Bearer {key}").parse().unwrap());
+                    client = client.default_headers(h);
+                }
+                let resp = send(&app, &client.build().unwrap(), method, &path).await;
+                assert_eq!(resp.status(), 303, "{what}");
+                assert!(
+                    resp.headers()["location"]
+                        .to_str()
+                        .unwrap()
+                        .starts_with("/login"),
+                    "{what}"
+                );
+            }
+            let _ = anonymous;
+            continue;
+        }
+        if e.access == Access::Public && method != "POST" {
             assert_eq!(anonymous.status(), 200, "{what}");
+        } else if e.access == Access::Public {
+            // The sign-in form: no key needed; an empty post is refused as a bad form.
+            let status = anonymous.status().as_u16();
+            assert!(
+                (400..500).contains(&status) && status != 401,
+                "{what}: {status}"
+            );
         } else if e.access == Access::SecretUrl {
             // No key is asked for: the secret in the URL is the credential,
             // and a made-up one is not found (404, never 401), whoever asks.
@@ -194,6 +234,12 @@ async fn every_route_asks_for_its_role(db: TestDb) {
             "GET /api/v1/schedules/{id}",
             "GET /api/v1/schedules/{id}/roster",
             "GET /api/v1/rosters",
+            "GET /login",
+            "POST /login",
+            "GET /workspace/workspace.js",
+            "GET /workspace/workspace.css",
+            "GET /workspace/uPlot.iife.min.js",
+            "GET /workspace/uPlot.min.css",
         ]
     );
     // Planners may do everything but keys and the audit log.
@@ -221,10 +267,10 @@ async fn every_route_asks_for_its_role(db: TestDb) {
     )
     .await;
     refused(
-        send(&app, &app.anonymous(), "GET", "/").await,
+        send(&app, &app.anonymous(), "GET", "/nothing").await,
         401,
         "unauthenticated",
-        "root",
+        "unknown page",
     )
     .await;
     refused(
