@@ -41,6 +41,8 @@ import os
 B, KEY, CALLS = sys.argv[1], sys.argv[2], sys.argv[3]
 # The target is set at 90; other values show the trade-off.
 CONFIDENCE = float(os.environ.get("CONFIDENCE", "90"))
+# DUMP=dir keeps each plan's forecast, check and replay as JSON there, for a closer look.
+DUMP = os.environ.get("DUMP")
 WEEKS = ["1999-02-07", "1999-02-14", "1999-02-21"]
 HISTORY = "data/sample/bank_1999_30min.csv"
 ENGINE = {"time_limit_seconds": 120, "iteration_budget": 150000, "seed": 1}
@@ -109,6 +111,12 @@ def plan_week(q, week, history_lines, model):
         sys.exit(f"schedule {s['id']}: {run['status']}")
     check = req("GET", f"/api/v1/schedules/{s['id']}/check")
     replay = req("POST", f"/api/v1/schedules/{s['id']}/replay", {"seed": 1, "replications": 10})
+    if DUMP:
+        os.makedirs(DUMP, exist_ok=True)
+        with open(os.path.join(DUMP, f"q{q}-{week}.json"), "w") as out:
+            json.dump({"forecast": f, "view": req("GET", f"/api/v1/forecasts/{f['id']}"),
+                       "requirements": req("GET", f"/api/v1/forecasts/{f['id']}/requirements"),
+                       "run": run, "check": check, "replay": replay}, out)
     return run, check, replay
 
 

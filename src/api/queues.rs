@@ -51,9 +51,10 @@ pub struct QueueBody {
     /// it such a forecast has volumes only (no requirements).
     #[schema(exclusive_minimum = 0, maximum = 86400, example = 240)]
     default_aht_seconds: Option<f64>,
-    /// The chance (percent) each open interval should meet the goal:
-    /// requirements staff for that quantile of the forecast's uncertain
-    /// volume. Left out: staff for the point forecast.
+    /// The share (percent) of open intervals expected to meet the goal
+    /// under the forecast's uncertainty (their mean chance): requirements
+    /// add agents, from the point forecast's, where they raise the chance
+    /// most until it is reached. Left out: staff for the point forecast.
     #[schema(minimum = 50, maximum = 99.9, example = 90)]
     interval_confidence_percent: Option<f64>,
     /// The days `max_working_weekends` counts: one run of 1 to 6 weekdays
@@ -223,8 +224,8 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>
 /// Changes a queue's settings: `default_aht_seconds`, the handle time its
 /// next forecasts use when the history has none, and `weekend_days`, the
 /// days its next rosters count as weekend, and
-/// `interval_confidence_percent`, the chance each interval of its next
-/// forecasts' requirements should meet the goal. All are checked before any is
+/// `interval_confidence_percent`, the share of open intervals of its next
+/// forecasts' requirements expected to meet the goal. All are checked before any is
 /// stored.
 #[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), request_body = QueueSettingsBody, responses((status = 200, description = "The queue, changed", body = QueueView)))]
 pub async fn update(

@@ -21,7 +21,10 @@ use crate::forecast::{
     ModelSpec, SpecialDay, SpecialDayKind,
 };
 use crate::staffing::uncertainty::channel_servers;
-use crate::staffing::{promise, ArrivalLaw, ChannelModel, StaffingTarget, VolumeBand, Workload};
+use crate::staffing::{
+    heads_for_share, promise, ArrivalLaw, ChannelModel, Requirement, RiskInterval, StaffingTarget,
+    VolumeBand, Workload,
+};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -688,10 +691,13 @@ pub fn hours_of(spec: &QueueSpec, special_days: &[SpecialDay]) -> OpeningHours {
 /// shrinkage and the occupancy cap; none where `hours` are closed (marked
 /// `open: false`). Empty when the forecast has no handle time.
 ///
-/// With the queue's interval confidence `c`, each interval is staffed for
-/// the `c`-quantile of its uncertain volume (band and Poisson noise, see
-/// [`crate::staffing::uncertainty`]) and reports the service level the calls
-/// can expect and the probability the goal holds at that head count.
+/// With the queue's interval confidence `c`, open intervals are staffed so
+/// that the mean chance of meeting the goal over them reaches `c`, at the
+/// fewest agents and never below the point forecast's requirement (see
+/// [`crate::staffing::share`]); each reports the service level its calls
+/// can expect, the chance the goal holds at that head count, and the most
+/// calls it serves to the goal (under the band and Poisson noise, see
+/// [`crate::staffing::uncertainty`]).
 pub fn requirements_for(
     spec: &QueueSpec,
     hours: &OpeningHours,
@@ -706,6 +712,25 @@ pub fn requirements_for(
         return Ok(Vec::new());
     };
     let interval_seconds = f64::from(spec.interval_minutes) * 60.0;
+    let load = Workload::series(
+        points.iter().map(|p| p.volume).zip(aht.iter().copied()),
+        interval_seconds,
+    )?;
+    let (model, target) = (
+        ChannelModel::for_queue(spec),
+        StaffingTarget::for_queue(spec)?,
+    );
+    // The forecast's volumes decide the work; a shorter window is less of it.
+    // Buying a share under uncertainty is some hundreds of queue evaluations
+    // more an interval.
+    let promise_factor = if spec.interval_confidence.is_some() {
+        PROMISE_WORK
+    } else {
+        1.0
+    };
+    check_staffing_work_times(&model, &load, &target, "to", promise_factor)?;
+    let open = hours.open_mask(&spec.grid(), points.iter().map(|p| p.start));
+    let mut reqs = requirements_until(&model, &load, &target, &open, stop)?;
     let laws: Option<Vec<ArrivalLaw>> = spec.interval_confidence.map(|_| {
         points
             .iter()
@@ -718,32 +743,41 @@ pub fn requirements_for(
             })
             .collect()
     });
-    let staffed: Vec<f64> = match (&laws, spec.interval_confidence) {
-        (Some(laws), Some(c)) => laws.iter().map(|l| l.quantile(c)).collect(),
-        _ => points.iter().map(|p| p.volume).collect(),
-    };
-    let load = Workload::series(
-        staffed.iter().copied().zip(aht.iter().copied()),
-        interval_seconds,
-    )?;
-    let (model, target) = (
-        ChannelModel::for_queue(spec),
-        StaffingTarget::for_queue(spec)?,
-    );
-    // The forecast's volumes decide the work; a shorter window is less of it.
-    // What a head count promises under uncertainty is some fifty queue
-    // evaluations more an interval.
-    let promise_factor = if laws.is_some() { PROMISE_WORK } else { 1.0 };
-    check_staffing_work_times(&model, &load, &target, "to", promise_factor)?;
-    let open = hours.open_mask(&spec.grid(), points.iter().map(|p| p.start));
-    let reqs = requirements_until(&model, &load, &target, &open, stop)?;
+    if let (Some(laws), Some(share)) = (&laws, spec.interval_confidence) {
+        let counted: Vec<usize> = (0..points.len()).filter(|&i| open[i]).collect();
+        let risk: Vec<RiskInterval> = counted
+            .iter()
+            .map(|&i| RiskInterval {
+                law: laws[i].clone(),
+                aht_seconds: aht[i],
+                start_agents: reqs[i].agents_net,
+            })
+            .collect();
+        let heads = heads_for_share(
+            &model,
+            target.goal(),
+            interval_seconds,
+            &risk,
+            share,
+            &mut || !stop.load(Ordering::Relaxed),
+        )
+        .ok_or(AppError::Stopped)?;
+        for (&i, &n) in counted.iter().zip(&heads) {
+            raise_to(
+                &mut reqs[i],
+                n,
+                &model,
+                spec,
+                points[i].volume,
+                interval_seconds,
+                aht[i],
+            );
+        }
+    }
     let mut out = Vec::with_capacity(points.len());
     for (i, (p, r)) in points.iter().zip(reqs).enumerate() {
         let promised = match &laws {
             Some(laws) if open[i] => {
-                if stop.load(Ordering::Relaxed) {
-                    return Err(AppError::Stopped);
-                }
                 channel_servers(&model, r.agents_net, interval_seconds, aht[i])
                     .map(|at| promise(&laws[i], &at, target.goal()))
             }
@@ -760,12 +794,36 @@ pub fn requirements_for(
             occupancy: r.metrics.occupancy,
             prob_abandon: r.metrics.prob_abandon,
             open: open[i],
-            staffed_volume: laws.as_ref().map(|_| staffed[i]),
+            staffed_volume: promised.map(|p| p.most_calls.max(0.0)),
             expected_service_level: promised.and_then(|p| p.expected_service_level),
             goal_probability: promised.map(|p| p.goal_probability),
         });
     }
     Ok(out)
+}
+
+/// `r` with `agents` on the phones when that is more than it had: paid
+/// agents grossed up by the shrinkage, figures at the point forecast.
+fn raise_to(
+    r: &mut Requirement,
+    agents: u32,
+    model: &ChannelModel,
+    spec: &QueueSpec,
+    volume: f64,
+    interval_seconds: f64,
+    aht_seconds: f64,
+) {
+    if agents <= r.agents_net {
+        return;
+    }
+    let Some(at) = channel_servers(model, agents, interval_seconds, aht_seconds) else {
+        return;
+    };
+    r.agents_net = agents;
+    r.agents_raw = f64::from(agents);
+    // A whole number of paid agents; the epsilon keeps 7/(1 − 0.3) at 10.
+    r.agents_with_shrinkage = (f64::from(agents) / (1.0 - spec.shrinkage) - 1e-9).ceil() as u32;
+    r.metrics = at.metrics(volume, spec.goal.answer_within_seconds());
 }
 
 /// `t` itself when it is a local midnight, else the next one.

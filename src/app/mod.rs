@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod publish;
 pub mod replay;
+pub mod roster_share;
 pub mod schedule;
 pub mod simulation;
 pub mod staffing;

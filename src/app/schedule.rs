@@ -4,6 +4,7 @@ use super::error::{Conflict, Refusal};
 use super::forecast::requirements;
 use super::history::queue;
 use super::jobs::{run_inline, JobControl, JobSettings, Stop};
+use super::roster_share::{lowered_share, requirement_for_share, service_of_coverage, SHARE_SLACK};
 use super::AppError;
 use crate::db::schedules::{
     JobStatus, Lease, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak,
@@ -19,7 +20,7 @@ use crate::schedule::greedy::{solve_greedy, AgentContract, ScheduleProblem, Shif
 pub use crate::schedule::job::{
     JobParams, Solver, DEFAULT_TIME_LIMIT_SECONDS, MAX_TIME_LIMIT_SECONDS,
 };
-use crate::simulate::{service_of_roster_with, RosterService};
+use crate::simulate::RosterService;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -308,6 +309,9 @@ fn engine_problem(
     })
 }
 
+/// Runs the engine; with the queue's interval confidence, twice when the
+/// first roster overshoots the share asked (see [`super::roster_share`]):
+/// each pass then has half the time limit (the iteration budget is per pass).
 fn build_with_engine(
     db: &Database,
     lease: &Lease,
@@ -316,20 +320,76 @@ fn build_with_engine(
     params: &JobParams,
 ) -> Result<Built, AppError> {
     let problem = engine_problem(db, params, run.queue_id)?;
+    let queue = queue(db, run.queue_id)?;
+    let asked = queue.spec.interval_confidence;
+    let passes = if asked.is_some() { 2.0 } else { 1.0 };
     let options = SolveOptions {
-        time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds),
+        time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds / passes),
         seed: params.seed,
         max_iterations: params.iteration_budget,
         ..SolveOptions::default()
     };
-    let solution = engine::solve(&problem, &options, Some(control.flag()), &mut |p| match db
-        .report_schedule_progress(lease, p.percent, Some(p.best_objective))
-    {
-        Ok(Some(state)) if state.cancel_requested => control.stop(Stop::CancelRequested),
-        Ok(Some(_)) => {}
-        Ok(None) => control.stop(Stop::LeaseLost),
-        Err(e) => tracing::warn!(schedule = lease.id.0, error = %e, "progress not recorded"),
-    })?;
+    let solve = |problem: &Problem, pass: f64| {
+        engine::solve(problem, &options, Some(control.flag()), &mut |p| match db
+            .report_schedule_progress(
+                lease,
+                (pass * 100.0 + p.percent) / passes,
+                Some(p.best_objective),
+            ) {
+            Ok(Some(state)) if state.cancel_requested => control.stop(Stop::CancelRequested),
+            Ok(Some(_)) => {}
+            Ok(None) => control.stop(Stop::LeaseLost),
+            Err(e) => tracing::warn!(schedule = lease.id.0, error = %e, "progress not recorded"),
+        })
+    };
+    let mut solution = solve(&problem, 0.0)?;
+    let share_of = |s: &engine::Solution| -> Result<Option<f64>, AppError> {
+        let on: HashMap<DateTime<Utc>, u32> =
+            s.coverage.iter().map(|c| (c.start, c.scheduled)).collect();
+        Ok(
+            service_of_coverage(db, &queue, run, |t| on.get(&t).copied().unwrap_or(0))?
+                .expected_share_meeting_goal,
+        )
+    };
+    let first_share = share_of(&solution)?;
+    if let (Some(lowered), false) = (
+        lowered_share(asked, first_share),
+        solution.stop == engine::StopReason::Cancelled,
+    ) {
+        let requirement = requirement_for_share(db, &queue, run, lowered, control.flag())?;
+        let again = Problem {
+            queues: vec![QueueDemand {
+                queue: queue.id,
+                requirement,
+            }],
+            ..problem.clone()
+        };
+        let second = solve(&again, 1.0)?;
+        let second_share = share_of(&second)?;
+        let (asked, first_share, second_share) = (
+            asked.unwrap_or_default(),
+            first_share.unwrap_or_default(),
+            second_share.unwrap_or_default(),
+        );
+        let keep = second.stop != engine::StopReason::Cancelled
+            && second_share >= asked - SHARE_SLACK
+            && second.rostered_hours() < solution.rostered_hours();
+        let note = format!(
+            "interval confidence {:.1} %: the roster for that share was expected to meet the goal in \
+             {:.1} % of open intervals at {:.1} h; re-rostered for {:.1} %: {:.1} % at {:.1} h, {}",
+            asked * 100.0,
+            first_share * 100.0,
+            solution.rostered_hours(),
+            lowered * 100.0,
+            second_share * 100.0,
+            second.rostered_hours(),
+            if keep { "kept" } else { "not kept" }
+        );
+        if keep {
+            solution = second;
+        }
+        solution.warnings.push(note);
+    }
     let shifts: Vec<StoredShift> = solution
         .shifts
         .iter()
@@ -558,54 +618,17 @@ pub fn agents_on(
     on
 }
 
-/// The service the stored roster gives against its forecast (Erlang C per interval).
+/// The service the stored roster gives against its forecast (Erlang per
+/// interval, and under the forecast's uncertainty).
 pub fn service_check(
     db: &Database,
     id: ScheduleId,
 ) -> Result<(ScheduleRun, RosterService, crate::staffing::QueueModel), AppError> {
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
-    let grid = queue.spec.grid();
-    let end = grid.start_of_day(
-        grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
-    );
-    let forecast: Vec<_> = db
-        .forecast_intervals(run.forecast_id)?
-        .into_iter()
-        .filter(|i| i.start >= run.week_start && i.start < end)
-        .collect();
-    let load: Vec<(DateTime<Utc>, f64, f64)> = forecast
-        .iter()
-        .filter_map(|i| i.aht_seconds.map(|aht| (i.start, i.volume, aht)))
-        .collect();
-    let bands: std::collections::HashMap<DateTime<Utc>, crate::staffing::VolumeBand> = forecast
-        .iter()
-        .map(|i| {
-            let band = crate::staffing::VolumeBand {
-                volume: i.volume,
-                p10: i.volume_p10,
-                p90: i.volume_p90,
-            };
-            (i.start, band)
-        })
-        .collect();
-    let on = agents_on(&shifts, &grid);
-    let spec = &queue.spec;
-    let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
-    let closed = closed_intervals(db, run.forecast_id)?;
-    let service = service_of_roster_with(
-        model,
-        &load,
-        |t| on.get(&t).copied().unwrap_or(0),
-        grid.seconds(),
-        spec.goal.answer_within_seconds(),
-        spec.shrinkage,
-        spec.goal.service_level(),
-    )
-    .with_closed(|t| !closed.contains(&t), spec.goal.service_level())
-    .under_uncertainty(model, grid.seconds(), &spec.goal, |t| {
-        bands.get(&t).copied()
-    });
+    let on = agents_on(&shifts, &queue.spec.grid());
+    let service = service_of_coverage(db, &queue, &run, |t| on.get(&t).copied().unwrap_or(0))?;
+    let model = crate::staffing::ChannelModel::for_queue(&queue.spec).roster_check_model();
     Ok((run, service, model))
 }
 

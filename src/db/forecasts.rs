@@ -80,8 +80,8 @@ pub struct RequirementInterval {
     /// False when the queue was closed then (no agents are required, and
     /// service figures leave the interval out).
     pub open: bool,
-    /// With an interval confidence: the volume staffed for (that quantile
-    /// of the uncertain volume); the metrics above are at this volume.
+    /// With an interval confidence: the most calls `agents_net` serve to
+    /// the goal (the metrics above stay at the point forecast).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staffed_volume: Option<f64>,
     /// With an interval confidence: the service level the calls can expect

@@ -198,9 +198,10 @@ pub struct QueueSpec {
     pub hours: super::OpeningHours,
     /// The days of its weekend (default: Saturday and Sunday).
     pub weekend: super::WeekendDays,
-    /// The planner's chance (0.5–0.999) that each open interval meets the
-    /// goal: requirements staff for that quantile of the uncertain volume.
-    /// `None`: staff for the point forecast.
+    /// The share (0.5–0.999) of open intervals the planner wants expected
+    /// to meet the goal under the forecast's uncertainty (the mean chance,
+    /// bought at the fewest agents; see `staffing::share`). `None`: staff
+    /// for the point forecast.
     pub interval_confidence: Option<f64>,
 }
 
@@ -318,14 +319,15 @@ impl QueueSpec {
         Ok(self)
     }
 
-    /// Sets the chance each open interval should meet the goal, in percent
-    /// (`None`: staff for the point forecast, as without forecast risk).
+    /// Sets the share of open intervals expected to meet the goal, in
+    /// percent (`None`: staff for the point forecast, as without forecast
+    /// risk).
     pub fn with_interval_confidence(mut self, percent: Option<f64>) -> Result<Self, InvalidValue> {
         if let Some(p) = percent {
             if !(p.is_finite() && (50.0..=99.9).contains(&p)) {
                 return Err(InvalidValue::new(
                     "interval_confidence_percent",
-                    format!("{p} must be from 50 to 99.9 (a chance of meeting the goal in each interval)"),
+                    format!("{p} must be from 50 to 99.9 (the share of open intervals expected to meet the goal)"),
                 ));
             }
         }

@@ -17,6 +17,7 @@ pub mod erlang_a;
 pub mod input;
 pub mod model;
 pub mod requirement;
+pub mod share;
 pub mod uncertainty;
 
 pub use channel::{
@@ -28,4 +29,5 @@ pub use erlang_a::erlang_a_metrics;
 pub use input::{StaffingTarget, Workload};
 pub use model::{queue_metrics, required_agents_for, QueueModel};
 pub use requirement::{required_agents, Requirement, StaffingError, MAX_AGENTS};
-pub use uncertainty::{promise, ArrivalLaw, Promise, Servers, VolumeBand};
+pub use share::{heads_for_share, RiskInterval};
+pub use uncertainty::{channel_servers, promise, ArrivalLaw, Promise, Servers, VolumeBand};

@@ -151,7 +151,8 @@ pub struct Servers {
 }
 
 impl Servers {
-    fn metrics(&self, volume: f64, target_seconds: f64) -> QueueMetrics {
+    /// The queue's figures at `volume` calls.
+    pub fn metrics(&self, volume: f64, target_seconds: f64) -> QueueMetrics {
         if volume <= 0.0 {
             return QueueMetrics::IDLE;
         }
@@ -224,6 +225,8 @@ fn service_met(m: &QueueMetrics, goal: &ServiceGoal) -> bool {
 pub struct Promise {
     pub expected_service_level: Option<f64>,
     pub goal_probability: f64,
+    /// The most calls the head count serves to the goal.
+    pub most_calls: f64,
 }
 
 /// What `at` promises under `law` (see the module doc).
@@ -237,9 +240,11 @@ pub fn promise(law: &ArrivalLaw, at: &Servers, goal: &ServiceGoal) -> Promise {
         }
     }
     let expected_service_level = (calls > 0.0).then(|| (answered / calls).clamp(0.0, 1.0));
+    let most_calls = most_calls_served(at, goal, law);
     Promise {
         expected_service_level,
-        goal_probability: law.cdf(most_calls_served(at, goal, law)),
+        goal_probability: law.cdf(most_calls),
+        most_calls,
     }
 }
 
