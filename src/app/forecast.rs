@@ -617,13 +617,7 @@ fn statistical(
     let points = db
         .forecast_intervals(id)?
         .iter()
-        .map(|i| ForecastPoint {
-            start: i.start,
-            volume: i.volume,
-            volume_p10: i.volume_p10,
-            volume_p90: i.volume_p90,
-            aht_seconds: i.aht_seconds,
-        })
+        .map(ForecastInterval::point)
         .collect();
     Ok((run, spec, points))
 }

@@ -87,13 +87,7 @@ fn window_points(
         .forecast_intervals(run.forecast_id)?
         .into_iter()
         .filter(|i| i.start >= run.week_start && i.start < end)
-        .map(|i| ForecastPoint {
-            start: i.start,
-            volume: i.volume,
-            volume_p10: i.volume_p10,
-            volume_p90: i.volume_p90,
-            aht_seconds: i.aht_seconds,
-        })
+        .map(|i| i.point())
         .collect())
 }
 

@@ -212,13 +212,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let points: Vec<ForecastPoint> = db
         .forecast_intervals(forecast.id)?
         .iter()
-        .map(|i| ForecastPoint {
-            start: i.start,
-            volume: i.volume,
-            volume_p10: i.volume_p10,
-            volume_p90: i.volume_p90,
-            aht_seconds: i.aht_seconds,
-        })
+        .map(crate::db::forecasts::ForecastInterval::point)
         .collect();
     let around_the_clock = requirements_for(
         &spec,

@@ -65,6 +65,19 @@ pub struct ForecastInterval {
     pub aht_seconds: Option<f64>,
 }
 
+impl ForecastInterval {
+    /// The stored interval as the forecast made it.
+    pub fn point(&self) -> crate::forecast::ForecastPoint {
+        crate::forecast::ForecastPoint {
+            start: self.start,
+            volume: self.volume,
+            volume_p10: self.volume_p10,
+            volume_p90: self.volume_p90,
+            aht_seconds: self.aht_seconds,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct RequirementInterval {
     pub start: DateTime<Utc>,

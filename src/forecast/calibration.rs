@@ -357,6 +357,23 @@ mod tests {
 
     type Rng8 = rand_chacha::ChaCha8Rng;
 
+    /// `n` (forecast, actual) pairs cycling through `levels`.
+    fn pairs_at(levels: &[f64], n: usize, mut draw: impl FnMut(f64) -> f64) -> Vec<(f64, f64)> {
+        (0..n)
+            .map(|i| {
+                let f = levels[i % levels.len()];
+                (f, draw(f))
+            })
+            .collect()
+    }
+
+    /// Share of `n` fresh draws at forecast `f` inside its band.
+    fn coverage(cal: &Calibration, f: f64, n: usize, mut draw: impl FnMut(f64) -> f64) -> f64 {
+        let (lo, hi) = cal.band(f);
+        let inside = (0..n).filter(|_| (lo..=hi).contains(&draw(f))).count();
+        inside as f64 / n as f64
+    }
+
     /// A standard normal draw (sum of 12 uniforms).
     fn normal(rng: &mut Rng8) -> f64 {
         (0..12).map(|_| rng.gen::<f64>()).sum::<f64>() - 6.0
@@ -376,24 +393,11 @@ mod tests {
         // Actual = forecast × e^(0.4·u): the spread grows as the level.
         let levels = [100.0, 300.0, 1000.0, 3000.0];
         let draw = |f: f64, rng: &mut Rng8| f * (0.4 * normal(rng)).exp();
-        let train: Vec<(f64, f64)> = (0..2000)
-            .map(|i| {
-                let f = levels[i % 4];
-                (f, draw(f, &mut rng))
-            })
-            .collect();
+        let train = pairs_at(&levels, 2000, |f| draw(f, &mut rng));
         let cal = Calibration::from_pairs(&train);
         assert_eq!(cal.scale, Scale::Log);
         // Ten times above every level seen: the band keeps its share.
-        let f = 30_000.0;
-        let inside = (0..4000)
-            .filter(|_| {
-                let y = draw(f, &mut rng);
-                let (lo, hi) = cal.band(f);
-                y >= lo && y <= hi
-            })
-            .count();
-        let cover = inside as f64 / 4000.0;
+        let cover = coverage(&cal, 30_000.0, 4000, |f| draw(f, &mut rng));
         assert!((0.76..=0.84).contains(&cover), "{cover}");
     }
 
@@ -409,12 +413,7 @@ mod tests {
             let rate = f * (0.3 * normal(rng)).exp();
             (rate + normal(rng) * rate.sqrt()).max(0.0).round()
         };
-        let train: Vec<(f64, f64)> = (0..4000)
-            .map(|i| {
-                let f = levels[i % 4];
-                (f, draw(f, &mut rng))
-            })
-            .collect();
+        let train = pairs_at(&levels, 4000, |f| draw(f, &mut rng));
         let cal = Calibration::from_pairs(&train);
         assert_eq!(cal.scale, Scale::Log);
         let log_width = |f: f64| {
@@ -429,16 +428,8 @@ mod tests {
         );
         // (Two calls an interval are too few for a band of whole counts to
         // hold 80 %: the levels with room for it.)
-        for f in &levels[1..] {
-            let f = *f;
-            let inside = (0..2000)
-                .filter(|_| {
-                    let y = draw(f, &mut rng);
-                    let (lo, hi) = cal.band(f);
-                    y >= lo && y <= hi
-                })
-                .count();
-            let cover = inside as f64 / 2000.0;
+        for &f in &levels[1..] {
+            let cover = coverage(&cal, f, 2000, |f| draw(f, &mut rng));
             assert!((0.74..=0.88).contains(&cover), "level {f}: {cover}");
         }
         // The same levels where each origin's misjudged level is most of the

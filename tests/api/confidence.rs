@@ -17,6 +17,30 @@ async fn requirements(app: &TestApp, q: i64) -> Vec<Value> {
         .clone()
 }
 
+/// `agents` agents of up to `max_week_hours` rostered from forecast `f`
+/// (deterministic: an iteration budget and a seed): the schedule's id and run.
+async fn roster(
+    app: &TestApp,
+    q: i64,
+    f: &Value,
+    agents: usize,
+    max_week_hours: u32,
+) -> (i64, Value) {
+    let agents: Vec<Value> = (0..agents)
+        .map(|i| {
+            json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"),
+                        "max_week_hours": max_week_hours})
+        })
+        .collect();
+    app.add_agents(q, &json!(agents)).await;
+    let body = json!({"forecast_id": f["id"], "seed": 1, "iteration_budget": 3000,
+                      "time_limit_seconds": 120});
+    let s = crate::helpers::id_of(&app.create_schedule(&body).await);
+    let done = app.wait_for_schedule_within(s, 120).await;
+    assert_eq!(done["status"], "done", "{done}");
+    (s, done)
+}
+
 fn num(v: &Value, field: &str) -> f64 {
     v[field]
         .as_f64()
@@ -139,21 +163,12 @@ async fn confidence_out_of_range_is_refused_naming_it(db: TestDb) {
 /// both report the expected service level and the share of open intervals
 /// expected to meet the goal under the forecast's uncertainty.
 async fn check_and_simulation_agree_and_promise_under_uncertainty(db: TestDb) {
-    use crate::helpers::id_of;
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
     let f = app
         .create_forecast(q, &json!({"model": "weekly_average", "weeks": 4}))
         .await;
-    let agents: Vec<Value> = (0..24)
-        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 38}))
-        .collect();
-    app.add_agents(q, &json!(agents)).await;
-    let body = json!({"forecast_id": f["id"], "seed": 1, "iteration_budget": 3000,
-                      "time_limit_seconds": 120});
-    let s = id_of(&app.create_schedule(&body).await);
-    let done = app.wait_for_schedule_within(s, 120).await;
-    assert_eq!(done["status"], "done", "{done}");
+    let (s, _) = roster(&app, q, &f, 24, 38).await;
 
     let check = app.get_json(&paths::schedule_check(s)).await;
     let sim = app
@@ -214,7 +229,6 @@ async fn check_and_simulation_agree_and_promise_under_uncertainty(db: TestDb) {
 /// re-rostered for a lower requirement share, and the cheaper roster is kept
 /// only when it still reaches the share; the run says what happened.
 async fn the_roster_meets_the_share_not_more(db: TestDb) {
-    use crate::helpers::id_of;
     let app = TestApp::spawn(db).await;
     let q = queue_with_history(&app, true).await;
     app.patch_json(
@@ -225,15 +239,7 @@ async fn the_roster_meets_the_share_not_more(db: TestDb) {
     let f = app
         .create_forecast(q, &json!({"model": "weekly_average", "weeks": 4}))
         .await;
-    let agents: Vec<Value> = (0..30)
-        .map(|i| json!({"name": format!("Agent {i}"), "external_id": format!("HR-{i}"), "max_week_hours": 40}))
-        .collect();
-    app.add_agents(q, &json!(agents)).await;
-    let body = json!({"forecast_id": f["id"], "seed": 1, "iteration_budget": 3000,
-                      "time_limit_seconds": 120});
-    let s = id_of(&app.create_schedule(&body).await);
-    let done = app.wait_for_schedule_within(s, 120).await;
-    assert_eq!(done["status"], "done", "{done}");
+    let (s, done) = roster(&app, q, &f, 30, 40).await;
     let share = num(
         &app.get_json(&paths::schedule_check(s)).await,
         "expected_share_meeting_goal",
