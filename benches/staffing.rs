@@ -2,13 +2,15 @@
 //! Requirement speed: 10,000 intervals of a realistic day-shaped load
 //! (2 to ~120 erlangs, AHT 150–300 s, 30-minute intervals, 80% in 20 s,
 //! occupancy ≤ 85%, shrinkage 30%), Erlang C as the same-run baseline, then
-//! Erlang A, chat and deferred work over the same intervals.
+//! Erlang A, chat and deferred work over the same intervals, and the agents
+//! for a share of intervals meeting the goal under a ±30 % forecast band
+//! (`interval_confidence_percent`), from the Erlang A point requirement.
 //! Run: `cargo bench --bench staffing`.
 
 use staffcast::domain::ServiceGoal;
 use staffcast::staffing::{
-    channel_requirements, required_agents, required_agents_for, ChannelModel, QueueModel,
-    StaffingTarget, Workload,
+    channel_requirements, heads_for_share, required_agents, required_agents_for, ArrivalLaw,
+    ChannelModel, QueueModel, RiskInterval, StaffingTarget, VolumeBand, Workload,
 };
 use std::hint::black_box;
 use std::time::Instant;
@@ -143,6 +145,48 @@ fn main() {
                 .sum()
         }),
     );
+    // Forecast risk: the point requirement (Erlang A, patience 300 s) is the
+    // start; only the share's own work is timed.
+    let voice = QueueModel::ErlangA {
+        patience_seconds: 300.0,
+    };
+    let risk: Vec<RiskInterval> = load
+        .iter()
+        .map(|w| {
+            let volume = w.volume();
+            RiskInterval {
+                law: ArrivalLaw::from_band(VolumeBand {
+                    volume,
+                    p10: volume * 0.7,
+                    p90: volume * 1.3,
+                }),
+                aht_seconds: w.aht_seconds(),
+                start_agents: required_agents_for(voice, w, &target).unwrap().agents_net,
+            }
+        })
+        .collect();
+    for share in [0.9, 0.999] {
+        row(
+            &format!(
+                "share {:.1} % of intervals meeting the goal, ±30 % band (Erlang A 300 s)",
+                share * 100.0
+            ),
+            time(3, || {
+                heads_for_share(
+                    &ChannelModel::Voice(voice),
+                    &goal,
+                    1800.0,
+                    &risk,
+                    share,
+                    &mut || true,
+                )
+                .unwrap()
+                .iter()
+                .map(|&n| u64::from(n))
+                .sum()
+            }),
+        );
+    }
     let deferred = ChannelModel::Deferred {
         deadline_seconds: 4.0 * 3600.0,
     };

@@ -3,7 +3,7 @@
 
 use super::error::Refusal;
 use super::history::{parse_bound, queue};
-use super::staffing::{check_staffing_work_times, requirements_until, PROMISE_WORK};
+use super::staffing::{check_staffing_work_times, requirements_until, share_work};
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
 use crate::db::forecast_adjustments::StoredAdjustment;
@@ -715,13 +715,7 @@ pub fn requirements_for(
         StaffingTarget::for_queue(spec)?,
     );
     // The forecast's volumes decide the work; a shorter window is less of it.
-    // Buying a share under uncertainty is some hundreds of queue evaluations
-    // more an interval.
-    let promise_factor = if spec.interval_confidence.is_some() {
-        PROMISE_WORK
-    } else {
-        1.0
-    };
+    let promise_factor = spec.interval_confidence.map_or(1.0, share_work);
     check_staffing_work_times(&model, &load, &target, "to", promise_factor)?;
     let open = hours.open_mask(&spec.grid(), points.iter().map(|p| p.start));
     let mut reqs = requirements_until(&model, &load, &target, &open, stop)?;

@@ -34,6 +34,15 @@ pub fn check_staffing_work(
 /// for the search; see `staffing::uncertainty`).
 pub const PROMISE_WORK: f64 = 25.0;
 
+/// How many times a plain requirement's work it costs to buy a share `c` of
+/// intervals meeting the goal (`staffing::share`), over
+/// [`PROMISE_WORK`]: it grows as ln(1/(1 − c)), measured at 20× for 90 %
+/// and 72× for 99.9 % (`cargo bench --bench staffing`, BENCHMARKS.md).
+pub fn share_work(c: f64) -> f64 {
+    const PER_NEPER: f64 = 11.0;
+    PROMISE_WORK + PER_NEPER * (1.0 / (1.0 - c.min(0.999))).ln()
+}
+
 /// [`check_staffing_work`] for work `factor` times a plain requirement's.
 pub fn check_staffing_work_times(
     model: &ChannelModel,

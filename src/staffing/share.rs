@@ -14,7 +14,7 @@
 //! so this greedy order is the cheapest way to each share.
 
 use super::channel::ChannelModel;
-use super::uncertainty::{channel_servers, promise, ArrivalLaw};
+use super::uncertainty::{channel_servers, goal_chance, ArrivalLaw};
 use crate::domain::ServiceGoal;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -46,30 +46,34 @@ pub fn heads_for_share(
     share: f64,
     keep_going: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<u32>> {
-    let chance = |i: usize, agents: u32| -> Option<f64> {
+    // The chance at a head count and the calls it serves; `served`, what a
+    // smaller head count served, starts the search.
+    let chance = |i: usize, agents: u32, served: f64| -> Option<(f64, f64)> {
         let r = &intervals[i];
         channel_servers(model, agents, interval_seconds, r.aht_seconds)
-            .map(|at| promise(&r.law, &at, goal).goal_probability)
+            .map(|at| goal_chance(&r.law, &at, goal, served))
     };
     let enough = 1.0 - NEAR_CERTAIN * (1.0 - share);
     let mut heads: Vec<u32> = intervals.iter().map(|r| r.start_agents).collect();
     let mut now: Vec<f64> = Vec::with_capacity(intervals.len());
-    let mut next: Vec<f64> = Vec::with_capacity(intervals.len());
+    // The chance one agent more gives, and the calls it serves.
+    let mut next: Vec<(f64, f64)> = Vec::with_capacity(intervals.len());
     let mut queue = BinaryHeap::new();
     for (i, &n) in heads.iter().enumerate() {
         if !keep_going() {
             return None;
         }
-        let (Some(p), Some(q)) = (chance(i, n), chance(i, n + 1)) else {
+        let Some((p, served)) = chance(i, n, f64::NEG_INFINITY) else {
             // Deferred work: nothing to add, and it does not count.
             now.push(f64::NAN);
-            next.push(f64::NAN);
+            next.push((f64::NAN, f64::NAN));
             continue;
         };
+        let q = chance(i, n + 1, served).unwrap_or((p, served));
         now.push(p);
         next.push(q);
         if p < enough {
-            queue.push(Gain(q - p, i));
+            queue.push(Gain(q.0 - p, i));
         }
     }
     let counted = now.iter().filter(|p| !p.is_nan()).count();
@@ -83,11 +87,12 @@ pub fn heads_for_share(
             return None;
         }
         heads[i] += 1;
-        total += next[i] - now[i];
-        now[i] = next[i];
-        if now[i] < enough {
-            next[i] = chance(i, heads[i] + 1).unwrap_or(now[i]);
-            queue.push(Gain(next[i] - now[i], i));
+        let (p, served) = next[i];
+        total += p - now[i];
+        now[i] = p;
+        if p < enough {
+            next[i] = chance(i, heads[i] + 1, served).unwrap_or((p, served));
+            queue.push(Gain(next[i].0 - p, i));
         }
     }
     Some(heads)
@@ -120,6 +125,7 @@ impl Ord for Gain {
 mod tests {
     use super::*;
     use crate::staffing::model::QueueModel;
+    use crate::staffing::uncertainty::promise;
     use crate::staffing::uncertainty::VolumeBand;
 
     fn goal() -> ServiceGoal {

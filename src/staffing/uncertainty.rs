@@ -52,6 +52,9 @@ pub struct VolumeBand {
 pub struct ArrivalLaw {
     /// Equally likely arrival rates.
     rates: Vec<f64>,
+    /// Counts the law all but rules out below and above (`P < 1e-6` and
+    /// `P > 1 − 1e-12`): where a search for a count starts and ends.
+    span: (f64, f64),
 }
 
 impl ArrivalLaw {
@@ -84,7 +87,12 @@ impl ArrivalLaw {
                 ((centre + s * z).exp() - 1.0).max(0.0)
             })
             .collect();
-        ArrivalLaw { rates }
+        let mut law = ArrivalLaw {
+            rates,
+            span: (0.0, 0.0),
+        };
+        law.span = (law.quantile(1e-6), law.quantile(1.0));
+        law
     }
 
     /// The band rate at probability `u` ∈ [0, 1) (one of the equally likely
@@ -240,7 +248,7 @@ pub fn promise(law: &ArrivalLaw, at: &Servers, goal: &ServiceGoal) -> Promise {
         }
     }
     let expected_service_level = (calls > 0.0).then(|| (answered / calls).clamp(0.0, 1.0));
-    let most_calls = most_calls_served(at, goal, law);
+    let most_calls = most_calls_served(at, goal, law, f64::NEG_INFINITY);
     Promise {
         expected_service_level,
         goal_probability: law.cdf(most_calls),
@@ -248,21 +256,45 @@ pub fn promise(law: &ArrivalLaw, at: &Servers, goal: &ServiceGoal) -> Promise {
     }
 }
 
+/// The chance the goal holds at `at` under `law`, and the most calls `at`
+/// serves to the goal, without the expected service level [`promise`] also
+/// sums: what a search over head counts needs. `served`: calls a smaller
+/// head count was found to serve (more agents serve at least as many), or
+/// `f64::NEG_INFINITY`.
+pub fn goal_chance(law: &ArrivalLaw, at: &Servers, goal: &ServiceGoal, served: f64) -> (f64, f64) {
+    let most = most_calls_served(at, goal, law, served);
+    (law.cdf(most), most)
+}
+
 /// The most calls `at` serves to the goal (searched up to beyond anything
-/// the law allows; every goal is monotone in volume).
-fn most_calls_served(at: &Servers, goal: &ServiceGoal, law: &ArrivalLaw) -> f64 {
+/// the law allows; every goal is monotone in volume), knowing it serves
+/// `served` (galloping up from there, then halving).
+fn most_calls_served(at: &Servers, goal: &ServiceGoal, law: &ArrivalLaw, served: f64) -> f64 {
     let target = goal.answer_within_seconds();
     let meets = |v: f64| service_met(&at.metrics(v, target), goal);
     // Between counts the law all but rules out, on either side.
-    let (bottom, top) = (law.quantile(1e-6), law.quantile(1.0));
-    if meets(top) {
-        return top;
-    }
-    if !meets(bottom) {
+    let (bottom, top) = law.span;
+    let mut lo = served.max(bottom);
+    if lo == bottom && !meets(bottom) {
         return bottom - 1.0;
     }
+    // meets(lo): gallop up until a count fails or the top is reached.
+    let mut step = 1.0;
+    let mut hi = loop {
+        let next = (lo + step).min(top);
+        if next <= lo {
+            return lo;
+        }
+        if !meets(next) {
+            break next;
+        }
+        if next >= top {
+            return top;
+        }
+        lo = next;
+        step *= 2.0;
+    };
     // meets(lo) and not meets(hi), on whole calls.
-    let (mut lo, mut hi) = (bottom, top);
     while hi - lo > 1.0 {
         let mid = ((lo + hi) / 2.0).floor();
         if meets(mid) {
@@ -440,6 +472,26 @@ mod tests {
         assert!(promise(&law, &voice(n90 - 1), &goal()).goal_probability < 0.9);
         let sl = p.expected_service_level.unwrap();
         assert!((0.8..1.0).contains(&sl), "{sl}");
+    }
+
+    /// The search that starts from what fewer agents served finds what the
+    /// full search finds, and the chance is the promise's.
+    #[test]
+    fn a_search_started_from_fewer_agents_finds_the_same_count() {
+        let law = ArrivalLaw::from_band(VolumeBand {
+            volume: 300.0,
+            p10: 220.0,
+            p90: 400.0,
+        });
+        let mut served = f64::NEG_INFINITY;
+        for n in 20..60 {
+            let (chance, most) = goal_chance(&law, &voice(n), &goal(), served);
+            let fresh = goal_chance(&law, &voice(n), &goal(), f64::NEG_INFINITY);
+            assert_eq!((chance, most), fresh, "{n} agents");
+            assert_eq!(chance, promise(&law, &voice(n), &goal()).goal_probability);
+            assert!(most >= served, "{n}: {most} < {served}");
+            served = most;
+        }
     }
 
     #[test]
