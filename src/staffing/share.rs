@@ -212,6 +212,53 @@ mod tests {
         assert!(more.iter().sum::<u32>() > heads.iter().sum::<u32>());
     }
 
+    /// Chat counts each agent's slots; deferred work has no per-interval
+    /// chance and keeps its start.
+    #[test]
+    fn chat_buys_slots_and_deferred_work_keeps_its_start() {
+        let chat = ChannelModel::Chat {
+            concurrency: 3,
+            handle_time_factor: 1.5,
+            queue: QueueModel::ErlangC,
+        };
+        let intervals = vec![interval(300.0, 0.3, 8), interval(120.0, 0.3, 4)];
+        let heads =
+            heads_for_share(&chat, &goal(), 1800.0, &intervals, 0.95, &mut || true).unwrap();
+        let chance = |r: &RiskInterval, n: u32| {
+            let at = channel_servers(&chat, n, 1800.0, r.aht_seconds).unwrap();
+            promise(&r.law, &at, &goal()).goal_probability
+        };
+        let mean = |h: &[u32]| {
+            intervals
+                .iter()
+                .zip(h)
+                .map(|(r, &n)| chance(r, n))
+                .sum::<f64>()
+                / 2.0
+        };
+        assert!(mean(&heads) >= 0.95, "{heads:?}");
+        // Fewer chat agents than voice would need: each takes three at once.
+        let voice = heads_for_share(
+            &ChannelModel::Voice(QueueModel::ErlangC),
+            &goal(),
+            1800.0,
+            &intervals,
+            0.95,
+            &mut || true,
+        )
+        .unwrap();
+        assert!(
+            heads.iter().sum::<u32>() < voice.iter().sum::<u32>(),
+            "{heads:?} {voice:?}"
+        );
+        let deferred = ChannelModel::Deferred {
+            deadline_seconds: 3600.0,
+        };
+        let kept =
+            heads_for_share(&deferred, &goal(), 1800.0, &intervals, 0.95, &mut || true).unwrap();
+        assert_eq!(kept, vec![8, 4]);
+    }
+
     #[test]
     fn it_stops_when_asked() {
         let voice = ChannelModel::Voice(QueueModel::ErlangC);
