@@ -356,7 +356,18 @@ fn build_with_engine(
         lowered_share(asked, first_share),
         solution.stop == engine::StopReason::Cancelled,
     ) {
-        let requirement = requirement_for_share(db, &queue, run, lowered, control.flag())?;
+        // A forecast made before the confidence was set may cost more than a
+        // request may: then the first roster stands, and says why.
+        let requirement = match requirement_for_share(db, &queue, run, lowered, control.flag()) {
+            Ok(requirement) => requirement,
+            Err(e) => {
+                solution.warnings.push(format!(
+                    "interval confidence: not re-rostered for the share {:.1} %: {e}",
+                    lowered * 100.0
+                ));
+                return Ok(built_from(solution));
+            }
+        };
         let again = Problem {
             queues: vec![QueueDemand {
                 queue: queue.id,
@@ -385,11 +396,20 @@ fn build_with_engine(
             second.rostered_hours(),
             if keep { "kept" } else { "not kept" }
         );
+        let stopped = second.stop == engine::StopReason::Cancelled;
         if keep {
             solution = second;
+        } else if stopped {
+            // Stopped during the second pass: the job was stopped.
+            solution.stop = engine::StopReason::Cancelled;
         }
         solution.warnings.push(note);
     }
+    Ok(built_from(solution))
+}
+
+/// What the job stores of the engine's roster.
+fn built_from(solution: engine::Solution) -> Built {
     let shifts: Vec<StoredShift> = solution
         .shifts
         .iter()
@@ -404,11 +424,11 @@ fn build_with_engine(
         warnings: solution.warnings.clone(),
         report: Some(EngineReport::of(&solution)),
     };
-    Ok(Built {
+    Built {
         outcome,
         shifts,
         interrupted,
-    })
+    }
 }
 
 fn stored_shift(
