@@ -65,6 +65,11 @@ pub fn render(r: &ScheduleRun, publication: &str, session: &PageSession) -> Mark
                 @if let Some(o) = r.best_objective { " · objective " (num(o, 1)) }
             }
             @if let Some(e) = &r.error { p.error { (e) } }
+            // What the engine (or a re-roster for an interval confidence)
+            // has to say about the roster; filled in by the page's poll too.
+            ul #job-warnings hidden[r.warnings.is_empty()] {
+                @for w in &r.warnings { li { (w) } }
+            }
             p #job-links hidden[r.status != JobStatus::Done] {
                 a href=(format!("/schedules/{id}/roster")) { "Roster" }
                 @if session.may(Permission::ReadPlanning) {

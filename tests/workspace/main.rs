@@ -269,6 +269,12 @@ async fn the_workspace_in_a_real_browser() {
         )
         .await;
     browser.page_is_clean("schedule").await;
+    // The run's warnings are on the page, as the API gives them.
+    let run = app.get_json(&paths::schedule(schedule)).await;
+    let shown = browser
+        .js("return Array.from(document.querySelectorAll('#job-warnings li')).map(function (li) { return li.textContent; })")
+        .await;
+    assert_eq!(shown, run["warnings"], "{run}");
 
     // The roster's Gantt: one rect per shift, as many as the API's roster has.
     let roster = app.get_json(&paths::schedule_roster(schedule)).await;

@@ -92,6 +92,18 @@
       var el = document.getElementById(id);
       if (el) { el.hidden = !on; }
     }
+    // The run's warnings as list items (text only).
+    function warnings(list) {
+      var ul = document.getElementById("job-warnings");
+      if (!ul) { return; }
+      while (ul.firstChild) { ul.removeChild(ul.firstChild); }
+      list.forEach(function (w) {
+        var li = document.createElement("li");
+        li.textContent = w;
+        ul.appendChild(li);
+      });
+      ul.hidden = list.length === 0;
+    }
     function poll() {
       fetch("/schedules/" + id + "/status", { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
@@ -106,6 +118,7 @@
           show("cancel-job", !finished);
           show("publish-job", run.status === "done");
           show("job-links", run.status === "done");
+          warnings(run.warnings || []);
           if (!finished) { setTimeout(poll, 500); }
         })
         .catch(function () { setTimeout(poll, 2000); });
