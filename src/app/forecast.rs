@@ -766,6 +766,11 @@ pub fn requirements_for(
     for (i, (p, r)) in points.iter().zip(reqs).enumerate() {
         let promised = match &laws {
             Some(laws) if open[i] => {
+                // Each promise sums some fifty queue evaluations: stop
+                // between them when the client has gone.
+                if stop.load(Ordering::Relaxed) {
+                    return Err(AppError::Stopped);
+                }
                 channel_servers(&model, r.agents_net, interval_seconds, aht[i])
                     .map(|at| promise(&laws[i], &at, target.goal()))
             }

@@ -248,10 +248,10 @@ pub fn promise(law: &ArrivalLaw, at: &Servers, goal: &ServiceGoal) -> Promise {
         }
     }
     let expected_service_level = (calls > 0.0).then(|| (answered / calls).clamp(0.0, 1.0));
-    let most_calls = most_calls_served(at, goal, law, f64::NEG_INFINITY);
+    let (goal_probability, most_calls) = goal_chance(law, at, goal, f64::NEG_INFINITY);
     Promise {
         expected_service_level,
-        goal_probability: law.cdf(most_calls),
+        goal_probability,
         most_calls,
     }
 }
