@@ -59,6 +59,17 @@ async fn count(browser: &Browser, css: &str) -> usize {
         .len()
 }
 
+/// The id a page's path ends with (`/forecasts/7` → 7).
+async fn id_in_path(browser: &Browser) -> i64 {
+    path_now(browser)
+        .await
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 async fn path_now(browser: &Browser) -> String {
     browser
         .client
@@ -162,13 +173,7 @@ async fn the_workspace_in_a_real_browser() {
     browser
         .wait_until("var c = document.getElementById('forecast-chart'); return !!c && c.getAttribute('data-drawn') === 'true'", 10, "chart drawn")
         .await;
-    let forecast: i64 = path_now(&browser)
-        .await
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let forecast: i64 = id_in_path(&browser).await;
     assert!(
         inked(&browser, "#forecast-chart").await > 1000,
         "the chart has ink"
@@ -231,13 +236,7 @@ async fn the_workspace_in_a_real_browser() {
         .for_element(Locator::Id("job"))
         .await
         .unwrap();
-    let schedule: i64 = path_now(&browser)
-        .await
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let schedule: i64 = id_in_path(&browser).await;
     let mut seen = Vec::new();
     for _ in 0..300 {
         let status = browser
@@ -451,13 +450,7 @@ async fn the_workspace_in_a_real_browser() {
     browser
         .wait_until("var s = document.getElementById('job').getAttribute('data-status'); return s === 'cancelled' || s === 'done'", 30, "cancelled")
         .await;
-    let cancelled: i64 = path_now(&browser)
-        .await
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let cancelled: i64 = id_in_path(&browser).await;
     let job = app.get_json(&paths::schedule(cancelled)).await;
     assert!(job["cancel_requested"] == true, "{job}");
     browser.page_is_clean("cancelled").await;
