@@ -1,9 +1,11 @@
 //! Calibrated p10–p90 bands from backtest residuals.
 //!
 //! A residual is standardised as z = (actual − forecast)/√(forecast + 1)
-//! (count noise) or as z = ln((actual + 1)/(forecast + 1)) (errors in
-//! proportion to the level), whichever makes the spread of z flatter across
-//! forecast levels on the backtests themselves (see [`Scale::choose`]), and
+//! (count noise), as z = ln((actual + 1)/(forecast + 1)) (errors in
+//! proportion to the level) or as that log ratio over the spread a
+//! misjudged level plus count noise give it (both at once), whichever makes
+//! the spread of z flattest across forecast levels on the backtests
+//! themselves (see [`Scale::choose`]), and
 //! its 10th/90th percentiles are taken per bucket of forecast level (so a
 //! queue's quiet hours and busy hours each get their own width) and per
 //! bucket of *lead* (days from the origin to the forecast day), so bands
@@ -15,7 +17,9 @@
 //! it (a call centre's half-hours: bank, February 1999, one pooled log band
 //! was ±0.5 everywhere where busy half-hours missed by +0.21 at their 90th
 //! percentile and quiet ones by −0.9 at their 10th), where a few weeks of
-//! a daily series would only blur it.
+//! a daily series would only blur it. Where the levels must stay pooled,
+//! the dispersed scale keeps that count noise out of the busy intervals'
+//! band all the same.
 //!
 //! The residuals of one backtest origin share its mistakes (a week whose
 //! level was misjudged is off on every day), so they count as fewer
@@ -37,7 +41,7 @@ const Z90: f64 = 1.2816;
 const TAIL: f64 = 0.1;
 
 /// How a residual is standardised before its percentiles are taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// z = (y − f)/√(f + 1): the spread grows as √f (count noise).
@@ -46,13 +50,20 @@ pub enum Scale {
     /// z = ln((y + 1)/(f + 1)): the spread grows as f (a level that is
     /// itself uncertain, such as a season's height or a news day).
     Log,
+    /// Both at once (a call centre's half-hours: a misjudged level plus
+    /// the count's own noise): the log ratio over its expected spread
+    /// √(level_variance + f/(f + 1)²), the second term being the log
+    /// spread of a Poisson count. Busy intervals get the level's width and
+    /// quiet ones the count's, even when the levels are pooled.
+    Dispersed { level_variance: f64 },
 }
 
 impl Scale {
     fn z(self, f: f64, y: f64) -> f64 {
         match self {
             Scale::Poisson => (y - f) / (f + 1.0).sqrt(),
-            Scale::Log => ((y.max(0.0) + 1.0) / (f + 1.0)).ln(),
+            Scale::Log => log_ratio(f, y),
+            Scale::Dispersed { level_variance } => log_ratio(f, y) / log_spread(f, level_variance),
         }
     }
 
@@ -60,14 +71,18 @@ impl Scale {
         match self {
             Scale::Poisson => f + z * (f + 1.0).sqrt(),
             Scale::Log => (f + 1.0) * z.exp() - 1.0,
+            Scale::Dispersed { level_variance } => {
+                (f + 1.0) * (z * log_spread(f, level_variance)).exp() - 1.0
+            }
         }
     }
 
     /// The standardisation under which the p10–p90 spread of z varies least
     /// across forecast-level buckets (the log of the widest bucket's spread
     /// over the narrowest's). Where it is flat the level buckets agree, so a
-    /// forecast above every backtest's level gets the right width too; the
-    /// count scale unless the log scale is flatter (or too few pairs).
+    /// forecast above every backtest's level gets the right width too, and
+    /// pooled levels (few independent draws) lend no level another's width;
+    /// the count scale unless another is flatter (or too few pairs).
     pub fn choose(pairs: &[(f64, f64)]) -> Scale {
         if pairs.len() < 2 * MIN_PER_LEVEL {
             return Scale::Poisson;
@@ -99,12 +114,64 @@ impl Scale {
             let min = spreads.iter().copied().fold(f64::MAX, f64::min);
             (max / min).ln()
         };
-        if unevenness(Scale::Log) < unevenness(Scale::Poisson) {
-            Scale::Log
+        let candidates = [
+            Scale::Log,
+            Scale::Dispersed {
+                level_variance: level_variance(&sorted),
+            },
+        ];
+        let mut best = (Scale::Poisson, unevenness(Scale::Poisson));
+        for scale in candidates {
+            let u = unevenness(scale);
+            if u < best.1 {
+                best = (scale, u);
+            }
+        }
+        best.0
+    }
+}
+
+fn log_ratio(f: f64, y: f64) -> f64 {
+    ((y.max(0.0) + 1.0) / (f + 1.0)).ln()
+}
+
+/// The expected spread of `ln((N + 1)/(f + 1))` for a count `N` of mean `f`
+/// whose level has log variance `level_variance` (delta method; the floor
+/// keeps a level variance of 0 with a tiny forecast finite).
+fn log_spread(f: f64, level_variance: f64) -> f64 {
+    (level_variance + f.max(0.0) / ((f + 1.0) * (f + 1.0)))
+        .max(1e-6)
+        .sqrt()
+}
+
+/// The level's log variance, robustly: the value at which the median of
+/// |log ratio| / spread is the standard normal's (0.6745), so that a few
+/// holidays or news days do not set it (0 when count noise alone explains
+/// the errors).
+fn level_variance(pairs: &[(f64, f64)]) -> f64 {
+    const MEDIAN_ABS_Z: f64 = 0.674_489_750_196;
+    let median_abs = |v: f64| {
+        let mut z: Vec<f64> = pairs
+            .iter()
+            .map(|&(f, y)| (log_ratio(f, y) / log_spread(f, v)).abs())
+            .collect();
+        z.sort_by(f64::total_cmp);
+        quantile(&z, 0.5)
+    };
+    if median_abs(0.0) <= MEDIAN_ABS_Z {
+        return 0.0;
+    }
+    // median_abs falls as v grows: bisect on the log of v.
+    let (mut lo, mut hi) = (1e-6_f64.ln(), 25.0_f64.ln());
+    for _ in 0..50 {
+        let mid = (lo + hi) / 2.0;
+        if median_abs(mid.exp()) > MEDIAN_ABS_Z {
+            lo = mid;
         } else {
-            Scale::Poisson
+            hi = mid;
         }
     }
+    ((lo + hi) / 2.0).exp()
 }
 
 /// The band of one lead bucket: z10/z90 per forecast-level bucket (upper
@@ -403,7 +470,7 @@ mod tests {
 
     /// Errors part proportional, part count noise (a call centre's half-
     /// hours): with many independent residuals each level keeps its own
-    /// width on the log scale, so the busy intervals that set the head count
+    /// width on a proportional scale, so the busy intervals that set the head count
     /// are not given the quiet ones' spread; with few, the levels stay pooled.
     #[test]
     fn each_level_keeps_its_own_log_width_given_enough_independent_residuals() {
@@ -415,7 +482,7 @@ mod tests {
         };
         let train = pairs_at(&levels, 4000, |f| draw(f, &mut rng));
         let cal = Calibration::from_pairs(&train);
-        assert_eq!(cal.scale, Scale::Log);
+        assert_ne!(cal.scale, Scale::Poisson);
         let log_width = |f: f64| {
             let (lo, hi) = cal.band(f);
             ((hi + 1.0) / (lo + 1.0)).ln()
@@ -452,8 +519,59 @@ mod tests {
             })
             .collect();
         let few = Calibration::from_residuals(&shared);
-        assert_eq!(few.scale, Scale::Log);
+        assert_ne!(few.scale, Scale::Poisson);
         assert_eq!(few.by_lead[0].z10.len(), 1, "pooled: {few:?}");
+    }
+
+    /// The same half-hours when each origin's misjudged level is most of
+    /// the error, so the levels are pooled: the dispersed scale still gives
+    /// the busy intervals the level's width, not the quiet ones' count noise,
+    /// and each level keeps about 80 % of fresh origins.
+    #[test]
+    fn pooled_levels_keep_count_noise_out_of_the_busy_intervals_band() {
+        let mut rng = Rng8::seed_from_u64(23);
+        let levels = [1.0f64, 4.0, 15.0, 60.0, 120.0];
+        let mut origin_block = |o: usize| -> Vec<Residual> {
+            let shift = 0.25 * normal(&mut rng);
+            (0..200)
+                .map(|i| {
+                    let f = levels[i % levels.len()];
+                    let rate = f * shift.exp();
+                    let count = (rate + normal(&mut rng) * rate.sqrt()).max(0.0).round();
+                    Residual {
+                        origin: o,
+                        lead_days: 0,
+                        forecast: f,
+                        actual: count,
+                    }
+                })
+                .collect()
+        };
+        let train: Vec<Residual> = (0..8).flat_map(&mut origin_block).collect();
+        let cal = Calibration::from_residuals(&train);
+        assert!(
+            matches!(cal.scale, Scale::Dispersed { level_variance } if (0.02..0.12).contains(&level_variance)),
+            "{:?}",
+            cal.scale
+        );
+        assert_eq!(cal.by_lead[0].z10.len(), 1, "pooled: {cal:?}");
+        let log_width = |f: f64| {
+            let (lo, hi) = cal.band(f);
+            ((hi + 1.0) / (lo + 1.0)).ln()
+        };
+        // The log band of 120 calls is about the level's (2 × 1.28 × 0.25
+        // from the 8 origins' draws), far under a quiet interval's.
+        assert!(
+            log_width(120.0) < 0.55 * log_width(4.0),
+            "{} {}",
+            log_width(120.0),
+            log_width(4.0)
+        );
+        assert!(
+            (0.45..1.1).contains(&log_width(120.0)),
+            "{}",
+            log_width(120.0)
+        );
     }
 
     #[test]
