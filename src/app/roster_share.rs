@@ -5,11 +5,12 @@
 //! (see [`crate::staffing::share`]), and then the roster covers it with
 //! shifts longer than the peaks, whose surplus lifts the share well above
 //! it (bank, February 1999: 90 % asked, 93.5 % expected of the roster at
-//! 18 % more hours than a roster from the actual volumes). So when a
-//! roster's expected share passes the asked one by more than
-//! [`SHARE_SLACK`], the engine runs once more on the requirement for the
-//! share lowered by that excess, and the cheaper roster is kept if its own
-//! expected share still reaches the asked one (within the slack).
+//! 18 % more hours than a roster from the actual volumes). So while the
+//! roster kept passes the asked share by more than [`SHARE_SLACK`], the
+//! engine runs again (at most [`SHARE_PASSES`] rosters in all) on the
+//! requirement for a lower share, chosen by [`next_share`], and the cheapest
+//! roster whose own expected share still reaches the asked one (within the
+//! slack) is kept.
 
 use super::forecast::{hours_of, requirements_for, special_days_of};
 use super::AppError;
@@ -28,6 +29,12 @@ pub const SHARE_SLACK: f64 = 0.01;
 
 /// The lowest share a requirement is bought for (the setting's minimum).
 const LOWEST_SHARE: f64 = 0.5;
+
+/// Rosters made at most for one run with an interval confidence.
+pub const SHARE_PASSES: usize = 4;
+
+/// Bought shares this close are the same requirement (a pass would repeat).
+const REPEAT: f64 = 0.002;
 
 /// The service `on` (agents on the phones per interval start) gives over
 /// the run's window against its forecast: Erlang per interval, closed
@@ -91,11 +98,75 @@ fn window_points(
         .collect())
 }
 
-/// The share to buy the requirement for when a roster of `asked` came out
-/// at `expected`: `None` when it is close enough (or nothing was asked).
-pub fn lowered_share(asked: Option<f64>, expected: Option<f64>) -> Option<f64> {
-    let (asked, expected) = (asked?, expected?);
-    (expected > asked + SHARE_SLACK).then(|| (asked - (expected - asked)).max(LOWEST_SHARE))
+/// A roster made for the share of open intervals its requirement was bought
+/// for: what `/check` expects of it, and its hours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tried {
+    pub bought: f64,
+    pub share: f64,
+    pub hours: f64,
+}
+
+/// The roster to keep of those tried for `asked`: the cheapest whose
+/// expected share reaches it within [`SHARE_SLACK`], else the first.
+pub fn kept(asked: f64, tried: &[Tried]) -> usize {
+    tried
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.share >= asked - SHARE_SLACK)
+        .min_by(|a, b| a.1.hours.total_cmp(&b.1.hours))
+        .map_or(0, |(i, _)| i)
+}
+
+/// The share to buy the next requirement for, from the rosters tried for
+/// `asked` (the first bought for it): `None` when the one kept is within
+/// [`SHARE_SLACK`] of it, or when the next would repeat one tried. The
+/// roster's share moves with the bought share but less than one for one
+/// (shift surplus), so the next is the secant through the last two tried,
+/// kept between the highest bought share whose roster fell short and the
+/// lowest whose roster overshot; with one tried, the excess is taken off.
+pub fn next_share(asked: f64, tried: &[Tried]) -> Option<f64> {
+    let best = tried.get(kept(asked, tried))?;
+    if best.share < asked - SHARE_SLACK || best.share <= asked + SHARE_SLACK {
+        return None;
+    }
+    // A lower requirement gave the same roster: the shifts' own limits (not
+    // the requirement) set it now, and buying less would repeat it.
+    if let [.., a, b] = tried {
+        if a.hours == b.hours && (a.share - b.share).abs() < 1e-9 {
+            return None;
+        }
+    }
+    let over = tried
+        .iter()
+        .filter(|t| t.share > asked + SHARE_SLACK)
+        .map(|t| t.bought)
+        .fold(f64::INFINITY, f64::min);
+    let short = tried
+        .iter()
+        .filter(|t| t.share < asked)
+        .map(|t| t.bought)
+        .fold(LOWEST_SHARE, f64::max);
+    let guess = match tried {
+        [.., a, b] if (b.share - a.share).abs() > 1e-9 => {
+            b.bought + (asked - b.share) * (b.bought - a.bought) / (b.share - a.share)
+        }
+        [.., last] => last.bought - (last.share - asked),
+        [] => return None,
+    };
+    let fell_short = tried.iter().any(|t| t.share < asked);
+    let next = if guess.is_finite() && guess > short && guess < over {
+        guess
+    } else if guess.is_finite() && guess <= short && !fell_short {
+        LOWEST_SHARE
+    } else {
+        (short + over.min(asked)) / 2.0
+    };
+    let next = next.max(LOWEST_SHARE);
+    tried
+        .iter()
+        .all(|t| (t.bought - next).abs() >= REPEAT)
+        .then_some(next)
 }
 
 /// Paid agents per interval start over the run's days for the queue's goal
@@ -121,13 +192,62 @@ pub fn requirement_for_share(
 mod tests {
     use super::*;
 
+    fn t(bought: f64, share: f64, hours: f64) -> Tried {
+        Tried {
+            bought,
+            share,
+            hours,
+        }
+    }
+
     #[test]
     fn only_a_clear_excess_is_re_rostered_and_never_below_the_lowest_share() {
-        assert_eq!(lowered_share(None, Some(0.99)), None);
-        assert_eq!(lowered_share(Some(0.9), None), None);
-        assert_eq!(lowered_share(Some(0.9), Some(0.905)), None);
-        let lowered = lowered_share(Some(0.9), Some(0.935)).unwrap();
+        assert_eq!(next_share(0.9, &[]), None);
+        assert_eq!(next_share(0.9, &[t(0.9, 0.905, 800.0)]), None);
+        // Short of the share: nothing cheaper can be bought.
+        assert_eq!(next_share(0.9, &[t(0.9, 0.85, 800.0)]), None);
+        let lowered = next_share(0.9, &[t(0.9, 0.935, 800.0)]).unwrap();
         assert!((lowered - 0.865).abs() < 1e-12, "{lowered}");
-        assert_eq!(lowered_share(Some(0.6), Some(0.99)), Some(LOWEST_SHARE));
+        assert_eq!(next_share(0.6, &[t(0.6, 0.99, 800.0)]), Some(LOWEST_SHARE));
+    }
+
+    #[test]
+    fn the_next_share_follows_the_secant_inside_the_bracket() {
+        // 90 → 93, 87 → 92: one point of roster share per three bought.
+        let tried = [t(0.9, 0.93, 800.0), t(0.87, 0.92, 780.0)];
+        let next = next_share(0.9, &tried).unwrap();
+        assert!((next - 0.81).abs() < 1e-9, "{next}");
+        // The last fell short: between it and the lowest that overshot.
+        let tried = [t(0.9, 0.93, 800.0), t(0.85, 0.88, 760.0)];
+        let next = next_share(0.9, &tried).unwrap();
+        assert!(next > 0.85 && next < 0.9, "{next}");
+        // Kept within the slack already: no further pass.
+        let tried = [t(0.9, 0.93, 800.0), t(0.86, 0.905, 770.0)];
+        assert_eq!(next_share(0.9, &tried), None);
+        // A lower requirement that gave the same roster ends the search.
+        let tried = [t(0.9, 0.96, 840.0), t(0.84, 0.958, 824.0), t(0.67, 0.958, 824.0)];
+        assert_eq!(next_share(0.9, &tried), None);
+        // A share the secant would repeat is not bought again.
+        let tried = [
+            t(0.9, 0.93, 800.0),
+            t(0.87, 0.92, 780.0),
+            t(0.81, 0.92, 779.0),
+        ];
+        let next = next_share(0.9, &tried).unwrap();
+        assert!(
+            tried.iter().all(|x| (x.bought - next).abs() >= REPEAT),
+            "{next}"
+        );
+    }
+
+    #[test]
+    fn the_cheapest_roster_reaching_the_share_is_kept() {
+        let tried = [
+            t(0.9, 0.93, 800.0),
+            t(0.85, 0.895, 760.0),
+            t(0.8, 0.87, 740.0),
+        ];
+        assert_eq!(kept(0.9, &tried), 1);
+        assert_eq!(kept(0.9, &[t(0.9, 0.85, 800.0)]), 0);
     }
 }

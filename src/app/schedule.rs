@@ -4,7 +4,9 @@ use super::error::{Conflict, Refusal};
 use super::forecast::requirements;
 use super::history::queue;
 use super::jobs::{run_inline, JobControl, JobSettings, Stop};
-use super::roster_share::{lowered_share, requirement_for_share, service_of_coverage, SHARE_SLACK};
+use super::roster_share::{
+    kept, next_share, requirement_for_share, service_of_coverage, Tried, SHARE_PASSES,
+};
 use super::AppError;
 use crate::db::schedules::{
     JobStatus, Lease, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak,
@@ -309,9 +311,10 @@ fn engine_problem(
     })
 }
 
-/// Runs the engine; with the queue's interval confidence, twice when the
-/// first roster overshoots the share asked (see [`super::roster_share`]):
-/// each pass then has half the time limit (the iteration budget is per pass).
+/// Runs the engine; with the queue's interval confidence, up to
+/// [`SHARE_PASSES`] times while the roster kept overshoots the share asked
+/// (see [`super::roster_share`]): each pass then has that fraction of the
+/// time limit (the iteration budget is per pass).
 fn build_with_engine(
     db: &Database,
     lease: &Lease,
@@ -322,18 +325,22 @@ fn build_with_engine(
     let problem = engine_problem(db, params, run.queue_id)?;
     let queue = queue(db, run.queue_id)?;
     let asked = queue.spec.interval_confidence;
-    let passes = if asked.is_some() { 2.0 } else { 1.0 };
+    let passes = if asked.is_some() {
+        SHARE_PASSES as f64
+    } else {
+        1.0
+    };
     let options = SolveOptions {
         time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds / passes),
         seed: params.seed,
         max_iterations: params.iteration_budget,
         ..SolveOptions::default()
     };
-    let solve = |problem: &Problem, pass: f64| {
+    let solve = |problem: &Problem, pass: usize| {
         engine::solve(problem, &options, Some(control.flag()), &mut |p| match db
             .report_schedule_progress(
                 lease,
-                (pass * 100.0 + p.percent) / passes,
+                (pass as f64 * 100.0 + p.percent) / passes,
                 Some(p.best_objective),
             ) {
             Ok(Some(state)) if state.cancel_requested => control.stop(Stop::CancelRequested),
@@ -342,7 +349,7 @@ fn build_with_engine(
             Err(e) => tracing::warn!(schedule = lease.id.0, error = %e, "progress not recorded"),
         })
     };
-    let mut solution = solve(&problem, 0.0)?;
+    let first = solve(&problem, 0)?;
     let share_of = |s: &engine::Solution| -> Result<Option<f64>, AppError> {
         let on: HashMap<DateTime<Utc>, u32> =
             s.coverage.iter().map(|c| (c.start, c.scheduled)).collect();
@@ -351,21 +358,35 @@ fn build_with_engine(
                 .expected_share_meeting_goal,
         )
     };
-    let first_share = share_of(&solution)?;
-    if let (Some(lowered), false) = (
-        lowered_share(asked, first_share),
-        solution.stop == engine::StopReason::Cancelled,
-    ) {
+    let (Some(asked), Some(share), false) = (
+        asked,
+        share_of(&first)?,
+        first.stop == engine::StopReason::Cancelled,
+    ) else {
+        return Ok(built_from(first));
+    };
+    let mut tried = vec![Tried {
+        bought: asked,
+        share,
+        hours: first.rostered_hours(),
+    }];
+    let mut rosters = vec![first];
+    let mut warnings = Vec::new();
+    let mut cancelled = false;
+    for pass in 1..SHARE_PASSES {
+        let Some(next) = next_share(asked, &tried) else {
+            break;
+        };
         // A forecast made before the confidence was set may cost more than a
-        // request may: then the first roster stands, and says why.
-        let requirement = match requirement_for_share(db, &queue, run, lowered, control.flag()) {
+        // request may: then the rosters made stand, and say why.
+        let requirement = match requirement_for_share(db, &queue, run, next, control.flag()) {
             Ok(requirement) => requirement,
             Err(e) => {
-                solution.warnings.push(format!(
+                warnings.push(format!(
                     "interval confidence: not re-rostered for the share {:.1} %: {e}",
-                    lowered * 100.0
+                    next * 100.0
                 ));
-                return Ok(built_from(solution));
+                break;
             }
         };
         let again = Problem {
@@ -375,36 +396,45 @@ fn build_with_engine(
             }],
             ..problem.clone()
         };
-        let second = solve(&again, 1.0)?;
-        let second_share = share_of(&second)?;
-        let (asked, first_share, second_share) = (
-            asked.unwrap_or_default(),
-            first_share.unwrap_or_default(),
-            second_share.unwrap_or_default(),
-        );
-        let keep = second.stop != engine::StopReason::Cancelled
-            && second_share >= asked - SHARE_SLACK
-            && second.rostered_hours() < solution.rostered_hours();
-        let note = format!(
-            "interval confidence {:.1} %: the roster for that share was expected to meet the goal in \
-             {:.1} % of open intervals at {:.1} h; re-rostered for {:.1} %: {:.1} % at {:.1} h, {}",
-            asked * 100.0,
-            first_share * 100.0,
-            solution.rostered_hours(),
-            lowered * 100.0,
-            second_share * 100.0,
-            second.rostered_hours(),
-            if keep { "kept" } else { "not kept" }
-        );
-        let stopped = second.stop == engine::StopReason::Cancelled;
-        if keep {
-            solution = second;
-        } else if stopped {
-            // Stopped during the second pass: the job was stopped.
-            solution.stop = engine::StopReason::Cancelled;
+        let roster = solve(&again, pass)?;
+        if roster.stop == engine::StopReason::Cancelled {
+            cancelled = true;
+            break;
         }
-        solution.warnings.push(note);
+        tried.push(Tried {
+            bought: next,
+            share: share_of(&roster)?.unwrap_or_default(),
+            hours: roster.rostered_hours(),
+        });
+        rosters.push(roster);
     }
+    let keep = kept(asked, &tried);
+    let mut solution = rosters.swap_remove(keep);
+    if tried.len() > 1 {
+        let each: Vec<String> = tried
+            .iter()
+            .map(|t| {
+                format!(
+                    "{:.1} %: {:.1} % at {:.1} h",
+                    t.bought * 100.0,
+                    t.share * 100.0,
+                    t.hours
+                )
+            })
+            .collect();
+        warnings.push(format!(
+            "interval confidence {:.1} %: rosters made for requirement shares {}, as expected \
+             shares of open intervals meeting the goal; kept the one for {:.1} %",
+            asked * 100.0,
+            each.join("; "),
+            tried[keep].bought * 100.0
+        ));
+    }
+    if cancelled {
+        // Stopped during a later pass: the job was stopped.
+        solution.stop = engine::StopReason::Cancelled;
+    }
+    solution.warnings.extend(warnings);
     Ok(built_from(solution))
 }
 
