@@ -225,7 +225,11 @@ mod tests {
         let tried = [t(0.9, 0.93, 800.0), t(0.86, 0.905, 770.0)];
         assert_eq!(next_share(0.9, &tried), None);
         // A lower requirement that gave the same roster ends the search.
-        let tried = [t(0.9, 0.96, 840.0), t(0.84, 0.958, 824.0), t(0.67, 0.958, 824.0)];
+        let tried = [
+            t(0.9, 0.96, 840.0),
+            t(0.84, 0.958, 824.0),
+            t(0.67, 0.958, 824.0),
+        ];
         assert_eq!(next_share(0.9, &tried), None);
         // A share the secant would repeat is not bought again.
         let tried = [
