@@ -1,5 +1,6 @@
 //! An agent as the planner enters it: a person with an HR id and a contract.
 
+use super::csv_table::{cell, CsvTable};
 use super::{ImportError, InvalidValue};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,43 +60,20 @@ pub struct ParsedAgentRow {
 /// that is not such a table is an [`ImportError`]; a row whose values break
 /// a rule is returned with its error.
 pub fn parse_agents_csv(bytes: &[u8]) -> Result<Vec<ParsedAgentRow>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::Line {
-            line: 1,
-            message: format!("unreadable header: {e}"),
-        })?
-        .clone();
-    for h in headers.iter() {
-        if !CSV_COLUMNS.contains(&h) {
-            return Err(ImportError::Cell {
-                line: 1,
-                column: h.to_string(),
-                message: "unknown column (expected external_id, name[, min_week_hours][, max_week_hours])".into(),
-            });
-        }
-    }
-    let position = |name: &str| headers.iter().position(|h| h == name);
-    let required = |name: &str| {
-        position(name).ok_or_else(|| ImportError::Cell {
-            line: 1,
-            column: name.to_string(),
-            message: "missing column".into(),
-        })
-    };
-    let (id_col, name_col) = (required("external_id")?, required("name")?);
-    let (min_col, max_col) = (position("min_week_hours"), position("max_week_hours"));
+    let mut table = CsvTable::open(
+        bytes,
+        &CSV_COLUMNS,
+        "external_id, name[, min_week_hours][, max_week_hours]",
+    )?;
+    let (id_col, name_col) = (table.required("external_id")?, table.required("name")?);
+    let (min_col, max_col) = (
+        table.column("min_week_hours"),
+        table.column("max_week_hours"),
+    );
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| ImportError::Line {
-            line,
-            message: e.to_string(),
-        })?;
-        let cell = |col: usize| record.get(col).unwrap_or("");
+    for row in table.rows() {
+        let (line, record) = row?;
+        let cell = |col: usize| cell(&record, col);
         let hours = |col: Option<usize>, field: &str, default: f64| match col.map(cell) {
             None | Some("") => Ok(default),
             Some(s) => s

@@ -11,6 +11,7 @@
 //! - `talk_seconds`: an answered call's talk time (0 or more, required); an
 //!   abandoned call has none (empty).
 
+use super::csv_table::{self, CsvTable};
 use super::history::ImportError;
 use super::time::parse_timestamp;
 use chrono::{DateTime, Utc};
@@ -57,49 +58,25 @@ const COLUMNS: [&str; 4] = ["arrival", "outcome", "wait_seconds", "talk_seconds"
 /// Reads the per-call CSV described in the module documentation; local
 /// arrival times are read in `tz`. Rows come back in file order.
 pub fn parse_calls_csv(bytes: &[u8], tz: Tz) -> Result<Vec<CallRecord>, ImportError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::Line {
-            line: 1,
-            message: format!("unreadable header: {e}"),
-        })?
-        .clone();
-    for h in headers.iter() {
-        if !COLUMNS.contains(&h) {
-            return Err(cell(
-                1,
-                h,
-                "unknown column (expected arrival, outcome, wait_seconds, talk_seconds)",
-            ));
-        }
-    }
-    let position = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| cell(1, name, "missing column"))
-    };
+    let mut table = CsvTable::open(
+        bytes,
+        &COLUMNS,
+        "arrival, outcome, wait_seconds, talk_seconds",
+    )?;
     let (arrival_col, outcome_col, wait_col, talk_col) = (
-        position("arrival")?,
-        position("outcome")?,
-        position("wait_seconds")?,
-        position("talk_seconds")?,
+        table.required("arrival")?,
+        table.required("outcome")?,
+        table.required("wait_seconds")?,
+        table.required("talk_seconds")?,
     );
     let mut calls = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| ImportError::Line {
-            line,
-            message: e.to_string(),
-        })?;
-        let value = |col: usize| record.get(col).unwrap_or("");
+    for row in table.rows() {
+        let (line, record) = row?;
+        let value = |col: usize| csv_table::cell(&record, col);
         let (arrival, _) = parse_timestamp(value(arrival_col), tz)
-            .map_err(|e| cell(line, "arrival", e.to_string()))?;
+            .map_err(|e| ImportError::cell(line, "arrival", e.to_string()))?;
         let outcome = CallOutcome::parse(value(outcome_col)).ok_or_else(|| {
-            cell(
+            ImportError::cell(
                 line,
                 "outcome",
                 format!(
@@ -108,22 +85,23 @@ pub fn parse_calls_csv(bytes: &[u8], tz: Tz) -> Result<Vec<CallRecord>, ImportEr
                 ),
             )
         })?;
-        let wait_seconds = seconds(value(wait_col)).map_err(|m| cell(line, "wait_seconds", m))?;
+        let wait_seconds =
+            seconds(value(wait_col)).map_err(|m| ImportError::cell(line, "wait_seconds", m))?;
         let talk = value(talk_col);
         let talk_seconds = match (outcome, talk) {
             (CallOutcome::Answered, "") => {
-                return Err(cell(
+                return Err(ImportError::cell(
                     line,
                     "talk_seconds",
                     "an answered call needs its talk time",
                 ))
             }
             (CallOutcome::Answered, s) => {
-                Some(seconds(s).map_err(|m| cell(line, "talk_seconds", m))?)
+                Some(seconds(s).map_err(|m| ImportError::cell(line, "talk_seconds", m))?)
             }
             (CallOutcome::Abandoned, "") => None,
             (CallOutcome::Abandoned, s) => {
-                return Err(cell(
+                return Err(ImportError::cell(
                     line,
                     "talk_seconds",
                     format!("'{s}': an abandoned call has no talk time (leave it empty)"),
@@ -138,14 +116,6 @@ pub fn parse_calls_csv(bytes: &[u8], tz: Tz) -> Result<Vec<CallRecord>, ImportEr
         });
     }
     Ok(calls)
-}
-
-fn cell(line: usize, column: &str, message: impl Into<String>) -> ImportError {
-    ImportError::Cell {
-        line,
-        column: column.to_string(),
-        message: message.into(),
-    }
 }
 
 /// A duration in seconds: a finite number, 0 or more.

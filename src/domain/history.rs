@@ -1,6 +1,7 @@
 //! Interval history (volume and handle time) and its import formats.
 //! Any bad row rejects the whole import, with the line and column named.
 
+use super::csv_table::{cell, CsvTable};
 use super::grid::Grid;
 use super::time::{parse_timestamp, TimestampStyle};
 use chrono::{DateTime, Utc};
@@ -30,7 +31,7 @@ pub enum ImportError {
 }
 
 impl ImportError {
-    fn cell(line: usize, column: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn cell(line: usize, column: &str, message: impl Into<String>) -> Self {
         ImportError::Cell {
             line,
             column: column.to_string(),
@@ -65,41 +66,16 @@ pub fn parse_history_csv(
     grid: &Grid,
     off_grid: OffGrid,
 ) -> Result<ParsedHistory, ImportError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| ImportError::Line {
-            line: 1,
-            message: format!("unreadable header: {e}"),
-        })?
-        .clone();
-    let position = |name: &str| headers.iter().position(|h| h == name);
-    for h in headers.iter() {
-        if !COLUMNS.contains(&h) {
-            return Err(ImportError::cell(
-                1,
-                h,
-                "unknown column (expected interval_start, volume[, aht_seconds])",
-            ));
-        }
-    }
-    let start_col = position("interval_start")
-        .ok_or_else(|| ImportError::cell(1, "interval_start", "missing column"))?;
-    let volume_col =
-        position("volume").ok_or_else(|| ImportError::cell(1, "volume", "missing column"))?;
-    let aht_col = position("aht_seconds");
+    let mut table = CsvTable::open(bytes, &COLUMNS, "interval_start, volume[, aht_seconds]")?;
+    let start_col = table.required("interval_start")?;
+    let volume_col = table.required("volume")?;
+    let aht_col = table.column("aht_seconds");
 
     let mut raw = Vec::new();
     let mut style = None;
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| ImportError::Line {
-            line,
-            message: e.to_string(),
-        })?;
-        let cell = |col: usize| record.get(col).unwrap_or("");
+    for row in table.rows() {
+        let (line, record) = row?;
+        let cell = |col: usize| cell(&record, col);
         let (start, row_style) = parse_timestamp(cell(start_col), grid.tz)
             .map_err(|e| ImportError::cell(line, "interval_start", e.to_string()))?;
         style.get_or_insert(row_style);

@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod calls;
+pub mod csv_table;
 pub mod grid;
 pub mod history;
 pub mod ids;
