@@ -313,8 +313,8 @@ fn engine_problem(
 
 /// Runs the engine; with the queue's interval confidence, up to
 /// [`SHARE_PASSES`] times while the roster kept overshoots the share asked
-/// (see [`super::roster_share`]): each pass then has that fraction of the
-/// time limit (the iteration budget is per pass).
+/// (see [`super::roster_share`]): the first pass then has half the time
+/// limit and the others share the rest (the iteration budget is per pass).
 fn build_with_engine(
     db: &Database,
     lease: &Lease,
@@ -330,13 +330,20 @@ fn build_with_engine(
     } else {
         1.0
     };
-    let options = SolveOptions {
-        time_limit: std::time::Duration::from_secs_f64(params.time_limit_seconds / passes),
-        seed: params.seed,
-        max_iterations: params.iteration_budget,
-        ..SolveOptions::default()
+    // The first roster, the one that stands when no later one is kept, has
+    // half the time; the later passes share the other half.
+    let time_of = |pass: usize| match (asked, pass) {
+        (None, _) => params.time_limit_seconds,
+        (Some(_), 0) => params.time_limit_seconds / 2.0,
+        (Some(_), _) => params.time_limit_seconds / (2.0 * (passes - 1.0)),
     };
     let solve = |problem: &Problem, pass: usize| {
+        let options = SolveOptions {
+            time_limit: std::time::Duration::from_secs_f64(time_of(pass)),
+            seed: params.seed,
+            max_iterations: params.iteration_budget,
+            ..SolveOptions::default()
+        };
         engine::solve(problem, &options, Some(control.flag()), &mut |p| match db
             .report_schedule_progress(
                 lease,
