@@ -120,6 +120,18 @@ def plan_week(q, week, history_lines, model):
     return run, check, replay
 
 
+def staffed_split(replay):
+    """Per compared interval with a staffed volume: (real calls within it, goal met on replay)."""
+    goal = replay["goal_service_level"]
+    out = []
+    for i in replay["intervals"]:
+        p = i.get("promised")
+        if not p or not p["open"] or i["offered"] == 0 or p.get("staffed_volume") is None:
+            continue
+        out.append((i["offered"] <= p["staffed_volume"], i["service_level"] >= goal - 1e-9))
+    return out
+
+
 def main():
     lines = open(HISTORY).read().splitlines()
     header, rows = lines[0], lines[1:]
@@ -129,7 +141,7 @@ def main():
     for name, opts in variants:
         q = queue(name, **opts)
         totals = {"hours": 0.0, "promised_sl": [], "expected_share": [], "replayed_sl": [],
-                  "promised_share": [], "replayed_share": [], "compared": 0}
+                  "promised_share": [], "replayed_share": [], "compared": 0, "split": []}
         for week in WEEKS:
             before = [r for r in rows if r[:10] < week]
             if name == "actual volumes":
@@ -144,6 +156,7 @@ def main():
             run, check, replay = plan_week(q, week, history, model)
             t = replay["totals"]
             n = t["intervals_compared"]
+            totals["split"] += staffed_split(replay)
             totals["hours"] += run["rostered_hours"]
             totals["compared"] += n
             for key, value in (("promised_sl", check["service_level"]),
@@ -174,6 +187,22 @@ def main():
         print(f"| {name} | {r['hours']:,.0f} | {mean(r['promised_sl']):.1%} |"
               f" {mean(r['replayed_sl']):.1%} | {mean(r['promised_share']):.1%}{expected} ->"
               f" {mean(r['replayed_share']):.1%} (of {r['compared']}) |")
+    # Where promise and replay part: the model's chance is the chance that the real calls stay
+    # within the staffed volume (the forecast's part); calls within it that still miss the goal
+    # (or over it that meet it) are the queue's own chance within the interval.
+    print()
+    print("| plan | expected share | real calls within the staffed volume | goal met: within"
+          " | goal met: over | replayed share |")
+    print("|---|---|---|---|---|---|")
+    for name, r in results.items():
+        split = r["split"]
+        if not split or not r["expected_share"]:
+            continue
+        within = [ok for inside, ok in split if inside]
+        over = [ok for inside, ok in split if not inside]
+        rate = lambda xs: f"{sum(xs) / len(xs):.1%} (of {len(xs)})" if xs else "-"
+        print(f"| {name} | {mean(r['expected_share']):.1%} | {len(within) / len(split):.1%} |"
+              f" {rate(within)} | {rate(over)} | {mean(r['replayed_share']):.1%} |")
     c, o = results[f"confidence {CONFIDENCE:g}"], results["actual volumes"]
     delivered = mean(c["replayed_share"])
     promised = mean(c["expected_share"]) if c["expected_share"] else mean(c["promised_share"])

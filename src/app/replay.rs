@@ -54,6 +54,11 @@ pub struct Promised {
     /// of meeting the goal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_probability: Option<f64>,
+    /// Under forecast uncertainty: the most calls the roster serves to the
+    /// goal there, by `/check`'s model. Real calls at or under it and the
+    /// goal missed is the queue's own chance; over it, the forecast's miss.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffed_volume: Option<f64>,
 }
 
 impl From<&IntervalService> for Promised {
@@ -64,6 +69,7 @@ impl From<&IntervalService> for Promised {
             asa_seconds: i.asa_seconds,
             open: i.open,
             goal_probability: i.goal_probability,
+            staffed_volume: i.staffed_volume,
         }
     }
 }

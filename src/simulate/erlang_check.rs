@@ -24,6 +24,10 @@ pub struct IntervalService {
     /// Under forecast uncertainty: the chance the goal holds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_probability: Option<f64>,
+    /// Under forecast uncertainty: the most calls this head count serves to
+    /// the goal; the chance is that of the count staying at or under it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staffed_volume: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -93,6 +97,7 @@ impl RosterService {
             let p = promise(&law, &at, goal);
             i.expected_service_level = p.expected_service_level;
             i.goal_probability = Some(p.goal_probability);
+            i.staffed_volume = Some(p.most_calls);
             chances += p.goal_probability;
             if let Some(sl) = p.expected_service_level {
                 // Weighted by the calls expected: the band's centre.
@@ -183,6 +188,7 @@ pub fn service_of_roster_with(
                 open: true,
                 expected_service_level: None,
                 goal_probability: None,
+                staffed_volume: None,
             }
         })
         .collect();

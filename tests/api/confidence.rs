@@ -222,6 +222,23 @@ async fn check_and_simulation_agree_and_promise_under_uncertainty(db: TestDb) {
         (mean - share_check).abs() < 1e-9,
         "the share is the mean chance"
     );
+    // The most calls each head count serves to the goal: at least the
+    // forecast where the plain figure meets the goal, under it where not
+    // (service falls as calls rise), and a whole count.
+    let goal = 0.8;
+    let (mut meeting, mut missing) = (0, 0);
+    for i in intervals {
+        let (staffed, volume) = (num(i, "staffed_volume"), num(i, "volume"));
+        assert_eq!(staffed, staffed.round(), "{i}");
+        if num(i, "service_level") >= goal {
+            meeting += 1;
+            assert!(staffed >= volume.floor(), "{i}");
+        } else {
+            missing += 1;
+            assert!(staffed < volume.ceil(), "{i}");
+        }
+    }
+    assert!(meeting > 0 && missing > 0, "{meeting} {missing}");
 }
 
 /// With an interval confidence the roster, not only the requirement, meets
