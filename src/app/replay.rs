@@ -9,7 +9,7 @@ use super::AppError;
 use crate::db::schedules::JobStatus;
 use crate::db::Database;
 use crate::domain::time::{format_timestamp, TimestampStyle};
-use crate::domain::{QueueId, ScheduleId};
+use crate::domain::{HistoryRow, QueueId, ScheduleId};
 use crate::simulate::{
     productive_agents, replay, IntervalService, PatienceModel, ReplayInput, ReplayedService,
 };
@@ -102,6 +102,21 @@ pub struct ReplayTotals {
     /// `/check` expects to meet the goal (the mean of their chances).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promised_expected_share_meeting_goal: Option<f64>,
+    /// The imported history against the call records, over the window's
+    /// intervals the history has (none: it has none there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryAgainstCalls>,
+}
+
+/// What the history counted and the records offered over the same
+/// intervals. A history above the calls offered counts contacts that never
+/// reached the queue (voice-menu hang-ups, self-service): forecasts from it
+/// staff for them too.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct HistoryAgainstCalls {
+    pub intervals: usize,
+    pub history_volume: f64,
+    pub offered: u64,
 }
 
 /// The replay of a roster against real calls.
@@ -239,7 +254,9 @@ pub fn replay_schedule(
         })
         .collect();
     let goal = spec.goal.service_level();
-    let totals = compare(&intervals, replayed.totals, goal);
+    let mut totals = compare(&intervals, replayed.totals, goal);
+    totals.history =
+        history_against_calls(&db.history(run.queue_id, Some(from), Some(to))?, &intervals);
     Ok(ReplayReport {
         schedule_id: id,
         queue_id: run.queue_id,
@@ -255,6 +272,29 @@ pub fn replay_schedule(
         totals,
         intervals,
     })
+}
+
+/// The history's count against the calls offered, over the intervals the
+/// history has.
+fn history_against_calls(
+    history: &[HistoryRow],
+    intervals: &[ReplayInterval],
+) -> Option<HistoryAgainstCalls> {
+    let counted: HashMap<DateTime<Utc>, f64> =
+        history.iter().map(|h| (h.start, h.volume)).collect();
+    let mut out = HistoryAgainstCalls {
+        intervals: 0,
+        history_volume: 0.0,
+        offered: 0,
+    };
+    for i in intervals {
+        if let Some(volume) = counted.get(&i.start) {
+            out.intervals += 1;
+            out.history_volume += volume;
+            out.offered += i.replayed.offered;
+        }
+    }
+    (out.intervals > 0).then_some(out)
 }
 
 /// Totals of the window: the promise weighted by forecast volume, and the
@@ -297,5 +337,6 @@ fn compare(intervals: &[ReplayInterval], replayed: ReplayedService, goal: f64) -
         replayed_share_meeting_goal: share(replayed_ok),
         promised_expected_share_meeting_goal: (all_chances && compared > 0)
             .then(|| chances / compared as f64),
+        history: None,
     }
 }

@@ -273,6 +273,27 @@ async fn replay_tells_a_generous_roster_from_a_thin_one(db: TestDb) {
         (noon["seed"].clone(), noon["replications"].clone()),
         (json!(1), json!(10))
     );
+
+    // No history in the window: nothing to set the calls against.
+    assert!(t["totals"].get("history").is_none(), "{}", t["totals"]);
+    // A history of the noon hours that counts 7 contacts a quarter-hour:
+    // set against the calls the records offered in the same intervals.
+    let mut history = String::from("interval_start,volume\n");
+    for quarter in 0..8 {
+        let (h, m) = (12 + quarter / 4, (quarter % 4) * 15);
+        history += &format!("2026-02-16 {h:02}:{m:02},7\n");
+    }
+    let resp = app
+        .post_body(&paths::queue_history(thin_q), "text/csv", history)
+        .await;
+    assert_eq!(resp.status(), 200);
+    let whole = replay(thin, json!({"seed": 5, "replications": 4})).await;
+    assert_eq!(
+        whole["totals"]["history"],
+        json!({"intervals": 8, "history_volume": 56.0, "offered": in_window}),
+        "{}",
+        whole["totals"]
+    );
 }
 
 async fn replay_refusals_say_why(db: TestDb) {
