@@ -138,6 +138,7 @@ def main():
     variants = [("plain", {}), ("goal 90 %", {"goal_percent": 90}),
                 (f"confidence {CONFIDENCE:g}", {"confidence": CONFIDENCE}), ("actual volumes", {})]
     results = {}
+    oracle = None
     for name, opts in variants:
         q = queue(name, **opts)
         totals = {"hours": 0.0, "promised_sl": [], "expected_share": [], "replayed_sl": [],
@@ -154,6 +155,8 @@ def main():
                 history = [header] + before
                 model = "auto"
             run, check, replay = plan_week(q, week, history, model)
+            if name == "actual volumes":
+                oracle = (q, oracle[1] + [run["id"]] if oracle else [run["id"]])
             t = replay["totals"]
             n = t["intervals_compared"]
             totals["split"] += staffed_split(replay)
@@ -203,6 +206,19 @@ def main():
         rate = lambda xs: f"{sum(xs) / len(xs):.1%} (of {len(xs)})" if xs else "-"
         print(f"| {name} | {mean(r['expected_share']):.1%} | {len(within) / len(split):.1%} |"
               f" {rate(within)} | {rate(over)} | {mean(r['replayed_share']):.1%} |")
+    # The history against the calls: once the weeks' own counts are imported, each replay sets
+    # them against the calls the records offered in the same half-hours.
+    q, schedules = oracle
+    weeks = [r for r in rows if WEEKS[0] <= r[:10] < add_days(WEEKS[-1], 7)]
+    req("POST", f"/api/v1/queues/{q}/history", "\n".join([header] + weeks) + "\n", "text/csv")
+    counted = offered = 0
+    for s in schedules:
+        h = req("POST", f"/api/v1/schedules/{s}/replay", {"seed": 1, "replications": 1})["totals"]
+        counted += h["history"]["history_volume"]
+        offered += h["history"]["offered"]
+    print()
+    print(f"The history counts {counted:,.0f} calls in the three weeks, the records offered {offered:,}"
+          f" to the queue ({counted / offered - 1:+.1%}): the forecasts staff for the difference too.")
     c, o = results[f"confidence {CONFIDENCE:g}"], results["actual volumes"]
     delivered = mean(c["replayed_share"])
     promised = mean(c["expected_share"]) if c["expected_share"] else mean(c["promised_share"])
