@@ -2,7 +2,8 @@
 # Issue #14's experiment end to end over the API (see scripts/plan_vs_replay.py): builds the
 # release binary, serves an empty SQLite database on a random loopback port, converts the bank's
 # February per-call records, plans three weeks four ways and replays each roster against the
-# real calls. Prints a Markdown table and PASS/MISS per target; exit 1 on a miss.
+# real calls. Prints the plans' table, where promise and replay part (by the staffed volume),
+# the history against the calls offered, and PASS/MISS per target; exit 1 on a miss.
 #
 # Usage: scripts/plan_vs_replay.sh [--bin PATH]
 set -euo pipefail
