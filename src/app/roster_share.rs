@@ -20,7 +20,7 @@ use crate::db::Database;
 use crate::forecast::ForecastPoint;
 use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
 
 /// How far a roster's expected share may pass (or miss) the asked one
@@ -36,66 +36,91 @@ pub const SHARE_PASSES: usize = 4;
 /// Bought shares this close are the same requirement (a pass would repeat).
 const REPEAT: f64 = 0.002;
 
-/// The service `on` (agents on the phones per interval start) gives over
-/// the run's window against its forecast: Erlang per interval, closed
-/// intervals left out, and what to expect under the forecast's uncertainty.
-pub fn service_of_coverage(
-    db: &Database,
-    queue: &Queue,
-    run: &ScheduleRun,
-    on: impl Fn(DateTime<Utc>) -> u32,
-) -> Result<RosterService, AppError> {
-    let spec = &queue.spec;
-    let grid = spec.grid();
-    let forecast = window_points(db, queue, run)?;
-    let load: Vec<(DateTime<Utc>, f64, f64)> = forecast
-        .iter()
-        .filter_map(|i| i.aht_seconds.map(|aht| (i.start, i.volume, aht)))
-        .collect();
-    let bands: HashMap<DateTime<Utc>, crate::staffing::VolumeBand> = forecast
-        .iter()
-        .map(|i| {
-            let band = crate::staffing::VolumeBand {
-                volume: i.volume,
-                p10: i.volume_p10,
-                p90: i.volume_p90,
-            };
-            (i.start, band)
-        })
-        .collect();
-    let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
-    let closed = super::schedule::closed_intervals(db, run.forecast_id)?;
-    Ok(service_of_roster_with(
-        model,
-        &load,
-        on,
-        grid.seconds(),
-        spec.goal.answer_within_seconds(),
-        spec.shrinkage,
-        spec.goal.service_level(),
-    )
-    .with_closed(|t| !closed.contains(&t), spec.goal.service_level())
-    .under_uncertainty(model, grid.seconds(), &spec.goal, |t| {
-        bands.get(&t).copied()
-    }))
+/// What a run's roster is measured against, read once: the forecast of its
+/// days, its closed intervals and the queue's opening hours (a run with an
+/// interval confidence measures several rosters and buys several
+/// requirements against the same window).
+pub struct ShareWindow {
+    spec: crate::domain::QueueSpec,
+    hours: crate::domain::OpeningHours,
+    points: Vec<ForecastPoint>,
+    closed: HashSet<DateTime<Utc>>,
 }
 
-/// The forecast of the run's days.
-fn window_points(
-    db: &Database,
-    queue: &Queue,
-    run: &ScheduleRun,
-) -> Result<Vec<ForecastPoint>, AppError> {
-    let grid = queue.spec.grid();
-    let end = grid.start_of_day(
-        grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
-    );
-    Ok(db
-        .forecast_intervals(run.forecast_id)?
-        .into_iter()
-        .filter(|i| i.start >= run.week_start && i.start < end)
-        .map(|i| i.point())
-        .collect())
+impl ShareWindow {
+    pub fn load(db: &Database, queue: &Queue, run: &ScheduleRun) -> Result<Self, AppError> {
+        let grid = queue.spec.grid();
+        let end = grid.start_of_day(
+            grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
+        );
+        let points = db
+            .forecast_intervals(run.forecast_id)?
+            .into_iter()
+            .filter(|i| i.start >= run.week_start && i.start < end)
+            .map(|i| i.point())
+            .collect();
+        Ok(ShareWindow {
+            spec: queue.spec.clone(),
+            hours: hours_of(&queue.spec, &special_days_of(db, queue.id)?),
+            points,
+            closed: super::schedule::closed_intervals(db, run.forecast_id)?,
+        })
+    }
+
+    /// The service `on` (agents on the phones per interval start) gives over
+    /// the window against its forecast: Erlang per interval, closed
+    /// intervals left out, and what to expect under the forecast's
+    /// uncertainty.
+    pub fn service(&self, on: impl Fn(DateTime<Utc>) -> u32) -> RosterService {
+        let spec = &self.spec;
+        let grid = spec.grid();
+        let load: Vec<(DateTime<Utc>, f64, f64)> = self
+            .points
+            .iter()
+            .filter_map(|i| i.aht_seconds.map(|aht| (i.start, i.volume, aht)))
+            .collect();
+        let bands: HashMap<DateTime<Utc>, crate::staffing::VolumeBand> = self
+            .points
+            .iter()
+            .map(|i| {
+                let band = crate::staffing::VolumeBand {
+                    volume: i.volume,
+                    p10: i.volume_p10,
+                    p90: i.volume_p90,
+                };
+                (i.start, band)
+            })
+            .collect();
+        let model = crate::staffing::ChannelModel::for_queue(spec).roster_check_model();
+        service_of_roster_with(
+            model,
+            &load,
+            on,
+            grid.seconds(),
+            spec.goal.answer_within_seconds(),
+            spec.shrinkage,
+            spec.goal.service_level(),
+        )
+        .with_closed(|t| !self.closed.contains(&t), spec.goal.service_level())
+        .under_uncertainty(model, grid.seconds(), &spec.goal, |t| {
+            bands.get(&t).copied()
+        })
+    }
+
+    /// Paid agents per interval start over the window for the queue's goal
+    /// with the share `share` of open intervals expected to meet it.
+    pub fn requirement(
+        &self,
+        share: f64,
+        stop: &AtomicBool,
+    ) -> Result<Vec<(DateTime<Utc>, f64)>, AppError> {
+        let mut spec = self.spec.clone();
+        spec.interval_confidence = Some(share);
+        Ok(requirements_for(&spec, &self.hours, &self.points, stop)?
+            .into_iter()
+            .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
+            .collect())
+    }
 }
 
 /// A roster made for the share of open intervals its requirement was bought
@@ -167,25 +192,6 @@ pub fn next_share(asked: f64, tried: &[Tried]) -> Option<f64> {
         .iter()
         .all(|t| (t.bought - next).abs() >= REPEAT)
         .then_some(next)
-}
-
-/// Paid agents per interval start over the run's days for the queue's goal
-/// with the share `share` of open intervals expected to meet it.
-pub fn requirement_for_share(
-    db: &Database,
-    queue: &Queue,
-    run: &ScheduleRun,
-    share: f64,
-    stop: &AtomicBool,
-) -> Result<Vec<(DateTime<Utc>, f64)>, AppError> {
-    let mut spec = queue.spec.clone();
-    spec.interval_confidence = Some(share);
-    let hours = hours_of(&spec, &special_days_of(db, queue.id)?);
-    let points = window_points(db, queue, run)?;
-    Ok(requirements_for(&spec, &hours, &points, stop)?
-        .into_iter()
-        .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
-        .collect())
 }
 
 #[cfg(test)]

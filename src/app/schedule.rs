@@ -4,9 +4,7 @@ use super::error::{Conflict, Refusal};
 use super::forecast::requirements;
 use super::history::queue;
 use super::jobs::{run_inline, JobControl, JobSettings, Stop};
-use super::roster_share::{
-    kept, next_share, requirement_for_share, service_of_coverage, Tried, SHARE_PASSES,
-};
+use super::roster_share::{kept, next_share, ShareWindow, Tried, SHARE_PASSES};
 use super::AppError;
 use crate::db::schedules::{
     JobStatus, Lease, NewScheduleRun, RosterShift, ScheduleOutcome, ScheduleRun, StoredBreak,
@@ -357,19 +355,18 @@ fn build_with_engine(
         })
     };
     let first = solve(&problem, 0)?;
-    let share_of = |s: &engine::Solution| -> Result<Option<f64>, AppError> {
+    let (Some(asked), false) = (asked, first.stop == engine::StopReason::Cancelled) else {
+        return Ok(built_from(first));
+    };
+    let window = ShareWindow::load(db, &queue, run)?;
+    let share_of = |s: &engine::Solution| {
         let on: HashMap<DateTime<Utc>, u32> =
             s.coverage.iter().map(|c| (c.start, c.scheduled)).collect();
-        Ok(
-            service_of_coverage(db, &queue, run, |t| on.get(&t).copied().unwrap_or(0))?
-                .expected_share_meeting_goal,
-        )
+        window
+            .service(|t| on.get(&t).copied().unwrap_or(0))
+            .expected_share_meeting_goal
     };
-    let (Some(asked), Some(share), false) = (
-        asked,
-        share_of(&first)?,
-        first.stop == engine::StopReason::Cancelled,
-    ) else {
+    let Some(share) = share_of(&first) else {
         return Ok(built_from(first));
     };
     let mut tried = vec![Tried {
@@ -386,7 +383,7 @@ fn build_with_engine(
         };
         // A forecast made before the confidence was set may cost more than a
         // request may: then the rosters made stand, and say why.
-        let requirement = match requirement_for_share(db, &queue, run, next, control.flag()) {
+        let requirement = match window.requirement(next, control.flag()) {
             Ok(requirement) => requirement,
             Err(e) => {
                 warnings.push(format!(
@@ -410,7 +407,7 @@ fn build_with_engine(
         }
         tried.push(Tried {
             bought: next,
-            share: share_of(&roster)?.unwrap_or_default(),
+            share: share_of(&roster).unwrap_or_default(),
             hours: roster.rostered_hours(),
         });
         rosters.push(roster);
@@ -684,7 +681,8 @@ pub fn service_check(
     let (run, shifts) = roster(db, id)?;
     let queue = queue(db, run.queue_id)?;
     let on = agents_on(&shifts, &queue.spec.grid());
-    let service = service_of_coverage(db, &queue, &run, |t| on.get(&t).copied().unwrap_or(0))?;
+    let service =
+        ShareWindow::load(db, &queue, &run)?.service(|t| on.get(&t).copied().unwrap_or(0));
     let model = crate::staffing::ChannelModel::for_queue(&queue.spec).roster_check_model();
     Ok((run, service, model))
 }
