@@ -31,18 +31,18 @@ within 5 points of the share delivered. Exit status 1 when a target is missed.
 Standard library only; run from the repository root.
 """
 import json
+import os
 import sys
 import time
-import urllib.error
-import urllib.request
 
-import os
+from api_client import Api
 
 B, KEY, CALLS = sys.argv[1], sys.argv[2], sys.argv[3]
 # The issue's target is set at 90; other values show the trade-off.
 CONFIDENCE = float(os.environ.get("CONFIDENCE", "90"))
 # DUMP=dir keeps each plan's forecast, check and replay as JSON there, for a closer look.
 DUMP = os.environ.get("DUMP")
+req = Api(B, KEY, timeout=900)
 WEEKS = ["1999-02-07", "1999-02-14", "1999-02-21"]
 HISTORY = "data/sample/bank_1999_30min.csv"
 ENGINE = {"time_limit_seconds": 120, "iteration_budget": 150000, "seed": 1}
@@ -50,21 +50,6 @@ AGENTS = 25
 HOURS = {"sun": [["07:00", "24:00"]], "mon": [["07:00", "24:00"]], "tue": [["07:00", "24:00"]],
          "wed": [["07:00", "24:00"]], "thu": [["07:00", "24:00"]], "fri": [["07:00", "14:00"]],
          "sat": [["20:00", "24:00"]]}
-
-
-def req(method, path, body=None, ctype="application/json"):
-    data = None
-    if body is not None:
-        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    r = urllib.request.Request(B + path, data=data, method=method)
-    r.add_header("Authorization", "Bearer " + KEY)
-    if data is not None:
-        r.add_header("content-type", ctype)
-    try:
-        with urllib.request.urlopen(r, timeout=900) as resp:
-            return json.loads(resp.read())
-    except urllib.error.HTTPError as e:
-        sys.exit(f"{method} {path}: {e.code} {e.read().decode()}")
 
 
 def shift_week_back(line):

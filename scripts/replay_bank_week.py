@@ -9,27 +9,17 @@ Plans the week of 1999-02-07 from the history before it (data/sample/bank_1999_3
 imports the calls, then replays the roster with 1, 10 and 100 replications (3 times each) and
 prints the times and the totals. Run from the repository root. Standard library only.
 """
-import json, sys, time, urllib.request, urllib.error
+import sys
+import time
+
+from api_client import Api
 
 B, KEY, CALLS = sys.argv[1], sys.argv[2], sys.argv[3]
 WEEK, END = "1999-02-07", "1999-02-14"
 
 
-def req(method, path, body=None, ctype="application/json"):
-    data = None
-    if body is not None:
-        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    r = urllib.request.Request(B + path, data=data, method=method)
-    r.add_header("Authorization", "Bearer " + KEY)
-    if data is not None:
-        r.add_header("content-type", ctype)
-    t = time.perf_counter()
-    try:
-        with urllib.request.urlopen(r, timeout=600) as resp:
-            out = json.loads(resp.read())
-    except urllib.error.HTTPError as e:
-        sys.exit(f"{method} {path}: {e.code} {e.read().decode()}")
-    return out, time.perf_counter() - t
+# (response, seconds) per call
+req = Api(B, KEY, timeout=600).timed
 
 
 q, _ = req("POST", "/api/v1/queues", {
