@@ -17,6 +17,7 @@ use super::AppError;
 use crate::db::queues::StoredQueue as Queue;
 use crate::db::schedules::ScheduleRun;
 use crate::db::Database;
+use crate::domain::OpeningHours;
 use crate::forecast::ForecastPoint;
 use crate::simulate::{service_of_roster_with, RosterService};
 use chrono::{DateTime, Utc};
@@ -37,12 +38,10 @@ pub const SHARE_PASSES: usize = 4;
 const REPEAT: f64 = 0.002;
 
 /// What a run's roster is measured against, read once: the forecast of its
-/// days, its closed intervals and the queue's opening hours (a run with an
-/// interval confidence measures several rosters and buys several
-/// requirements against the same window).
+/// days and its closed intervals (a run with an interval confidence measures
+/// several rosters and buys several requirements against the same window).
 pub struct ShareWindow {
     spec: crate::domain::QueueSpec,
-    hours: crate::domain::OpeningHours,
     points: Vec<ForecastPoint>,
     closed: HashSet<DateTime<Utc>>,
 }
@@ -61,7 +60,6 @@ impl ShareWindow {
             .collect();
         Ok(ShareWindow {
             spec: queue.spec.clone(),
-            hours: hours_of(&queue.spec, &special_days_of(db, queue.id)?),
             points,
             closed: super::schedule::closed_intervals(db, run.forecast_id)?,
         })
@@ -107,16 +105,23 @@ impl ShareWindow {
         })
     }
 
+    /// The queue's opening hours with its special days, for [`Self::requirement`]
+    /// (read once per run by the caller; `/check` needs none).
+    pub fn opening_hours(db: &Database, queue: &Queue) -> Result<OpeningHours, AppError> {
+        Ok(hours_of(&queue.spec, &special_days_of(db, queue.id)?))
+    }
+
     /// Paid agents per interval start over the window for the queue's goal
     /// with the share `share` of open intervals expected to meet it.
     pub fn requirement(
         &self,
+        hours: &OpeningHours,
         share: f64,
         stop: &AtomicBool,
     ) -> Result<Vec<(DateTime<Utc>, f64)>, AppError> {
         let mut spec = self.spec.clone();
         spec.interval_confidence = Some(share);
-        Ok(requirements_for(&spec, &self.hours, &self.points, stop)?
+        Ok(requirements_for(&spec, hours, &self.points, stop)?
             .into_iter()
             .map(|r| (r.start, f64::from(r.agents_with_shrinkage)))
             .collect())

@@ -359,6 +359,7 @@ fn build_with_engine(
         return Ok(built_from(first));
     };
     let window = ShareWindow::load(db, &queue, run)?;
+    let hours = ShareWindow::opening_hours(db, &queue)?;
     let share_of = |s: &engine::Solution| {
         let on: HashMap<DateTime<Utc>, u32> =
             s.coverage.iter().map(|c| (c.start, c.scheduled)).collect();
@@ -383,7 +384,7 @@ fn build_with_engine(
         };
         // A forecast made before the confidence was set may cost more than a
         // request may: then the rosters made stand, and say why.
-        let requirement = match window.requirement(next, control.flag()) {
+        let requirement = match window.requirement(&hours, next, control.flag()) {
             Ok(requirement) => requirement,
             Err(e) => {
                 warnings.push(format!(

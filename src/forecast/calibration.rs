@@ -225,12 +225,13 @@ impl LevelBands {
                 (b + 1) * per
             };
             let chunk = &rs[b * per..end];
-            let mut z: Vec<f64> = chunk
+            let by_origin: Vec<(usize, f64)> = chunk
                 .iter()
-                .map(|r| scale.z(r.forecast, r.actual))
+                .map(|r| (r.origin, scale.z(r.forecast, r.actual)))
                 .collect();
+            let tail = origin_tail(&by_origin);
+            let mut z: Vec<f64> = by_origin.iter().map(|(_, z)| *z).collect();
             z.sort_by(f64::total_cmp);
-            let tail = origin_tail(chunk, scale);
             out.z10.push(quantile(&z, tail));
             out.z90.push(quantile(&z, 1.0 - tail));
             if b + 1 < buckets {
@@ -342,9 +343,8 @@ impl Calibration {
             scale: Scale::choose(&all),
         };
         let count = merged.len();
-        for (i, (upper, g)) in merged.into_iter().enumerate() {
+        for (i, (upper, mut g)) in merged.into_iter().enumerate() {
             let draws = effective_count(&g, cal.scale);
-            let mut g = g;
             cal.by_lead
                 .push(LevelBands::from_residuals(&mut g, cal.scale, draws));
             if i + 1 < count {
@@ -414,20 +414,18 @@ const MAX_FOLDS: usize = 20;
 /// The narrowest band `origin_tail` may choose leaves this share in each tail.
 const MAX_TAIL: f64 = 0.25;
 
-/// The share of residuals to leave below p10 (and above p90) so that, with
-/// each fold of backtest origins left out in turn, the band from the rest
-/// holds 80 % of the left-out residuals on average: the band's expected
+/// The share of residuals (each its origin and z) to leave below p10 (and
+/// above p90) so that, with each fold of backtest origins left out in turn,
+/// the band from the rest holds 80 % of the left-out residuals on average:
+/// the band's expected
 /// coverage of a fresh origin, without assuming a shape for the errors.
 /// Near 0.1 when residuals are many and independent; smaller when origins
 /// are few or each is off as a whole. One origin alone cannot be left out:
 /// 0.1.
-fn origin_tail(rs: &[&Residual], scale: Scale) -> f64 {
+fn origin_tail(zs: &[(usize, f64)]) -> f64 {
     let mut by_origin: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
-    for r in rs {
-        by_origin
-            .entry(r.origin)
-            .or_default()
-            .push(scale.z(r.forecast, r.actual));
+    for (origin, z) in zs {
+        by_origin.entry(*origin).or_default().push(*z);
     }
     let folds_n = by_origin.len().min(MAX_FOLDS);
     if folds_n < 2 {
@@ -438,14 +436,14 @@ fn origin_tail(rs: &[&Residual], scale: Scale) -> f64 {
         held[i % folds_n].extend(z);
     }
     // (the others' sorted z, the left-out z) per fold
-    let folds: Vec<(Vec<f64>, Vec<f64>)> = (0..folds_n)
+    let folds: Vec<(Vec<f64>, &[f64])> = (0..folds_n)
         .map(|k| {
             let mut rest: Vec<f64> = (0..folds_n)
                 .filter(|j| *j != k)
                 .flat_map(|j| held[j].iter().copied())
                 .collect();
             rest.sort_by(f64::total_cmp);
-            (rest, held[k].clone())
+            (rest, held[k].as_slice())
         })
         .collect();
     let total: usize = folds.iter().map(|(_, h)| h.len()).sum();
@@ -558,13 +556,15 @@ mod tests {
                 actual: 100.0 + 10.0 * normal(&mut rng),
             })
             .collect();
-        let tail = origin_tail(&rs.iter().collect::<Vec<_>>(), Scale::Poisson);
+        let zs = |rs: &[Residual]| -> Vec<(usize, f64)> {
+            rs.iter()
+                .map(|r| (r.origin, Scale::Poisson.z(r.forecast, r.actual)))
+                .collect()
+        };
+        let tail = origin_tail(&zs(&rs));
         assert!((0.08..=0.11).contains(&tail), "{tail}");
         let one: Vec<Residual> = rs.iter().map(|r| Residual { origin: 0, ..*r }).collect();
-        assert_eq!(
-            origin_tail(&one.iter().collect::<Vec<_>>(), Scale::Poisson),
-            TAIL
-        );
+        assert_eq!(origin_tail(&zs(&one)), TAIL);
     }
 
     /// Residuals from few origins, each a long run (a week of half-hours)
