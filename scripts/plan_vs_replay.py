@@ -20,7 +20,13 @@ seed (deterministic). Plans compared, all in this one run:
   goal 90 %       the planner's only buffer before: the service goal raised to 90 %
   confidence 90   interval_confidence_percent 90 (forecast risk in the requirement)
   actual volumes  the "oracle": the roster made from the week's actual volumes (the same
-                  counts as the history, placed one week back and forecast seasonal-naive)
+                  counts as the history, placed one week back and forecast seasonal-naive,
+                  with offered_percent set to the calls the week's records offered per 100
+                  the history counts in it)
+
+The history counts calls upstream of the queue (voice-menu hang-ups too); the other plans
+leave offered_percent unset, so each forecast learns the share that reaches agents from the
+call records of the 28 days before its origin (the forecast's goal.offered, and a warning).
 
 Each roster is replayed (POST /schedules/{id}/replay, 10 replications) against the week's real
 calls (scripts/bank_calls_csv.py: calls that reached the queue; answered or abandoned, real
@@ -80,6 +86,14 @@ def queue(name, goal_percent=80, confidence=None):
     return q
 
 
+def offered_percent(week, history_rows):
+    """The week's calls offered (records) per 100 the history counts in it."""
+    end = add_days(week, 7)
+    calls = sum(1 for line in open(CALLS).read().splitlines()[1:] if week <= line[:10] < end)
+    counted = sum(float(r.split(",")[1]) for r in history_rows if week <= r[:10] < end)
+    return 100.0 * calls / counted
+
+
 def plan_week(q, week, history_lines, model):
     end = add_days(week, 7)
     req("POST", f"/api/v1/queues/{q}/history", "\n".join(history_lines) + "\n", "text/csv")
@@ -102,7 +116,7 @@ def plan_week(q, week, history_lines, model):
             json.dump({"forecast": f, "view": req("GET", f"/api/v1/forecasts/{f['id']}"),
                        "requirements": req("GET", f"/api/v1/forecasts/{f['id']}/requirements"),
                        "run": run, "check": check, "replay": replay}, out)
-    return run, check, replay
+    return f, run, check, replay
 
 
 def staffed_split(replay):
@@ -136,10 +150,12 @@ def main():
                 before = [r for r in before if r[:10] < add_days(week, -7)]
                 history = [header] + before + [shift_week_back(r) for r in actual]
                 model = "seasonal_naive"
+                req("PATCH", f"/api/v1/queues/{q}", {"offered_percent": offered_percent(week, rows)})
             else:
                 history = [header] + before
                 model = "auto"
-            run, check, replay = plan_week(q, week, history, model)
+            f, run, check, replay = plan_week(q, week, history, model)
+            offered = f["goal"].get("offered")
             if name == "actual volumes":
                 oracle = (q, oracle[1] + [run["id"]] if oracle else [run["id"]])
             t = replay["totals"]
@@ -155,6 +171,8 @@ def main():
             expected = t.get("promised_expected_share_meeting_goal")
             if expected is not None:
                 totals["expected_share"].append((expected, n))
+            staffed = f"{offered['share']:.1%} of the forecast" if offered else "all of the forecast"
+            print(f"  {name:15} {week}: staffs {staffed} ({offered['source']['kind'] if offered else '-'})")
             print(f"  {name:15} {week}: {run['rostered_hours']:7.1f} h, /check {check['service_level']:.3f}"
                   f", replayed SL {t['service_level']:.3f}, open half-hours meeting the goal:"
                   f" promised {t['promised_share_meeting_goal']:.3f}"
@@ -203,7 +221,8 @@ def main():
         offered += h["history"]["offered"]
     print()
     print(f"The history counts {counted:,.0f} calls in the three weeks, the records offered {offered:,}"
-          f" to the queue ({counted / offered - 1:+.1%}): the forecasts staff for the difference too.")
+          f" to the queue ({counted / offered - 1:+.1%}): each forecast staffs the share its origin's"
+          f" records offered (above).")
     c, o = results[f"confidence {CONFIDENCE:g}"], results["actual volumes"]
     delivered = mean(c["replayed_share"])
     promised = mean(c["expected_share"]) if c["expected_share"] else mean(c["promised_share"])

@@ -57,6 +57,13 @@ pub struct QueueBody {
     /// most until it is reached. Left out: staff for the point forecast.
     #[schema(minimum = 50, maximum = 99.9, example = 90)]
     interval_confidence_percent: Option<f64>,
+    /// Contacts offered to agents per 100 the history counts (1–200; the
+    /// history may count voice-menu hang-ups the queue never sees).
+    /// Requirements, `/check` and `/simulate` staff this share of the
+    /// forecast. Left out: each forecast learns it from the queue's call
+    /// records before its origin (see the forecast's `offered`), else 100.
+    #[schema(minimum = 1, maximum = 200, example = 94)]
+    offered_percent: Option<f64>,
     /// The days `max_working_weekends` counts: one run of 1 to 6 weekdays
     /// (`mon` … `sun`); default `["sat", "sun"]`.
     #[schema(example = json!(["fri", "sat"]))]
@@ -110,7 +117,8 @@ impl QueueBody {
             Some(names) => WeekendDays::parse(&names)?,
             None => WeekendDays::default(),
         })
-        .with_interval_confidence(self.interval_confidence_percent)?)
+        .with_interval_confidence(self.interval_confidence_percent)?
+        .with_offered_percent(self.offered_percent)?)
     }
 }
 
@@ -136,6 +144,8 @@ pub struct QueueView {
     weekend_days: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval_confidence_percent: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offered_percent: Option<f64>,
     created_at: DateTime<Utc>,
 }
 
@@ -161,6 +171,7 @@ impl From<StoredQueue> for QueueView {
             weekend_days: s.weekend.names(),
 
             interval_confidence_percent: s.interval_confidence.map(|c| (c * 1000.0).round() / 10.0),
+            offered_percent: s.offered_share.map(|o| round6(o * 100.0)),
             created_at: q.created_at,
         }
     }
@@ -210,6 +221,11 @@ pub struct QueueSettingsBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<f64>, minimum = 50, maximum = 99.9, example = 90)]
     interval_confidence_percent: Option<Option<f64>>,
+    /// Percent (1–200), or null to learn it again from call records; left
+    /// out, unchanged.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<f64>, minimum = 1, maximum = 200, example = 94)]
+    offered_percent: Option<Option<f64>>,
     /// The weekend's days (one run of 1 to 6 of `mon` … `sun`); left out,
     /// unchanged. Rosters built after the change count these days.
     #[schema(example = json!(["fri", "sat"]))]
@@ -225,8 +241,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>
 /// next forecasts use when the history has none, and `weekend_days`, the
 /// days its next rosters count as weekend, and
 /// `interval_confidence_percent`, the share of open intervals of its next
-/// forecasts' requirements expected to meet the goal. All are checked before any is
-/// stored.
+/// forecasts' requirements expected to meet the goal, and `offered_percent`,
+/// the share of the history's counts its next forecasts staff. All are
+/// checked before any is stored.
 #[utoipa::path(patch, path = "/api/v1/queues/{id}", tag = "queues", params(("id" = i32, Path, description = "Queue id")), request_body = QueueSettingsBody, responses((status = 200, description = "The queue, changed", body = QueueView)))]
 pub async fn update(
     db: web::Data<Database>,
@@ -242,6 +259,7 @@ pub async fn update(
             .map(|names| WeekendDays::parse(&names))
             .transpose()?,
         interval_confidence_percent: body.interval_confidence_percent,
+        offered_percent: body.offered_percent,
     };
     let db = db.into_inner();
     let stored = blocking(move || update_queue_settings(&db, id, &change)).await?;

@@ -3,6 +3,7 @@
 
 use super::error::Refusal;
 use super::history::{parse_bound, queue};
+use super::offered::{offered_share, staffed};
 use super::staffing::{check_staffing_work_times, requirements_until, share_work};
 use super::AppError;
 use crate::db::fitted_models::StoredFit;
@@ -20,6 +21,7 @@ use crate::forecast::{
     FittedModel, ForecastError, ForecastPoint, HistoryContext, ModelChoice, ModelSelection,
     ModelSpec, SpecialDay, SpecialDayKind,
 };
+use crate::staffing::offered::share_of;
 use crate::staffing::uncertainty::channel_servers;
 use crate::staffing::{
     heads_for_share, promise, ArrivalLaw, ChannelModel, Requirement, RiskInterval, StaffingTarget,
@@ -197,8 +199,12 @@ pub fn create_forecast(
     if let Some(warning) = fill_handle_time(&queue.spec, &mut points) {
         context.warnings.push(warning);
     }
+    let (offered, line) = offered_share(db, id, &queue.spec, &history, context.origin)?;
+    context.warnings.extend(line);
+    let share = share_of(offered);
+    let staffed_points: Vec<ForecastPoint> = points.iter().map(|&p| staffed(p, share)).collect();
     let hours = hours_of(&queue.spec, &special_days);
-    let requirements = requirements_for(&queue.spec, &hours, &points, stop)?;
+    let requirements = requirements_for(&queue.spec, &hours, &staffed_points, stop)?;
     let run = NewForecastRun {
         queue_id: id,
         from,
@@ -207,7 +213,10 @@ pub fn create_forecast(
         params: fit.fitted.spec,
         history_rows: history.len() as i32,
         history_end: context.history_end,
-        goal: requirement_goal(&queue.spec),
+        goal: RequirementGoal {
+            offered,
+            ..requirement_goal(&queue.spec)
+        },
         accuracy: Some(ChoiceRecord {
             requested: fit.choice.requested,
             chosen: fit.choice.chosen,
@@ -840,6 +849,7 @@ fn requirement_goal(spec: &QueueSpec) -> RequirementGoal {
         shrinkage: spec.shrinkage,
         max_occupancy: spec.max_occupancy,
         staffing_model: Some(ChannelModel::for_queue(spec)),
+        offered: None,
     }
 }
 

@@ -86,7 +86,10 @@ pub fn update_queue_settings(
         current.clone().with_default_aht(seconds)?;
     }
     if let Some(percent) = change.interval_confidence_percent {
-        current.with_interval_confidence(percent)?;
+        current.clone().with_interval_confidence(percent)?;
+    }
+    if let Some(percent) = change.offered_percent {
+        current.with_offered_percent(percent)?;
     }
     if !db.update_queue_settings(id, change)? {
         return Err(AppError::not_found("queue", id));

@@ -12,6 +12,7 @@ pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod jobs;
+pub mod offered;
 pub mod publish;
 pub mod replay;
 pub mod roster_share;

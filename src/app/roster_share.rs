@@ -12,7 +12,8 @@
 //! roster whose own expected share still reaches the asked one (within the
 //! slack) is kept.
 
-use super::forecast::{hours_of, requirements_for, special_days_of};
+use super::forecast::{forecast_run, hours_of, requirements_for, special_days_of};
+use super::offered::staffed;
 use super::AppError;
 use crate::db::queues::StoredQueue as Queue;
 use crate::db::schedules::ScheduleRun;
@@ -20,6 +21,7 @@ use crate::db::Database;
 use crate::domain::OpeningHours;
 use crate::forecast::ForecastPoint;
 use crate::simulate::{service_of_roster_with, RosterService};
+use crate::staffing::offered::share_of;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
@@ -52,11 +54,13 @@ impl ShareWindow {
         let end = grid.start_of_day(
             grid.local_date(run.week_start) + chrono::Duration::days(i64::from(run.days)),
         );
+        // Staffed as the requirements were: the share of the forecast offered.
+        let share = share_of(forecast_run(db, run.forecast_id)?.goal.offered);
         let points = db
             .forecast_intervals(run.forecast_id)?
             .into_iter()
             .filter(|i| i.start >= run.week_start && i.start < end)
-            .map(|i| i.point())
+            .map(|i| staffed(i.point(), share))
             .collect();
         Ok(ShareWindow {
             spec: queue.spec.clone(),

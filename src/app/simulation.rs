@@ -8,6 +8,7 @@ use super::AppError;
 use crate::db::Database;
 use crate::domain::ScheduleId;
 use crate::simulate::{simulate, ArrivalSource, Dist, IntervalResult, SimulationInput};
+use crate::staffing::offered::share_of;
 use crate::staffing::{ArrivalLaw, VolumeBand};
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng};
@@ -328,10 +329,17 @@ pub fn simulate_schedule(
     );
     let on = agents_on(&shifts, &grid);
     let closed = super::schedule::closed_intervals(db, run.forecast_id)?;
+    // The calls that reach agents, as the requirements and `/check` count them.
+    let share = share_of(
+        super::forecast::forecast_run(db, run.forecast_id)?
+            .goal
+            .offered,
+    );
     let forecast: Vec<_> = db
         .forecast_intervals(run.forecast_id)?
         .into_iter()
         .filter(|i| i.start >= run.week_start && i.start < end)
+        .map(|i| super::offered::staffed(i.point(), share))
         .collect();
     let plan: Vec<PlanInterval> = forecast
         .iter()

@@ -4,7 +4,7 @@ use super::schema::{forecast_intervals, forecast_runs, requirement_intervals};
 use super::{to_naive, to_utc, with_conn, Database, DbError, WriteTransaction, BATCH_ROWS};
 use crate::domain::{Channel, ForecastId, QueueId};
 use crate::forecast::{ChoiceRecord, ModelSpec};
-use crate::staffing::ChannelModel;
+use crate::staffing::{ChannelModel, OfferedShare};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,10 @@ pub struct RequirementGoal {
     /// (they were all Erlang C).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staffing_model: Option<ChannelModel>,
+    /// The share of the forecast the requirements staff, when not all of
+    /// it (absent: all of it, as on runs stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered: Option<OfferedShare>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -351,6 +355,7 @@ struct RequirementRow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::staffing::offered::OfferedSource;
     use crate::staffing::QueueModel;
 
     #[test]
@@ -369,6 +374,14 @@ mod tests {
                     patience_seconds: 120.0,
                 },
             }),
+            offered: Some(OfferedShare {
+                share: 0.938,
+                source: OfferedSource::CallRecords {
+                    calls: 6400,
+                    counted: 6823.0,
+                    intervals: 200,
+                },
+            }),
         };
         let stored = serde_json::to_string(&goal).unwrap();
         let back: RequirementGoal = serde_json::from_str(&stored).unwrap();
@@ -384,6 +397,7 @@ mod tests {
         let goal: RequirementGoal = serde_json::from_str(old).unwrap();
         assert_eq!(goal.channel, Channel::Voice);
         assert_eq!(goal.staffing_model, None);
+        assert_eq!(goal.offered, None, "old runs staff all of their forecast");
         let out = serde_json::to_value(goal).unwrap();
         assert!(out.get("staffing_model").is_none());
     }

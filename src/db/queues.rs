@@ -39,6 +39,7 @@ struct QueueRow {
     opening_hours: Option<String>,
     weekend_days: String,
     interval_confidence_percent: Option<f64>,
+    offered_percent: Option<f64>,
 }
 
 #[derive(Insertable)]
@@ -62,6 +63,7 @@ struct NewQueueRow<'a> {
     opening_hours: Option<String>,
     weekend_days: String,
     interval_confidence_percent: Option<f64>,
+    offered_percent: Option<f64>,
 }
 
 /// Queue settings to change; `None` leaves one as it is.
@@ -72,6 +74,8 @@ pub struct QueueSettingsChange {
     pub weekend: Option<WeekendDays>,
     /// Percent; `Some(None)` clears it.
     pub interval_confidence_percent: Option<Option<f64>>,
+    /// Percent; `Some(None)` clears it (learn it from call records).
+    pub offered_percent: Option<Option<f64>>,
 }
 
 #[derive(AsChangeset)]
@@ -80,6 +84,7 @@ struct SettingsRow {
     default_aht_seconds: Option<Option<f64>>,
     weekend_days: Option<String>,
     interval_confidence_percent: Option<Option<f64>>,
+    offered_percent: Option<Option<f64>>,
 }
 
 /// Opening hours as stored: the JSON document, or NULL for 24 h every day.
@@ -128,6 +133,7 @@ impl QueueRow {
         })
         .and_then(|spec| spec.with_default_aht(self.default_aht_seconds))
         .and_then(|spec| spec.with_interval_confidence(self.interval_confidence_percent))
+        .and_then(|spec| spec.with_offered_percent(self.offered_percent))
         .map_err(corrupt)?;
         let hours = match &self.opening_hours {
             None => OpeningHours::default(),
@@ -172,6 +178,7 @@ impl Database {
             opening_hours: hours_text(&spec.hours)?,
             weekend_days: weekend_text(&spec.weekend),
             interval_confidence_percent: spec.interval_confidence.map(|c| c * 100.0),
+            offered_percent: spec.offered_share.map(|s| s * 100.0),
         };
         let id: i32 = with_conn!(self, conn => diesel::insert_into(queues::table)
             .values(&row)
@@ -211,10 +218,12 @@ impl Database {
             default_aht_seconds: change.default_aht_seconds,
             weekend_days: change.weekend.as_ref().map(weekend_text),
             interval_confidence_percent: change.interval_confidence_percent,
+            offered_percent: change.offered_percent,
         };
         if row.default_aht_seconds.is_none()
             && row.weekend_days.is_none()
             && row.interval_confidence_percent.is_none()
+            && row.offered_percent.is_none()
         {
             return Ok(self.queue(id)?.is_some());
         }

@@ -21,6 +21,7 @@ diesel::table! {
         opening_hours -> Nullable<Text>,
         weekend_days -> Text,
         interval_confidence_percent -> Nullable<Double>,
+        offered_percent -> Nullable<Double>,
     }
 }
 

@@ -203,6 +203,11 @@ pub struct QueueSpec {
     /// bought at the fewest agents; see `staffing::share`). `None`: staff
     /// for the point forecast.
     pub interval_confidence: Option<f64>,
+    /// The share of the history's counted contacts that reach agents
+    /// (0.01–2; the history may count voice-menu hang-ups the queue never
+    /// sees). `None`: learnt from the queue's call records before a
+    /// forecast's origin when they overlap the history, else 1.
+    pub offered_share: Option<f64>,
 }
 
 /// What the channel's staffing model needs beyond the goal. `None` means
@@ -302,6 +307,7 @@ impl QueueSpec {
             hours: super::OpeningHours::default(),
             weekend: super::WeekendDays::default(),
             interval_confidence: None,
+            offered_share: None,
         })
     }
 
@@ -332,6 +338,21 @@ impl QueueSpec {
             }
         }
         self.interval_confidence = percent.map(|p| p / 100.0);
+        Ok(self)
+    }
+
+    /// Sets the share of counted contacts offered to agents, in percent
+    /// (`None`: learn it from call records, see `offered_share`).
+    pub fn with_offered_percent(mut self, percent: Option<f64>) -> Result<Self, InvalidValue> {
+        if let Some(p) = percent {
+            if !(p.is_finite() && (1.0..=200.0).contains(&p)) {
+                return Err(InvalidValue::new(
+                    "offered_percent",
+                    format!("{p} must be from 1 to 200 (contacts offered to agents per 100 the history counts)"),
+                ));
+            }
+        }
+        self.offered_share = percent.map(|p| p / 100.0);
         Ok(self)
     }
 

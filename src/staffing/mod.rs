@@ -8,7 +8,8 @@
 //! [`model`] does the same for any [`QueueModel`], and [`channel`] handles
 //! voice, chat (concurrency) and deferred work (deadlines); [`cost`] says
 //! how much work a computation will be before it runs; [`uncertainty`] puts
-//! the forecast's error into the requirement and into what a roster promises.
+//! the forecast's error into the requirement and into what a roster promises;
+//! [`offered`] says how much of a forecast's count reaches agents.
 
 pub mod channel;
 pub mod cost;
@@ -16,6 +17,7 @@ pub mod erlang;
 pub mod erlang_a;
 pub mod input;
 pub mod model;
+pub mod offered;
 pub mod requirement;
 pub mod share;
 pub mod uncertainty;
@@ -28,6 +30,7 @@ pub use erlang::{erlang_b, erlang_c, erlang_c_metrics, QueueMetrics};
 pub use erlang_a::erlang_a_metrics;
 pub use input::{StaffingTarget, Workload};
 pub use model::{queue_metrics, required_agents_for, QueueModel};
+pub use offered::OfferedShare;
 pub use requirement::{required_agents, Requirement, StaffingError, MAX_AGENTS};
 pub use share::{heads_for_share, RiskInterval};
 pub use uncertainty::{channel_servers, promise, ArrivalLaw, Promise, Servers, VolumeBand};

@@ -382,8 +382,181 @@ async fn replay_refusals_say_why(db: TestDb) {
     assert!(got["detail"].as_str().unwrap().contains("is cancelled"));
 }
 
+/// Records that offer `num` calls per `den` the history counts in each
+/// quarter-hour of `days` days from `first` (one per interval's first
+/// minutes, all answered).
+fn offered_share_of(first: &str, days: i64, num: u32, den: u32) -> (String, u64, f64) {
+    let history = history_csv("2026-01-05", 42, true);
+    let first = NaiveDate::parse_from_str(first, "%Y-%m-%d").unwrap();
+    let last = first + Duration::days(days);
+    let (mut out, mut calls, mut counted) = (
+        String::from("arrival,outcome,wait_seconds,talk_seconds\n"),
+        0u64,
+        0.0,
+    );
+    for line in history.lines().skip(1) {
+        let mut cols = line.split(',');
+        let at = NaiveDateTime::parse_from_str(cols.next().unwrap(), "%Y-%m-%d %H:%M").unwrap();
+        let volume: u32 = cols.next().unwrap().parse().unwrap();
+        if at.date() < first || at.date() >= last {
+            continue;
+        }
+        counted += f64::from(volume);
+        for k in 0..volume * num / den {
+            let t = at + Duration::seconds(i64::from(k) * 20);
+            out += &format!("{},answered,5,180\n", t.format("%Y-%m-%d %H:%M:%S"));
+            calls += 1;
+        }
+    }
+    (out, calls, counted)
+}
+
+async fn forecasts_staff_the_share_the_records_offered(db: TestDb) {
+    let app = TestApp::spawn(db).await;
+    let window = json!({"from": "2026-02-16T00:00", "to": "2026-02-17T00:00",
+        "model": "weekly_average"});
+    let agents = |reqs: &Value| -> i64 {
+        reqs["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["agents_with_shrinkage"].as_i64().unwrap())
+            .sum()
+    };
+    // A twin without records staffs all of the forecast and says nothing.
+    let plain = crate::common::queue_with_history(&app, true).await;
+    let f0 = app.create_forecast(plain, &window).await;
+    assert!(f0["goal"].get("offered").is_none(), "{f0}");
+    let warned = |f: &Value| {
+        f["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("offered:"))
+    };
+    assert!(!warned(&f0), "{f0}");
+    let all = agents(&app.get_json(&paths::forecast_requirements(&f0["id"])).await);
+
+    // Records of the last week before the origin offer 4 of every 5 counted
+    // (rounded down per interval), and records after the origin (the
+    // window's own day, twice the history) must not count.
+    let q = app
+        .create_queue(crate::common::paris_queue("offered"))
+        .await;
+    app.import_history(q, history_csv("2026-01-05", 42, true))
+        .await;
+    let (mut records, calls, counted) = offered_share_of("2026-02-09", 7, 4, 5);
+    for c in csv(&calls_on_window_day()).lines().skip(1) {
+        records += &format!("{c}\n");
+    }
+    import(&app, q, records).await;
+    let f = app.create_forecast(q, &window).await;
+    let offered = &f["goal"]["offered"];
+    let share = calls as f64 / counted;
+    assert!(
+        (offered["share"].as_f64().unwrap() - share).abs() < 1e-9,
+        "{f}"
+    );
+    assert_eq!(offered["source"]["kind"], "call_records", "{f}");
+    assert_eq!(offered["source"]["calls"], calls, "{f}");
+    assert!(warned(&f), "{f}");
+    // The forecast stays in the history's units; the requirement staffs less.
+    let reqs = app.get_json(&paths::forecast_requirements(&f["id"])).await;
+    let fewer = agents(&reqs);
+    assert!(
+        fewer < all,
+        "{fewer} agents for {share:.3} of the calls, {all} for all"
+    );
+
+    // /check and /simulate count the same share of the forecast: a roster's
+    // checked volume is the staffed share of the forecast's.
+    app.add_agents(
+        q,
+        &json!((0..12)
+            .map(|i| json!({"name": format!("A {i}"), "external_id": format!("o-{i}")}))
+            .collect::<Vec<_>>()),
+    )
+    .await;
+    let body = json!({"forecast_id": f["id"], "week_start": "2026-02-16", "days": 1,
+        "solver": "greedy",
+        "shift": {"length_minutes": 480, "earliest_start": "07:00:00", "latest_start": "10:00:00"}});
+    let s = id_of(&app.create_schedule(&body).await);
+    assert_eq!(app.wait_for_schedule(s).await["status"], "done");
+    let check = app.get_json(&paths::schedule_check(s)).await;
+    let sim = json_of(
+        app.post_json(
+            &paths::schedule_simulate(s),
+            &json!({"seed": 1, "replications": 2}),
+        )
+        .await,
+        200,
+    )
+    .await;
+    let view = app.get_json(&paths::forecast(&f["id"])).await;
+    let forecast_total = view["total_volume"].as_f64().unwrap();
+    for (what, report) in [("check", &check), ("simulate", &sim)] {
+        let total: f64 = report["intervals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["volume"].as_f64().unwrap())
+            .sum();
+        assert!(
+            (total - share * forecast_total).abs() < 1e-6 * forecast_total,
+            "{what}: {total} against {share} x {forecast_total}"
+        );
+    }
+
+    // The queue's own setting wins: 100 staffs all of the forecast again.
+    json_of(
+        app.patch_json(&paths::queue(q), &json!({"offered_percent": 100}))
+            .await,
+        200,
+    )
+    .await;
+    let f = app.create_forecast(q, &window).await;
+    assert_eq!(
+        f["goal"]["offered"],
+        json!({"share": 1.0, "source": {"kind": "queue"}})
+    );
+    assert!(!warned(&f), "{f}");
+    let reqs = app.get_json(&paths::forecast_requirements(&f["id"])).await;
+    assert_eq!(agents(&reqs), all);
+
+    // Out of range: 422 naming the field; of the wrong type: 400 naming it.
+    for (bad, status) in [(json!(0), 422), (json!(250), 422), (json!("most"), 400)] {
+        let resp = app
+            .patch_json(&paths::queue(q), &json!({"offered_percent": bad}))
+            .await;
+        let body = json_of(resp, status).await;
+        assert!(
+            body.to_string().contains("offered_percent"),
+            "{bad}: {body}"
+        );
+    }
+    assert_eq!(
+        app.get_json(&paths::queue(q)).await["offered_percent"],
+        100.0
+    );
+    // null clears it: learnt from the records again.
+    json_of(
+        app.patch_json(&paths::queue(q), &json!({"offered_percent": null}))
+            .await,
+        200,
+    )
+    .await;
+    let f = app.create_forecast(q, &window).await;
+    assert_eq!(f["goal"]["offered"]["source"]["kind"], "call_records");
+}
+
+/// Calls on the forecast window's own day (after the origin).
+fn calls_on_window_day() -> Vec<Call> {
+    calls(10, 8, 18)
+}
+
 crate::on_both_databases!(
     imports_are_checked_and_all_or_nothing,
+    forecasts_staff_the_share_the_records_offered,
     replay_tells_a_generous_roster_from_a_thin_one,
     replay_refusals_say_why,
 );
