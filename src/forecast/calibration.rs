@@ -110,8 +110,7 @@ impl Scale {
                         .iter()
                         .map(|(f, y)| scale.z(*f, *y))
                         .collect();
-                    z.sort_by(f64::total_cmp);
-                    quantile(&z, 0.9) - quantile(&z, 0.1)
+                    quantile_by_selection(&mut z, 0.9) - quantile_by_selection(&mut z, 0.1)
                 })
                 .collect();
             if !spreads.iter().all(|s| *s > 0.0) {
@@ -163,21 +162,22 @@ fn level_variance(pairs: &[(f64, f64)]) -> f64 {
         .iter()
         .map(|&(f, y)| (log_ratio(f, y).abs(), f.max(0.0) / ((f + 1.0) * (f + 1.0))))
         .collect();
+    // One buffer for the 50 steps: filled, then counted (both vectorise).
     let mut z = vec![0.0; parts.len()];
-    let mut median_abs = |v: f64| {
+    let mut median_above = |v: f64| {
         for (z, (ratio, poisson)) in z.iter_mut().zip(&parts) {
             *z = ratio / (v + poisson).max(1e-6).sqrt();
         }
-        median(&mut z)
+        median_exceeds(&z, MEDIAN_ABS_Z)
     };
-    if median_abs(0.0) <= MEDIAN_ABS_Z {
+    if !median_above(0.0) {
         return 0.0;
     }
-    // median_abs falls as v grows: bisect on the log of v.
+    // The median of |z| falls as v grows: bisect on the log of v.
     let (mut lo, mut hi) = (1e-6_f64.ln(), 25.0_f64.ln());
     for _ in 0..50 {
         let mid = (lo + hi) / 2.0;
-        if median_abs(mid.exp()) > MEDIAN_ABS_Z {
+        if median_above(mid.exp()) {
             lo = mid;
         } else {
             hi = mid;
@@ -231,9 +231,8 @@ impl LevelBands {
                 .collect();
             let tail = origin_tail(&by_origin);
             let mut z: Vec<f64> = by_origin.iter().map(|(_, z)| *z).collect();
-            z.sort_by(f64::total_cmp);
-            out.z10.push(quantile(&z, tail));
-            out.z90.push(quantile(&z, 1.0 - tail));
+            out.z10.push(quantile_by_selection(&mut z, tail));
+            out.z90.push(quantile_by_selection(&mut z, 1.0 - tail));
             if b + 1 < buckets {
                 out.upper_edges.push(chunk[chunk.len() - 1].forecast);
             }
@@ -435,14 +434,22 @@ fn origin_tail(zs: &[(usize, f64)]) -> f64 {
     for (i, z) in by_origin.into_values().enumerate() {
         held[i % folds_n].extend(z);
     }
+    // Every z sorted once with its fold; each fold's others, in order, are
+    // then a filter (linear) instead of a sort of their own.
+    let mut all: Vec<(f64, usize)> = held
+        .iter()
+        .enumerate()
+        .flat_map(|(k, zs)| zs.iter().map(move |z| (*z, k)))
+        .collect();
+    all.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     // (the others' sorted z, the left-out z) per fold
     let folds: Vec<(Vec<f64>, &[f64])> = (0..folds_n)
         .map(|k| {
-            let mut rest: Vec<f64> = (0..folds_n)
-                .filter(|j| *j != k)
-                .flat_map(|j| held[j].iter().copied())
+            let rest: Vec<f64> = all
+                .iter()
+                .filter(|(_, fold)| *fold != k)
+                .map(|(z, _)| *z)
                 .collect();
-            rest.sort_by(f64::total_cmp);
             (rest, held[k].as_slice())
         })
         .collect();
@@ -477,17 +484,46 @@ fn origin_tail(zs: &[(usize, f64)]) -> f64 {
     ok
 }
 
-/// The median of `values` as [`quantile`] gives it for 0.5, by selection
-/// (reorders `values`; linear time instead of a sort).
-fn median(values: &mut [f64]) -> f64 {
+/// Whether the median of `values` (as [`quantile`] gives it for 0.5) is
+/// above `c`, without ordering them: it depends only on how many are above
+/// `c` and, when exactly half are, on the nearest value on each side.
+fn median_exceeds(values: &[f64], c: f64) -> bool {
     let n = values.len();
-    let (below, mid, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
-    let upper = *mid;
-    if n % 2 == 1 {
-        upper
-    } else {
-        let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        lower * 0.5 + upper * 0.5
+    let above = values.iter().filter(|z| **z > c).count();
+    if n % 2 == 1 || above != n / 2 {
+        // The middle value (or both middle values) above c, or none.
+        return above > n / 2;
+    }
+    // Near the bisection's end c lies between the two middle values, so
+    // this pass is frequent: plain selects (no NaN handling) vectorise.
+    let (mut least_above, mut most_below) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &z in values {
+        least_above = if z > c && z < least_above {
+            z
+        } else {
+            least_above
+        };
+        most_below = if z <= c && z > most_below {
+            z
+        } else {
+            most_below
+        };
+    }
+    most_below * 0.5 + least_above * 0.5 > c
+}
+
+/// [`quantile`] of `values` by selection, the same value without a sort
+/// (reorders `values`; linear time).
+fn quantile_by_selection(values: &mut [f64], q: f64) -> f64 {
+    let n = values.len();
+    let pos = q * (n - 1) as f64;
+    let i = pos.floor() as usize;
+    let frac = pos - i as f64;
+    let (_, at, above) = values.select_nth_unstable_by(i, f64::total_cmp);
+    let at = *at;
+    match above.iter().copied().min_by(f64::total_cmp) {
+        Some(next) => at * (1.0 - frac) + next * frac,
+        None => at,
     }
 }
 
@@ -509,6 +545,20 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     type Rng8 = rand_chacha::ChaCha8Rng;
+
+    /// The median of `values` as [`quantile`] gives it for 0.5, by selection
+    /// (reorders `values`; linear time instead of a sort).
+    fn median(values: &mut [f64]) -> f64 {
+        let n = values.len();
+        let (below, mid, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+        let upper = *mid;
+        if n % 2 == 1 {
+            upper
+        } else {
+            let lower = below.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            lower * 0.5 + upper * 0.5
+        }
+    }
 
     /// `n` (forecast, actual) pairs cycling through `levels`.
     fn pairs_at(levels: &[f64], n: usize, mut draw: impl FnMut(f64) -> f64) -> Vec<(f64, f64)> {
@@ -533,13 +583,37 @@ mod tests {
     }
 
     #[test]
-    fn median_by_selection_is_the_sorted_quantile() {
+    fn quantiles_by_selection_are_the_sorted_ones() {
+        let mut rng = Rng8::seed_from_u64(11);
+        for n in [1usize, 2, 3, 10, 41, 400] {
+            let values: Vec<f64> = (0..n).map(|_| normal(&mut rng)).collect();
+            let mut sorted = values.clone();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 0.03, 0.1, 0.25, 0.5, 0.9, 0.97, 1.0] {
+                let got = quantile_by_selection(&mut values.clone(), q);
+                assert_eq!(got.to_bits(), quantile(&sorted, q).to_bits(), "{n} {q}");
+            }
+        }
+    }
+
+    #[test]
+    fn median_exceeds_decides_as_the_sorted_median() {
         let mut rng = Rng8::seed_from_u64(37);
         for n in [1usize, 2, 7, 10, 101] {
             let values: Vec<f64> = (0..n).map(|_| normal(&mut rng)).collect();
             let mut sorted = values.clone();
             sorted.sort_by(f64::total_cmp);
-            assert_eq!(median(&mut values.clone()), quantile(&sorted, 0.5), "{n}");
+            let m = quantile(&sorted, 0.5);
+            assert_eq!(median(&mut values.clone()), m, "{n}");
+            // Thresholds around every value, and at the median itself.
+            let mut cs: Vec<f64> = sorted
+                .iter()
+                .flat_map(|v| [v - 1e-9, *v, v + 1e-9])
+                .collect();
+            cs.push(m);
+            for c in cs {
+                assert_eq!(median_exceeds(&values, c), m > c, "{n} values, c = {c}");
+            }
         }
     }
 
