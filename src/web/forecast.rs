@@ -10,6 +10,7 @@ use crate::auth::Permission;
 use crate::db::Database;
 use crate::domain::ForecastId;
 use crate::forecast::adjustments::{Change, Scope};
+use crate::staffing::offered::OfferedSource;
 use actix_web::web;
 use maud::{html, Markup};
 use serde_json::{json, Value};
@@ -85,6 +86,17 @@ pub fn render(data: &ForecastPage, session: &PageSession) -> Markup {
             "Queue " a href="/" { (data.queue.spec.name) } " (" (tz.name()) ") · model " b { (run.model) }
             " · " (local(run.from)) " – " (local(run.to))
             " · " (num(total, 0)) " contacts forecast · history to " (local(run.history_end))
+        }
+        @if let Some(o) = &run.goal.offered {
+            p.note #offered {
+                "Staffing takes " b { (pct(Some(o.share))) } " of this forecast, the contacts that reach agents: "
+                @match o.source {
+                    OfferedSource::Queue => { "the queue's offered_percent." }
+                    OfferedSource::CallRecords { calls, counted, .. } => {
+                        "learnt from " (calls) " call records before the origin, where the history counts " (num(counted, 0)) "."
+                    }
+                }
+            }
         }
         div.zoom #zoom {
             "Zoom: "

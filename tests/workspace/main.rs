@@ -127,6 +127,11 @@ async fn the_workspace_in_a_real_browser() {
         .map(|i| json!({"name": format!("Agent {i:02}"), "external_id": format!("A{i}")}))
         .collect();
     app.add_agents(q, &Value::Array(agents)).await;
+    // All of the history reaches agents (said, so the forecast page shows it).
+    let resp = app
+        .patch_json(&paths::queue(q), &json!({"offered_percent": 100}))
+        .await;
+    assert_eq!(resp.status(), 200);
 
     // Signing in through the form: the Secure cookie is kept on 127.0.0.1.
     browser.visit(&app.url("/"), "login").await;
@@ -179,6 +184,14 @@ async fn the_workspace_in_a_real_browser() {
         "the chart has ink"
     );
     assert_eq!(count(&browser, "#special-days tbody tr").await, 1);
+    let offered = browser
+        .js("return document.getElementById('offered').textContent")
+        .await;
+    let offered = offered.as_str().unwrap();
+    assert!(
+        offered.contains("100.0 %") && offered.contains("offered_percent"),
+        "{offered}"
+    );
     assert!(count(&browser, "#backtest tbody tr").await >= 1);
     // Zoom to one day and back out to 18 months.
     click(&browser, "#zoom button[data-days='1']").await;
