@@ -6,7 +6,7 @@ use super::AppError;
 use crate::db::Database;
 use crate::domain::{HistoryRow, QueueId, QueueSpec};
 use crate::forecast::ForecastPoint;
-use crate::staffing::offered::{learn, Learnt, OfferedSource, LEARN_DAYS, MIN_CALLS, PLAUSIBLE};
+use crate::staffing::offered::{learn, Learnt, LEARN_DAYS, MIN_CALLS, PLAUSIBLE};
 use crate::staffing::OfferedShare;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -25,14 +25,13 @@ pub fn offered_share(
     }
     let grid = spec.grid();
     let since = origin - Duration::days(LEARN_DAYS);
-    let calls = db.calls(queue, since, origin)?;
     let mut offered: HashMap<DateTime<Utc>, u64> = HashMap::new();
     // Only days the records cover: a day before the first record (or in a
     // gap) would count history against no calls.
     let mut days = HashSet::new();
-    for c in &calls {
-        *offered.entry(grid.floor(c.arrival)).or_default() += 1;
-        days.insert(grid.local_date(c.arrival));
+    for arrival in db.call_arrivals(queue, since, origin)? {
+        *offered.entry(grid.floor(arrival)).or_default() += 1;
+        days.insert(grid.local_date(arrival));
     }
     let counted = history
         .iter()
@@ -48,18 +47,13 @@ pub fn offered_share(
             "offered: the call records in the {LEARN_DAYS} days before the origin offer {} of what the history counts there, outside {:.0}-{:.0} % (records of another set of contacts?), so staffing takes the forecast's counts as they are (set offered_percent on the queue if that share is right)",
             percent(s.share), PLAUSIBLE.0 * 100.0, PLAUSIBLE.1 * 100.0
         ))),
-        Learnt::Share(s) => (Some(s), Some(learnt_line(&s))),
+        Learnt::Share { share: s, calls, counted } => {
+            (Some(s), Some(format!(
+                "offered: the call records in the {LEARN_DAYS} days before the origin offered {calls} calls where the history counts {counted:.0}, so requirements, /check and /simulate staff {} of the forecast (set offered_percent on the queue to fix the share, 100 to staff the counts as they are)",
+                percent(s.share)
+            )))
+        }
     })
-}
-
-fn learnt_line(s: &OfferedShare) -> String {
-    let OfferedSource::CallRecords { calls, counted, .. } = s.source else {
-        return String::new();
-    };
-    format!(
-        "offered: the call records in the {LEARN_DAYS} days before the origin offered {calls} calls where the history counts {counted:.0}, so requirements, /check and /simulate staff {} of the forecast (set offered_percent on the queue to fix the share, 100 to staff the counts as they are)",
-        percent(s.share)
-    )
 }
 
 fn percent(share: f64) -> String {

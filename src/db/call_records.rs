@@ -130,6 +130,24 @@ impl Database {
             .collect()
     }
 
+    /// The arrival times only of a queue's calls in [from, to) (what
+    /// counting them per interval needs), in order.
+    pub fn call_arrivals(
+        &self,
+        queue: QueueId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, DbError> {
+        let rows: Vec<NaiveDateTime> = with_conn!(self, conn => call_records::table
+            .filter(call_records::queue_id.eq(queue.0))
+            .filter(call_records::arrival.ge(to_naive(from)))
+            .filter(call_records::arrival.lt(to_naive(to)))
+            .order(call_records::arrival)
+            .select(call_records::arrival)
+            .load(conn)?);
+        Ok(rows.into_iter().map(to_utc).collect())
+    }
+
     /// How many calls of each outcome a queue has stored, and their span.
     pub fn call_counts(&self, queue: QueueId) -> Result<CallCounts, DbError> {
         use diesel::dsl::{count_star, max, min};

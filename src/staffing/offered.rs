@@ -57,12 +57,15 @@ pub enum Learnt {
     /// No call records overlap the history there.
     NoRecords,
     /// Fewer than [`MIN_CALLS`] to rest a share on.
-    TooFew {
-        calls: u64,
-    },
+    TooFew { calls: u64 },
     /// Outside [`PLAUSIBLE`]: reported, not applied.
     Implausible(OfferedShare),
-    Share(OfferedShare),
+    /// Applied: the share, and the calls and counts it rests on.
+    Share {
+        share: OfferedShare,
+        calls: u64,
+        counted: f64,
+    },
 }
 
 /// Learns the share from the history's counts per interval start and the
@@ -92,7 +95,11 @@ pub fn learn(
         },
     };
     if (PLAUSIBLE.0..=PLAUSIBLE.1).contains(&share.share) {
-        Learnt::Share(share)
+        Learnt::Share {
+            share,
+            calls,
+            counted,
+        }
     } else {
         Learnt::Implausible(share)
     }
@@ -134,7 +141,7 @@ mod tests {
         let mut offered: HashMap<_, _> = t.iter().map(|&s| (s, 9u64)).collect();
         offered.insert(t[99] + Duration::minutes(30), 1000);
         match learn(history, &offered) {
-            Learnt::Share(s) => {
+            Learnt::Share { share: s, .. } => {
                 assert!((s.share - 0.9).abs() < 1e-12, "{s:?}");
                 assert_eq!(
                     s.source,
