@@ -8,6 +8,14 @@ use super::ForecastError;
 use crate::domain::{Grid, HistoryRow};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 
+/// Complete days of a weekday whose intraday shares complete a partial one.
+const COMPLETION_DAYS: usize = 8;
+/// Fewest such days before a partial day is completed.
+const MIN_COMPLETION_DAYS: usize = 3;
+/// Least share of a day's usual volume its observed cells must carry to be
+/// completed: below half, the day is more guess than record.
+const MIN_COVERED_SHARE: f64 = 0.5;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Series {
     pub slots: usize,
@@ -140,6 +148,51 @@ impl Series {
         s
     }
 
+    /// Daily totals for the models that forecast them: a fully observed
+    /// day's sum, and a partly observed one completed from its weekday's
+    /// intraday shares over the last [`COMPLETION_DAYS`] complete days of
+    /// that weekday *before* it (so a backtest never looks ahead): observed
+    /// volume ÷ the share of the day those cells usually carry, when that
+    /// share is at least [`MIN_COVERED_SHARE`]. Feeds that drop hours
+    /// (an outage, a logger that skips) otherwise leave whole months
+    /// without a level, and a day missing its busiest hour reads low.
+    pub fn completed_totals(&self, minutes: u32) -> Vec<Option<f64>> {
+        let n = self.slots;
+        let mut recent: Vec<std::collections::VecDeque<Vec<f64>>> = vec![Default::default(); 7];
+        (0..self.days())
+            .map(|d| {
+                let w = self.weekday(d);
+                let day = self.day(d);
+                let seen = &self.seen[w * n..][..n];
+                let complete = day.iter().zip(seen).all(|(v, s)| !v.is_nan() || !*s);
+                let observed: f64 = day.iter().filter(|v| !v.is_nan()).sum();
+                let past = &recent[w];
+                let covered = (past.len() >= MIN_COMPLETION_DAYS).then(|| {
+                    day.iter()
+                        .enumerate()
+                        .filter(|(_, v)| !v.is_nan())
+                        .map(|(k, _)| past.iter().map(|p| p[k]).sum::<f64>())
+                        .sum::<f64>()
+                        / past.len() as f64
+                });
+                if complete && observed > 0.0 {
+                    let q = &mut recent[w];
+                    q.push_back(day.iter().map(|v| v.max(0.0) / observed).collect());
+                    if q.len() > COMPLETION_DAYS {
+                        q.pop_front();
+                    }
+                }
+                match covered {
+                    _ if complete => Some(observed),
+                    Some(c) if c >= MIN_COVERED_SHARE => Some(observed / c),
+                    // No recent complete day to complete it from: the
+                    // strict rule (at most an hour missing).
+                    _ => self.day_total(d, minutes),
+                }
+            })
+            .collect()
+    }
+
     /// The day's total when (nearly) fully observed: at most one hour of
     /// cells missing (the DST spring day).
     pub fn day_total(&self, d: usize, minutes: u32) -> Option<f64> {
@@ -155,5 +208,66 @@ impl Series {
             return None;
         }
         Some(day.iter().filter(|v| !v.is_nan()).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Grid, HistoryRow};
+    use chrono::{Duration, TimeZone, Utc};
+
+    /// `days` days of hourly history: the day's total `total(d)` spread by
+    /// a fixed profile (busy afternoons), hours `drop(d, h)` left out.
+    fn hourly(
+        days: usize,
+        total: impl Fn(usize) -> f64,
+        drop: impl Fn(usize, usize) -> bool,
+    ) -> Series {
+        let start = Utc.with_ymd_and_hms(2025, 1, 6, 0, 0, 0).unwrap();
+        let weight = |h: usize| 1.0 + (h as f64 - 4.0).max(0.0);
+        let sum: f64 = (0..24).map(weight).sum();
+        let mut rows = Vec::new();
+        for d in 0..days {
+            for h in 0..24 {
+                if !drop(d, h) {
+                    rows.push(HistoryRow {
+                        start: start + Duration::hours((d * 24 + h) as i64),
+                        volume: total(d) * weight(h) / sum,
+                        aht_seconds: None,
+                    });
+                }
+            }
+        }
+        Series::build(&rows, &Grid::new(60, chrono_tz::UTC), None).unwrap()
+    }
+
+    #[test]
+    fn a_partial_day_is_completed_from_its_weekdays_recent_shares() {
+        // Five weeks; on day 30 (a Wednesday) only hours 0–19 arrived.
+        let s = hourly(35, |d| 1000.0 + d as f64, |d, h| d == 30 && h >= 20);
+        let t = s.completed_totals(60);
+        assert_eq!(s.day_total(30, 60), None, "strictly it is missing");
+        let got = t[30].expect("completed");
+        assert!((got - 1030.0).abs() < 1e-6, "{got}");
+        // Complete days keep their sums.
+        assert!((t[29].unwrap() - 1029.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn completion_needs_half_the_day_and_earlier_days_only() {
+        // Day 30 keeps only the quiet hours 0–9 (under half the volume).
+        let s = hourly(35, |_| 1000.0, |d, h| d == 30 && h >= 10);
+        assert_eq!(s.completed_totals(60)[30], None);
+        // A partial day in the second week has one complete Wednesday
+        // before it (fewer than the three it needs) and stays missing,
+        // even though complete Wednesdays follow it.
+        let s = hourly(35, |_| 1000.0, |d, h| d == 9 && h >= 20);
+        assert_eq!(s.completed_totals(60)[9], None);
+        // Cut at day 31, the completion of day 30 is the same: it never
+        // looked ahead.
+        let s = hourly(35, |d| 900.0 + 7.0 * d as f64, |d, h| d == 30 && h >= 20);
+        let whole = s.completed_totals(60)[30].unwrap();
+        assert_eq!(s.truncated(31).completed_totals(60)[30], Some(whole));
     }
 }

@@ -278,7 +278,7 @@ pub struct FittedModel {
 
 /// Daily totals of the fully observed days (None = partly missing).
 pub(crate) fn totals(s: &Series, minutes: u32) -> Vec<Option<f64>> {
-    (0..s.days()).map(|d| s.day_total(d, minutes)).collect()
+    s.completed_totals(minutes)
 }
 
 pub(crate) fn too_short(what: &str) -> ForecastError {
