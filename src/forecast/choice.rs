@@ -2,8 +2,11 @@
 //! that look like the request (see [`super::backtest`]), the lowest WAPE
 //! wins, p10/p90 calibrated per lead on the chosen model's backtests.
 //!
-//! * Auto keeps the ensemble unless another model beats it by more than
-//!   [`ENSEMBLE_MARGIN`].
+//! * Auto keeps the ensemble unless another model beats it clearly: by
+//!   more than [`ENSEMBLE_MARGIN`] and consistently over the backtest
+//!   origins (see [`beats_the_ensemble`]). A few origins rarely show one
+//!   model better than the mean of several, and picking on noise costs
+//!   more than it wins.
 //! * The origin (the end of the history used) is apart from the window: a
 //!   window may start weeks or months after it, and the backtests then use
 //!   the same lead. What the history looks like before the origin (where it
@@ -23,8 +26,13 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Auto keeps the ensemble unless another model's backtest WAPE is lower
-/// by more than this share.
+/// by more than this share (and [`SIGNIFICANT_T`] holds).
 pub const ENSEMBLE_MARGIN: f64 = 0.02;
+/// How many standard errors the mean per-origin WAPE gap to the ensemble
+/// must clear: the usual two of a test of equal accuracy (Diebold–Mariano).
+pub const SIGNIFICANT_T: f64 = 2.0;
+/// Fewest common origins for that test; with fewer the ensemble stays.
+pub const MIN_TEST_ORIGINS: usize = 3;
 /// Days before the origin checked for missing history.
 const RECENT_DAYS: i64 = 56;
 
@@ -357,14 +365,17 @@ pub fn forecast_with_specs(
         let wb = report.scores[*b].wape.unwrap_or(f64::INFINITY);
         wa.total_cmp(&wb)
     });
-    // Ties go to the ensemble: another model must beat it by more than
-    // ENSEMBLE_MARGIN (relative backtest WAPE) to be chosen.
+    // The ensemble goes first unless a model beats it clearly; those that
+    // do keep their WAPE order ahead of it.
     if let Some(e) = candidates.iter().position(|m| *m == ModelName::Ensemble) {
-        if let (Some(we), Some(best)) = (report.scores[e].wape, report.scores[order[0]].wape) {
-            if we <= best * (1.0 + ENSEMBLE_MARGIN) {
-                order.retain(|i| *i != e);
-                order.insert(0, e);
-            }
+        if report.scores[e].wape.is_some() {
+            let ens = &report.scores[e];
+            let at = order
+                .iter()
+                .position(|i| !beats_the_ensemble(&report.scores[*i], ens))
+                .unwrap_or(order.len());
+            order.retain(|i| *i != e);
+            order.insert(at.min(order.len()), e);
         }
     }
     if specs.len() > 1 && report.scores.iter().all(|s| s.wape.is_none()) {
@@ -411,6 +422,35 @@ pub fn forecast_with_specs(
     Err(last_err.unwrap_or(ForecastError::NoHistory { before: origin }))
 }
 
+/// Whether `model` beat the ensemble on the backtests by more than chance:
+/// its WAPE lower by more than [`ENSEMBLE_MARGIN`], and the mean of its
+/// per-origin WAPE gaps to the ensemble below zero by [`SIGNIFICANT_T`]
+/// standard errors over at least [`MIN_TEST_ORIGINS`] common origins.
+pub fn beats_the_ensemble(model: &ModelScore, ensemble: &ModelScore) -> bool {
+    if model.model == ModelName::Ensemble {
+        return false;
+    }
+    let (Some(w), Some(we)) = (model.wape, ensemble.wape) else {
+        return false;
+    };
+    if w * (1.0 + ENSEMBLE_MARGIN) >= we {
+        return false;
+    }
+    let gaps: Vec<f64> = model
+        .wape_by_origin
+        .iter()
+        .zip(&ensemble.wape_by_origin)
+        .filter_map(|(a, b)| Some((*a)? - (*b)?))
+        .collect();
+    let n = gaps.len() as f64;
+    if gaps.len() < MIN_TEST_ORIGINS {
+        return false;
+    }
+    let mean = gaps.iter().sum::<f64>() / n;
+    let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    mean < 0.0 && -mean > SIGNIFICANT_T * (var / n).sqrt()
+}
+
 /// Names the one-off days of the last 8 weeks that the fit left out, so a
 /// planner can mark a planned one (a campaign) in the calendar instead.
 fn outlier_warning(days: &[NaiveDate], grid: &Grid, origin: DateTime<Utc>) -> Option<String> {
@@ -430,16 +470,33 @@ fn outlier_warning(days: &[NaiveDate], grid: &Grid, origin: DateTime<Utc>) -> Op
 }
 
 fn reason(auto: bool, report: &BacktestReport, score: &ModelScore) -> String {
+    let over = format!(
+        "over {} origins ({} a year or more back) at lead {} d, window {} d",
+        report.origins.len(),
+        report.year_back_origins,
+        report.lead_days,
+        report.horizon_days
+    );
+    let lower = report
+        .scores
+        .iter()
+        .filter(|s| s.wape.zip(score.wape).is_some_and(|(a, b)| a < b))
+        .min_by(|a, b| a.wape.unwrap_or(0.0).total_cmp(&b.wape.unwrap_or(0.0)));
     match (auto, score.wape) {
         (false, _) => "requested".to_string(),
-        (true, Some(w)) => format!(
-            "lowest backtest WAPE ({:.4}) over {} origins ({} a year or more back) at lead {} d, window {} d",
-            w,
-            report.origins.len(),
-            report.year_back_origins,
-            report.lead_days,
-            report.horizon_days
-        ),
+        (true, Some(w)) => match lower {
+            Some(best) if score.model == ModelName::Ensemble => format!(
+                "ensemble kept: backtest WAPE ({w:.4}) {over}; {} was lower ({:.4}) but not by more than chance over those origins",
+                best.model.as_str(),
+                best.wape.unwrap_or(0.0)
+            ),
+            _ if score.model == ModelName::Ensemble => {
+                format!("lowest backtest WAPE ({w:.4}) {over}")
+            }
+            _ => format!(
+                "lowest backtest WAPE ({w:.4}) {over}, beating the ensemble by more than chance"
+            ),
+        },
         (true, None) => format!(
             "no backtest possible at lead {} d, window {} d (too little history); fallback",
             report.lead_days, report.horizon_days
@@ -523,6 +580,45 @@ mod tests {
         (history.rows, grid, israel_1999_special_days())
     }
 
+    fn score_of(model: ModelName, by_origin: &[f64]) -> ModelScore {
+        ModelScore {
+            model,
+            wape: Some(by_origin.iter().sum::<f64>() / by_origin.len() as f64),
+            bias: None,
+            mase: None,
+            busiest_day_error: None,
+            p95_interval_error: None,
+            coverage_p10_p90: None,
+            wape_by_origin: by_origin.iter().map(|w| Some(*w)).collect(),
+            intervals: 0,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn only_a_consistent_win_leaves_the_ensemble() {
+        let ens = score_of(ModelName::Ensemble, &[0.10, 0.12, 0.09, 0.11]);
+        // Lower on every origin: chosen.
+        let steady = score_of(ModelName::TopDown, &[0.08, 0.10, 0.08, 0.09]);
+        assert!(beats_the_ensemble(&steady, &ens));
+        // Lower on average thanks to one origin, worse on the others: noise.
+        let lucky = score_of(ModelName::Regression, &[0.02, 0.13, 0.10, 0.12]);
+        assert!(lucky.wape < ens.wape);
+        assert!(!beats_the_ensemble(&lucky, &ens));
+        // Too few origins to tell, however large the gap.
+        let two = score_of(ModelName::TopDown, &[0.05, 0.06]);
+        let ens2 = score_of(ModelName::Ensemble, &[0.10, 0.12]);
+        assert!(!beats_the_ensemble(&two, &ens2));
+        // Consistent but within the margin.
+        let close = score_of(ModelName::TopDown, &[0.0995, 0.1195, 0.0895, 0.1095]);
+        assert!(!beats_the_ensemble(&close, &ens));
+        // Origins the model could not be fitted on do not count.
+        let mut gappy = steady.clone();
+        gappy.wape_by_origin[0] = None;
+        gappy.wape_by_origin[1] = None;
+        assert!(!beats_the_ensemble(&gappy, &ens));
+    }
+
     #[test]
     fn fit_work_counts_the_fits_the_backtests_will_make() {
         let (rows, grid, _) = bank();
@@ -575,12 +671,12 @@ mod tests {
             .iter()
             .find(|s| s.model == out.choice.chosen)
             .unwrap();
-        // The best, or the ensemble within the margin.
-        assert!(
-            chosen.model == best.model
-                || (chosen.model == ModelName::Ensemble
-                    && ens.wape.unwrap() <= best.wape.unwrap() * (1.0 + ENSEMBLE_MARGIN))
-        );
+        // The best when it beat the ensemble clearly, else the ensemble.
+        if beats_the_ensemble(best, ens) {
+            assert_eq!(chosen.model, best.model);
+        } else {
+            assert_eq!(chosen.model, ModelName::Ensemble);
+        }
         let best = chosen;
         assert_eq!(out.fitted.model(), best.model);
         for s in &report.scores {
@@ -749,7 +845,7 @@ mod tests {
             .iter()
             .any(|s| s.model == out.choice.chosen && s.wape.is_some()));
         assert!(
-            out.choice.reason.starts_with("lowest backtest WAPE"),
+            out.choice.reason.contains("backtest WAPE"),
             "{}",
             out.choice.reason
         );
