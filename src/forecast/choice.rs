@@ -219,11 +219,23 @@ fn context_of(
     .num_days()
     .max(0) as usize;
     let origin_idx = series.index(grid.local_date(origin - Duration::nanoseconds(1)));
-    let missing_recent_days = ((origin_idx - RECENT_DAYS + 1).max(0)..=origin_idx)
+    let recent = (origin_idx - RECENT_DAYS + 1).max(0)..=origin_idx;
+    let missing_recent_days = recent
+        .clone()
         .filter(|d| {
             *d < 0
                 || *d as usize >= series.days()
                 || series.day_total(*d as usize, grid.minutes).is_none()
+        })
+        .count();
+    // Of those, the days with some hours: the daily-total models complete
+    // them (see `Series::completed_totals`), which the planner is told.
+    let partial_recent_days = recent
+        .filter(|d| *d >= 0 && (*d as usize) < series.days())
+        .map(|d| d as usize)
+        .filter(|d| {
+            series.day_total(*d, grid.minutes).is_none()
+                && series.day(*d).iter().any(|v| !v.is_nan())
         })
         .count();
     let mut warnings = Vec::new();
@@ -233,8 +245,15 @@ fn context_of(
         ));
     }
     if missing_recent_days > 0 {
+        let completed = if partial_recent_days > 0 {
+            format!(
+                " ({partial_recent_days} partial: a partial day's total is completed from its weekday's usual intraday shares when the hours it has carry half the day or more)"
+            )
+        } else {
+            String::new()
+        };
         warnings.push(format!(
-            "{missing_recent_days} of the {RECENT_DAYS} days before the origin have no or partial history"
+            "{missing_recent_days} of the {RECENT_DAYS} days before the origin have no or partial history{completed}"
         ));
     }
     HistoryContext {
@@ -593,6 +612,35 @@ mod tests {
             intervals: 0,
             error: None,
         }
+    }
+
+    #[test]
+    fn partial_days_before_the_origin_are_told_apart_from_empty_ones() {
+        let grid = Grid::new(60, chrono_tz::UTC);
+        let start: DateTime<Utc> = "2025-01-06T00:00:00Z".parse().unwrap();
+        // 70 days of hours; the 10th-last day keeps only its first 20
+        // hours, the 20th-last and 21st-last have none.
+        let rows: Vec<HistoryRow> = (0..70 * 24)
+            .filter(|i| {
+                let (d, h) = (i / 24, i % 24);
+                !(d == 60 && h >= 20) && d != 50 && d != 49
+            })
+            .map(|i| HistoryRow {
+                start: start + Duration::hours(i as i64),
+                volume: 10.0 + (i % 24) as f64,
+                aht_seconds: None,
+            })
+            .collect();
+        let origin = start + Duration::days(70);
+        let ctx =
+            history_context(&rows, &grid, origin, origin, origin + Duration::days(7)).unwrap();
+        assert_eq!(ctx.missing_recent_days, 3);
+        let warning = ctx.warnings.join("; ");
+        assert!(warning.contains("3 of the 56 days"), "{warning}");
+        assert!(
+            warning.contains("(1 partial: a partial day's total is completed"),
+            "{warning}"
+        );
     }
 
     #[test]

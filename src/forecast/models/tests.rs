@@ -2,7 +2,7 @@ use super::*;
 use crate::forecast::special_days::SpecialDayKind;
 use crate::test_support::{at, date, paris, paris_grid};
 use chrono::Datelike;
-use chrono::{Duration, TimeZone};
+use chrono::{Duration, TimeZone, Timelike};
 
 /// `weeks` weeks of hourly rows from Monday 2026-01-05, open 08–18;
 /// volume = f(week, weekday, hour).
@@ -531,4 +531,29 @@ fn a_moving_holiday_is_aligned_by_name_across_years() {
     assert!((easter_2028 - 5.0).abs() < 0.5, "{easter_2028}");
     assert!((sunday_before - 10.0).abs() < 1.0, "{sunday_before}");
     assert!((was_easter - 10.0).abs() < 1.0, "{was_easter}");
+}
+
+#[test]
+fn a_feed_that_drops_hours_still_sets_the_daily_level() {
+    // 12 weeks at 100 a day-hour, flat; in the last 8 weeks every day lost
+    // its 08:00 and 17:00 rows (a feed that drops hours), and the level
+    // rose to 130. Strictly no recent day has a total, so the model would
+    // keep the old level; completed from the weekday's shares, it sees 130.
+    let rows: Vec<HistoryRow> = hourly(12, |w, _, _| if w < 4 { 100.0 } else { 130.0 })
+        .into_iter()
+        .filter(|r| {
+            let local = r.start.with_timezone(&paris());
+            let late = local.date_naive() >= date("2026-02-02");
+            !(late && (local.hour() == 8 || local.hour() == 17))
+        })
+        .collect();
+    let origin = at("2026-03-30 00:00");
+    let m = fit(
+        ModelSpec::TopDown(TopDownParams::default()),
+        &rows,
+        origin,
+        &[],
+    );
+    let day: f64 = m.day(date("2026-03-31")).iter().sum();
+    assert!((day - 1300.0).abs() < 0.03 * 1300.0, "{day}");
 }
