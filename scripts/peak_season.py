@@ -212,7 +212,8 @@ def peak_windows(s: Series) -> list[Case]:
     return cases
 
 
-def with_leads(windows: list[Case], leads=LEADS_WEEKS) -> list[Case]:
+def with_leads(windows: list[Case], leads=None) -> list[Case]:
+    leads = leads or LEADS_WEEKS
     return [Case(**{**w.__dict__, "lead_weeks": lead}) for w in windows for lead in leads]
 
 
@@ -628,7 +629,7 @@ def peak_report(series: dict, case_rows: list, rows: list, staffcast_models: lis
     out = ["## 1. Peak-season cases", ""]
     out.append(
         md_table(
-            ["series", "year", "peak window (42 days)", "window observed", "year observed", "origins (leads 4, 8, 12 wk)",
+            ["series", "year", "peak window (42 days)", "window observed", "year observed", f"origins (leads {', '.join(map(str, LEADS_WEEKS))} wk)",
              "days between last history and origin"],
             [[r["series"], r["year"], r["window"], pct(r["window_observed"]), pct(r["year_observed"]), r["origins"], r["gaps"]]
              for r in case_rows],
@@ -731,16 +732,23 @@ def package_versions() -> str:
 
 
 def main() -> int:
+    global LEADS_WEEKS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", choices=["peak", "bands"], help="run one section (default: both)")
     ap.add_argument("--series", choices=["traffic", "wiki"], action="append", help="default: both")
     ap.add_argument("--bands-years", type=float, default=2.5, help="band windows span (default 2.5 years)")
     ap.add_argument("--bands-step-weeks", type=int, default=4, help="weeks between band windows (default 4)")
+    ap.add_argument(
+        "--leads",
+        default=",".join(map(str, LEADS_WEEKS)),
+        help="peak-window leads in weeks, comma-separated (default 4,8,12: the issue's; others check that a result holds off them)",
+    )
     ap.add_argument("--jobs", type=int, default=1, help="staffcast runs in parallel with the peers (default 1)")
     ap.add_argument("--no-build", action="store_true", help="use target/release/staffcast as it is")
     ap.add_argument("--no-staffcast", action="store_true", help="peers only")
     ap.add_argument("--keep-temp", action="store_true", help="keep target/peak_season/tmp")
     args = ap.parse_args()
+    LEADS_WEEKS = tuple(int(x) for x in args.leads.split(",") if x.strip())
 
     started = time.time()
     entry = os.environ.get("PEAK_SEASON_ENTRY", sys.argv[0])

@@ -689,7 +689,7 @@ mod tests {
     }
 
     #[test]
-    fn auto_on_the_bank_year_picks_the_lowest_backtest_wape() {
+    fn auto_on_the_bank_year_picks_a_clear_winner_or_keeps_the_ensemble() {
         let (rows, grid, sd) = bank();
         let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse().unwrap();
         let to = origin + Duration::days(7);
