@@ -4,7 +4,8 @@
 //! they turn a 1-week forecast into 16× the actual; pooled into "the same
 //! period last year" they put last year's accident into this year's peak.
 //!
-//! A day is an outlier when its total is more than [`RATIO`]× (or less
+//! A day is an outlier when its total (a partial day's completed one, as
+//! the models see it) is more than [`RATIO`]× (or less
 //! than 1/[`RATIO`] of) the median of the same weekday in the four weeks
 //! before it, and of those after it where there are any, and also outside
 //! [`MADS`] robust deviations of those days, so a naturally noisy series
@@ -35,11 +36,14 @@ const MAX_RUN: usize = 3;
 /// masked), oldest first.
 pub(crate) fn outlier_days(normal: &Series, minutes: u32) -> Vec<usize> {
     let days = normal.days();
-    let logs: Vec<Option<f64>> = (0..days)
-        .map(|d| {
-            normal
-                .day_total(d, minutes)
-                .filter(|t| *t > 0.0 && normal.day(d).iter().any(|v| !v.is_nan()))
+    // The totals the models fit on, partial days completed: a half-logged
+    // outage day is judged like any other.
+    let logs: Vec<Option<f64>> = normal
+        .completed_totals(minutes)
+        .into_iter()
+        .enumerate()
+        .map(|(d, t)| {
+            t.filter(|t| *t > 0.0 && normal.day(d).iter().any(|v| !v.is_nan()))
                 .map(f64::ln)
         })
         .collect();
@@ -148,6 +152,28 @@ mod tests {
         let (m, dates) = masked(&s, 1440);
         assert_eq!(dates.len(), 3);
         assert!(m.day(40)[0].is_nan() && !m.day(39)[0].is_nan());
+    }
+
+    #[test]
+    fn a_half_logged_outage_day_is_judged_on_its_completed_total() {
+        // Five weeks of hours at 10 an hour (a little noise); on day 30 the
+        // feed logged hours 0–15 only, at a tenth of the usual volume.
+        let start = Utc.with_ymd_and_hms(2025, 1, 6, 0, 0, 0).unwrap();
+        let rows: Vec<HistoryRow> = (0..35 * 24)
+            .filter(|i| !(i / 24 == 30 && i % 24 >= 16))
+            .map(|i| HistoryRow {
+                start: start + Duration::hours(i as i64),
+                volume: if i / 24 == 30 {
+                    1.0
+                } else {
+                    10.0 + (i % 5) as f64
+                },
+                aht_seconds: None,
+            })
+            .collect();
+        let s = Series::build(&rows, &Grid::new(60, chrono_tz::UTC), None).unwrap();
+        assert_eq!(s.day_total(30, 60), None, "strictly it has no total");
+        assert_eq!(outlier_days(&s, 60), vec![30]);
     }
 
     #[test]
