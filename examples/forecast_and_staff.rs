@@ -22,7 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let special_days = parse_special_days(&calendar)?;
 
     // Forecast the week from Sunday 7 November 1999 with only the history
-    // before it; `auto` picks the model with the lowest backtest error.
+    // before it; `auto` picks the model with the lowest backtest error (the
+    // ensemble unless another beats it by more than chance).
     let origin: DateTime<Utc> = "1999-11-07T00:00:00+02:00".parse()?;
     let to = origin + chrono::Duration::days(7);
     let outcome = forecast_with(

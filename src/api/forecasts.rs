@@ -33,8 +33,9 @@ pub struct ForecastBody {
     /// How many recent weeks the weekly-average model uses.
     weeks: Option<usize>,
     /// `auto` (default: the model with the lowest backtest error at this
-    /// lead and window) or one of seasonal_naive, weekly_average,
-    /// regression, top_down, long_horizon, ensemble.
+    /// lead and window; the ensemble unless another model beats it by more
+    /// than chance over the backtest origins) or one of seasonal_naive,
+    /// weekly_average, regression, top_down, long_horizon, ensemble.
     model: Option<String>,
 }
 

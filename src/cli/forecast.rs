@@ -38,9 +38,10 @@ pub struct ForecastArgs {
     /// Weeks of history the weekly-average model uses (its default otherwise).
     #[arg(long)]
     pub weeks: Option<usize>,
-    /// `auto` (the lowest backtest WAPE at the request's lead and window) or
-    /// seasonal_naive, weekly_average, regression, top_down, long_horizon,
-    /// ensemble.
+    /// `auto` (the lowest backtest WAPE at the request's lead and window;
+    /// the ensemble unless another model beats it by more than chance over
+    /// the backtest origins) or seasonal_naive, weekly_average, regression,
+    /// top_down, long_horizon, ensemble.
     #[arg(long, default_value = "auto")]
     pub model: String,
     /// Special days CSV: `date,kind,name[,effect_percent]` (kind holiday,
