@@ -32,6 +32,9 @@ pub(crate) struct Series {
     /// 7 × slots: whether the weekly slot (Monday first) has any row at all.
     /// A never-seen slot is closed, so its absence does not make a day partial.
     pub seen: Vec<bool>,
+    /// Cells (day × slots + slot, ascending) whose local start time does not
+    /// exist (the hour a spring DST change skips): never missing.
+    pub skipped: Vec<usize>,
 }
 
 impl Series {
@@ -74,6 +77,7 @@ impl Series {
             first_row,
             last_row,
             seen: Vec::new(),
+            skipped: skipped_cells(grid, first_day, days, slots),
         };
         for r in history.iter().filter(keep) {
             let local = r.start.with_timezone(&grid.tz);
@@ -143,6 +147,7 @@ impl Series {
             first_row: self.first_row,
             last_row: self.last_row,
             seen: Vec::new(),
+            skipped: self.skipped.iter().copied().filter(|i| *i < n).collect(),
         };
         s.compute_seen();
         s
@@ -164,7 +169,11 @@ impl Series {
                 let w = self.weekday(d);
                 let day = self.day(d);
                 let seen = &self.seen[w * n..][..n];
-                let complete = day.iter().zip(seen).all(|(v, s)| !v.is_nan() || !*s);
+                let complete = day
+                    .iter()
+                    .zip(seen)
+                    .enumerate()
+                    .all(|(k, (v, s))| !v.is_nan() || !*s || self.is_skipped(d * n + k));
                 let observed: f64 = day.iter().filter(|v| !v.is_nan()).sum();
                 let past = &recent[w];
                 let covered = (past.len() >= MIN_COMPLETION_DAYS).then(|| {
@@ -193,6 +202,10 @@ impl Series {
             .collect()
     }
 
+    fn is_skipped(&self, cell: usize) -> bool {
+        self.skipped.binary_search(&cell).is_ok()
+    }
+
     /// The day's total when (nearly) fully observed: at most one hour of
     /// cells missing (the DST spring day).
     pub fn day_total(&self, d: usize, minutes: u32) -> Option<f64> {
@@ -209,6 +222,36 @@ impl Series {
         }
         Some(day.iter().filter(|v| !v.is_nan()).sum())
     }
+}
+
+/// The cells of `days` local days from `first_day` whose start does not
+/// exist on the local clock. Only days that are not 24 hours long are
+/// looked at slot by slot.
+fn skipped_cells(grid: &Grid, first_day: NaiveDate, days: usize, slots: usize) -> Vec<usize> {
+    use chrono::TimeZone;
+    let start = |date: NaiveDate| {
+        grid.tz
+            .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+    };
+    let mut out = Vec::new();
+    for d in 0..days {
+        let date = first_day + Duration::days(d as i64);
+        let length = start(date)
+            .zip(start(date + Duration::days(1)))
+            .map(|(a, b)| (b - a).num_minutes());
+        if length == Some(1440) {
+            continue;
+        }
+        for slot in 0..slots {
+            let local = date.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + Duration::minutes((slot as u32 * grid.minutes) as i64);
+            if grid.tz.from_local_datetime(&local).earliest().is_none() {
+                out.push(d * slots + slot);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -252,6 +295,25 @@ mod tests {
         assert!((got - 1030.0).abs() < 1e-6, "{got}");
         // Complete days keep their sums.
         assert!((t[29].unwrap() - 1029.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_hour_a_spring_dst_change_skips_is_not_missing() {
+        // Hourly rows in Paris for five weeks around 2025-03-30 (23 hours).
+        let grid = Grid::new(60, chrono_tz::Europe::Paris);
+        let start = Utc.with_ymd_and_hms(2025, 3, 2, 23, 0, 0).unwrap(); // local midnight
+        let rows: Vec<HistoryRow> = (0..35 * 24 - 1)
+            .map(|i| HistoryRow {
+                start: start + Duration::hours(i),
+                volume: 10.0,
+                aht_seconds: None,
+            })
+            .collect();
+        let s = Series::build(&rows, &grid, None).unwrap();
+        let d = s.index(chrono::NaiveDate::from_ymd_opt(2025, 3, 30).unwrap()) as usize;
+        assert_eq!(s.skipped, vec![d * 24 + 2]);
+        // Its 23 hours are the whole day, not a day to complete.
+        assert_eq!(s.completed_totals(60)[d], Some(230.0));
     }
 
     #[test]
