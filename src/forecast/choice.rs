@@ -219,25 +219,20 @@ fn context_of(
     .num_days()
     .max(0) as usize;
     let origin_idx = series.index(grid.local_date(origin - Duration::nanoseconds(1)));
-    let recent = (origin_idx - RECENT_DAYS + 1).max(0)..=origin_idx;
-    let missing_recent_days = recent
-        .clone()
-        .filter(|d| {
-            *d < 0
-                || *d as usize >= series.days()
-                || series.day_total(*d as usize, grid.minutes).is_none()
-        })
-        .count();
-    // Of those, the days with some hours: the daily-total models complete
-    // them (see `Series::completed_totals`), which the planner is told.
-    let partial_recent_days = recent
-        .filter(|d| *d >= 0 && (*d as usize) < series.days())
-        .map(|d| d as usize)
-        .filter(|d| {
-            series.day_total(*d, grid.minutes).is_none()
-                && series.day(*d).iter().any(|v| !v.is_nan())
-        })
-        .count();
+    // Days with no total, and of those the ones with some hours: the
+    // daily-total models complete these (see `Series::completed_totals`),
+    // which the planner is told.
+    let (mut missing_recent_days, mut partial_recent_days) = (0, 0);
+    for d in (origin_idx - RECENT_DAYS + 1).max(0)..=origin_idx {
+        let in_series = d >= 0 && (d as usize) < series.days();
+        if in_series && series.day_total(d as usize, grid.minutes).is_some() {
+            continue;
+        }
+        missing_recent_days += 1;
+        if in_series && series.day(d as usize).iter().any(|v| !v.is_nan()) {
+            partial_recent_days += 1;
+        }
+    }
     let mut warnings = Vec::new();
     if gap_days >= 1 {
         warnings.push(format!(
@@ -467,7 +462,7 @@ pub fn beats_the_ensemble(model: &ModelScore, ensemble: &ModelScore) -> bool {
     }
     let mean = gaps.iter().sum::<f64>() / n;
     let var = gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    mean < 0.0 && -mean > SIGNIFICANT_T * (var / n).sqrt()
+    -mean > SIGNIFICANT_T * (var / n).sqrt()
 }
 
 /// Names the one-off days of the last 8 weeks that the fit left out, so a

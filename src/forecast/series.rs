@@ -175,29 +175,30 @@ impl Series {
                     .enumerate()
                     .all(|(k, (v, s))| !v.is_nan() || !*s || self.is_skipped(d * n + k));
                 let observed: f64 = day.iter().filter(|v| !v.is_nan()).sum();
-                let past = &recent[w];
-                let covered = (past.len() >= MIN_COMPLETION_DAYS).then(|| {
-                    day.iter()
-                        .enumerate()
-                        .filter(|(_, v)| !v.is_nan())
-                        .map(|(k, _)| past.iter().map(|p| p[k]).sum::<f64>())
-                        .sum::<f64>()
-                        / past.len() as f64
-                });
-                if complete && observed > 0.0 {
-                    let q = &mut recent[w];
-                    q.push_back(day.iter().map(|v| v.max(0.0) / observed).collect());
-                    if q.len() > COMPLETION_DAYS {
-                        q.pop_front();
+                if complete {
+                    if observed > 0.0 {
+                        let q = &mut recent[w];
+                        q.push_back(day.iter().map(|v| v.max(0.0) / observed).collect());
+                        if q.len() > COMPLETION_DAYS {
+                            q.pop_front();
+                        }
                     }
+                    return Some(observed);
                 }
-                match covered {
-                    _ if complete => Some(observed),
-                    Some(c) if c >= MIN_COVERED_SHARE => Some(observed / c),
-                    // No recent complete day to complete it from: the
+                let past = &recent[w];
+                if past.len() < MIN_COMPLETION_DAYS {
+                    // No recent complete days to complete it from: the
                     // strict rule (at most an hour missing).
-                    _ => self.day_total(d, minutes),
+                    return self.day_total(d, minutes);
                 }
+                let covered = day
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_nan())
+                    .map(|(k, _)| past.iter().map(|p| p[k]).sum::<f64>())
+                    .sum::<f64>()
+                    / past.len() as f64;
+                (covered >= MIN_COVERED_SHARE).then(|| observed / covered)
             })
             .collect()
     }

@@ -276,7 +276,8 @@ pub struct FittedModel {
     pub outlier_days: Vec<NaiveDate>,
 }
 
-/// Daily totals of the fully observed days (None = partly missing).
+/// Daily totals, partial days completed where they can be (None = too
+/// little of the day seen; see [`Series::completed_totals`]).
 pub(crate) fn totals(s: &Series, minutes: u32) -> Vec<Option<f64>> {
     s.completed_totals(minutes)
 }
