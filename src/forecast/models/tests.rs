@@ -257,6 +257,33 @@ fn top_down_uses_last_year_with_a_year_of_history() {
 }
 
 #[test]
+fn top_down_takes_last_years_change_from_where_a_gappy_history_ends() {
+    // Busy Octobers (20 a day-hour, else 10); the feed stops at the end of
+    // August 2027 and the origin is 1 November. The level stopped in August,
+    // so late November is August's level × last year's Aug→Nov change (10),
+    // not × the Oct→Nov change (halving it to 5).
+    let day_of = |w: i64, d: i64| date("2026-01-05") + Duration::days(7 * w + d);
+    let rows: Vec<HistoryRow> = hourly(100, |w, d, _| {
+        if day_of(w, d).month() == 10 {
+            20.0
+        } else {
+            10.0
+        }
+    })
+    .into_iter()
+    .filter(|r| r.start < at("2027-09-01 00:00"))
+    .collect();
+    let m = fit(
+        ModelName::TopDown.default_spec(),
+        &rows,
+        at("2027-11-01 00:00"),
+        &[],
+    );
+    let hour = m.day(date("2027-11-30"))[10];
+    assert!((hour - 10.0).abs() < 1.5, "{hour}");
+}
+
+#[test]
 fn the_day_after_a_closure_gets_the_learned_catch_up() {
     let closed = [date("2026-01-14"), date("2026-01-28"), date("2026-02-11")];
     let rows = hourly(8, |w, d, _| {

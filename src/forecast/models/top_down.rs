@@ -115,9 +115,13 @@ pub(super) fn fit(
     }
     // Yearly: with a year of history, the ratio of the mean around the
     // same week a year (or, past a year ahead, two years) before each
-    // future week to the mean of the weeks before the origin that many
+    // future week to the mean of the weeks before the anchor that many
     // years back (3-week windows). Computed for 80 weeks so the factor
     // follows the season over an 18-month horizon instead of freezing.
+    // The anchor is the day after the last one with a total (the origin
+    // unless the history ends in a gap): the level above stopped there, so
+    // last year's change must be taken from there too (from the origin it
+    // would apply a change the level never went through).
     let mut yearly = Vec::new();
     if days >= 365 + 28 {
         let week_mean = |end: i64| -> Option<f64> {
@@ -126,14 +130,20 @@ pub(super) fn fit(
                 .collect();
             (vals.len() >= 10).then(|| vals.iter().sum::<f64>() / vals.len() as f64)
         };
-        for k in 0..YEARLY_WEEKS {
+        let end = days as i64;
+        let anchor = t
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(end, |d| d as i64 + 1);
+        let gap_weeks = (end - anchor + 6) / 7;
+        for k in 0..YEARLY_WEEKS + gap_weeks {
             let years = (7 * k + 7 + 363) / 364;
             let back = 364 * years;
-            let Some(base) = week_mean(days as i64 - back).filter(|b| *b > 0.0) else {
+            let Some(base) = week_mean(anchor - back).filter(|b| *b > 0.0) else {
                 continue;
             };
-            if let Some(m) = week_mean(days as i64 - back + 7 * k + 7) {
-                let day = s.date(days - 1) + chrono::Duration::days(1 + 7 * k);
+            if let Some(m) = week_mean(anchor - back + 7 * k + 7) {
+                let day = s.date(0) + chrono::Duration::days(anchor + 7 * k);
                 yearly.push((day, (m / base).clamp(0.5, 2.0)));
             }
         }
