@@ -195,18 +195,31 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
 /// Residuals of half a year of weekly origins see one season only, and a
 /// series whose swings come and go with the season then gets bands from
 /// the wrong season; spread over the year, they see every season.
+///
+/// At a long lead the extras cannot all be `spacing` apart within the
+/// year: then as many as fit are spread evenly over it, a week apart at
+/// least. (Spaced by the lead, they reached years back instead: older
+/// seasons set the bands, and the year-back origins, which come after
+/// the farthest extra, fell out of the choice.)
 fn recent_offsets(span: usize, spacing: usize, recent: usize) -> Vec<usize> {
     let choice = recent.min(BACKTEST_ORIGINS);
-    let extra = recent - choice;
     let last_choice = span + spacing * (choice.max(1) - 1);
     let year = 7 * (365.2425f64 / 7.0).round() as usize;
-    let wide = year
-        .saturating_sub(last_choice + 1)
-        .checked_div(extra)
-        .map_or(spacing, |room| spacing.max(7 * (room / 7)));
+    let room = year.saturating_sub(last_choice + 1);
+    let extra = (recent - choice).min(room / 7);
+    let extras: Vec<usize> = if extra * spacing <= room {
+        let wide = room
+            .checked_div(extra)
+            .map_or(spacing, |r| spacing.max(7 * (r / 7)));
+        (1..=extra).map(|j| last_choice + wide * j).collect()
+    } else {
+        (1..=extra)
+            .map(|j| last_choice + 7 * (j * (room / 7) / extra))
+            .collect()
+    };
     (0..choice)
         .map(|j| span + spacing * j)
-        .chain((1..=extra).map(|j| last_choice + wide * j))
+        .chain(extras)
         .collect()
 }
 
@@ -469,6 +482,30 @@ mod tests {
         assert!(recent.contains(&364));
         assert_eq!(plan.year_back, 2);
         assert!(recent.windows(2).all(|w| (w[1] - w[0]) % 7 == 0));
+        // At 12 weeks' lead the extras no longer fit a lead's spacing apart
+        // within the year: they are spread over what is left of it, so the
+        // year-back origins stay, for the choice too.
+        let long = Horizon {
+            lead_days: 84,
+            window_days: 7,
+        };
+        let plan = backtest_origins(3000, long, 1.0);
+        let offsets: Vec<usize> = plan.days.iter().rev().map(|o| 3000 - o).collect();
+        assert_eq!(&offsets[..6], &[91, 133, 175, 217, 259, 301]);
+        assert_eq!(plan.year_back, 2);
+        assert!(offsets.ends_with(&[357, 364, 728]), "{offsets:?}");
+        assert!(offsets
+            .windows(2)
+            .all(|w| w[1] > w[0] && (w[1] - w[0]) % 7 == 0));
+        let chosen: Vec<usize> = plan
+            .for_choice
+            .iter()
+            .rev()
+            .zip(&offsets)
+            .filter(|(c, _)| **c)
+            .map(|(_, o)| *o)
+            .collect();
+        assert!(chosen.ends_with(&[364, 728]), "{chosen:?}");
         // An hourly queue keeps six weekly origins (and the year-back ones).
         let hourly = backtest_origins(3000, h, 24.0 * 5.0 / 7.0 * 7.0);
         let offsets: Vec<usize> = hourly.days.iter().rev().map(|o| 3000 - o).collect();
