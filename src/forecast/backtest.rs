@@ -198,7 +198,7 @@ pub(crate) fn backtest_origins(limit: usize, h: Horizon, cells_per_day: f64) -> 
 ///
 /// At a long lead the extras cannot all be `spacing` apart within the
 /// year: then as many as fit are spread evenly over it, a week apart at
-/// least. (Spaced by the lead, they reached years back instead: older
+/// least. (Spaced by half the lead, they reached years back: older
 /// seasons set the bands, and the year-back origins, which come after
 /// the farthest extra, fell out of the choice.)
 fn recent_offsets(span: usize, spacing: usize, recent: usize) -> Vec<usize> {
