@@ -1,6 +1,7 @@
 #!/usr/bin/env sh
 # Peak-season forecast accuracy: staffcast's CLI against Prophet, MSTL and naive peers on the
-# multi-year series in ../shared/data/multi-year (see the docstring of peak_season.py).
+# multi-year series in ../shared/data/multi-year and a small queue drawn from the hourly one
+# (see the docstring of peak_season.py).
 # Prints a markdown report and writes target/peak_season/REPORT.md. Run by hand, not in CI.
 #
 #   scripts/peak_season.sh                  # build staffcast (cargo build --release --locked), run all
