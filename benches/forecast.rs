@@ -137,6 +137,7 @@ fn main() {
             ModelSpec::WeeklyAverage(WeightedAverageParams {
                 weeks: 12,
                 decay: 0.9,
+                ..Default::default()
             }),
         ),
         (
@@ -144,6 +145,24 @@ fn main() {
             ModelSpec::WeeklyAverage(WeightedAverageParams {
                 weeks: 6,
                 decay: 1.0,
+                ..Default::default()
+            }),
+        ),
+        (
+            "weekly_avg unsmoothed",
+            ModelSpec::WeeklyAverage(WeightedAverageParams {
+                smooth: false,
+                ..Default::default()
+            }),
+        ),
+        (
+            "ensemble unsmoothed",
+            ModelSpec::Ensemble(EnsembleParams {
+                weekly_average: WeightedAverageParams {
+                    smooth: false,
+                    ..Default::default()
+                },
+                ..Default::default()
             }),
         ),
     ];

@@ -38,7 +38,7 @@ use super::{ForecastError, ForecastPoint};
 use crate::domain::{Grid, HistoryRow};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
-use weekly_profile::weekly_average;
+use weekly_profile::{smoothed_weekly_average, weekly_average};
 
 /// The engine's model names (`auto` is a [`ModelSelection`]).
 #[derive(
@@ -344,7 +344,11 @@ fn fit_body(spec: &ModelSpec, s: &Series, grid: &Grid) -> Result<Body, ForecastE
             values: weekly_average(s, 1, 1.0),
         },
         ModelSpec::WeeklyAverage(p) => Body::WeeklyProfile {
-            values: weekly_average(s, p.weeks, p.decay),
+            values: if p.smooth {
+                smoothed_weekly_average(s, p.weeks, p.decay)
+            } else {
+                weekly_average(s, p.weeks, p.decay)
+            },
         },
         ModelSpec::TopDown(p) => Body::TopDown(top_down::fit(s, p, minutes)?),
         ModelSpec::Regression(p) => Body::Regression(regression::fit(s, p, minutes)?),
