@@ -100,6 +100,14 @@ fn model_spec_files_parse_and_check() {
     assert!(bad.check().is_err());
 }
 
+fn weekly_average_of_8_weeks(smooth: bool) -> ModelSpec {
+    ModelSpec::WeeklyAverage(WeightedAverageParams {
+        weeks: 8,
+        smooth,
+        ..Default::default()
+    })
+}
+
 /// Sum over the forecast week from 2026-03-02 of |forecast - rate|, with
 /// the rate the same every day over the open hours (08–18).
 fn week_error(model: &FittedModel, rate: impl Fn(i64) -> f64) -> f64 {
@@ -128,15 +136,14 @@ fn weekly_average_smooths_a_small_queues_counting_noise() {
         .collect();
     let rows = hourly(8, |w, d, h| counts[((w * 7 + d) * 10 + h - 8) as usize]);
     let origin = at("2026-03-02 00:00");
-    let spec = |smooth| {
-        ModelSpec::WeeklyAverage(WeightedAverageParams {
-            weeks: 8,
-            smooth,
-            ..Default::default()
-        })
-    };
-    let plain = week_error(&fit(spec(false), &rows, origin, &[]), rate);
-    let smoothed = week_error(&fit(spec(true), &rows, origin, &[]), rate);
+    let plain = week_error(
+        &fit(weekly_average_of_8_weeks(false), &rows, origin, &[]),
+        rate,
+    );
+    let smoothed = week_error(
+        &fit(weekly_average_of_8_weeks(true), &rows, origin, &[]),
+        rate,
+    );
     assert!(
         smoothed < 0.9 * plain,
         "smoothed {smoothed} vs plain {plain}"
@@ -152,15 +159,8 @@ fn weekly_average_keeps_a_sharp_pattern_that_every_week_repeats() {
         |w, _, h| if h % 2 == 0 { 100.0 } else { 10.0 } + w as f64,
     );
     let origin = at("2026-03-02 00:00");
-    let spec = |smooth| {
-        ModelSpec::WeeklyAverage(WeightedAverageParams {
-            weeks: 8,
-            smooth,
-            ..Default::default()
-        })
-    };
-    let plain = fit(spec(false), &rows, origin, &[]);
-    let smoothed = fit(spec(true), &rows, origin, &[]);
+    let plain = fit(weekly_average_of_8_weeks(false), &rows, origin, &[]);
+    let smoothed = fit(weekly_average_of_8_weeks(true), &rows, origin, &[]);
     assert_eq!(
         plain.day(date("2026-03-03")),
         smoothed.day(date("2026-03-03"))
